@@ -1,0 +1,82 @@
+// Builds every entry of @archetypeapi/portals into dist/ and emits .d.ts files.
+// Browser entries are minified ESM with source maps; dependencies stay external so a
+// user's bundler dedupes them. Adapters import the core's entry, never a copy of it.
+import { build } from 'esbuild'
+import { execFileSync } from 'node:child_process'
+import { rmSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = dirname(fileURLToPath(import.meta.url))
+const pkg = (await import('./package.json', { with: { type: 'json' } })).default
+const external = [
+  ...Object.keys(pkg.dependencies ?? {}),
+  ...Object.keys(pkg.peerDependencies ?? {}),
+  '@stripe/stripe-js/pure',
+  'react/jsx-runtime',
+  'react-dom/client',
+  'svelte/*',
+]
+const coreEntry = resolve(root, 'src/index.ts')
+
+/** Adapters reach the core through `./index.js`, the same file a user imports. */
+const coreAsExternal = {
+  name: 'core-as-external',
+  setup(b) {
+    b.onResolve({ filter: /src\/index(\.js|\.ts)?$/ }, (args) => {
+      const target = resolve(args.resolveDir, args.path).replace(/\.(js|ts)$/, '')
+      if (target + '.ts' !== coreEntry) return undefined
+      return { path: './index.js', external: true }
+    })
+  },
+}
+
+export const browserEntries = {
+  index: 'src/index.ts',
+  react: 'adapters/react/index.tsx',
+  vue: 'adapters/vue/index.ts',
+  svelte: 'adapters/svelte/index.ts',
+}
+
+export async function buildAll({ types = true } = {}) {
+  rmSync(resolve(root, 'dist'), { recursive: true, force: true })
+  const common = { absWorkingDir: root, bundle: true, format: 'esm', logLevel: 'warning', external }
+  await Promise.all([
+    ...Object.entries(browserEntries).map(([name, entry]) =>
+      build({
+        ...common,
+        entryPoints: { [name]: entry },
+        outdir: 'dist',
+        platform: 'browser',
+        target: 'es2020',
+        minify: true,
+        sourcemap: true,
+        plugins: [coreAsExternal],
+        // Next.js needs the directive in the shipped file.
+        banner: name === 'react' ? { js: '"use client";' } : undefined,
+      }),
+    ),
+    build({
+      ...common,
+      entryPoints: { server: 'src/server/index.ts' },
+      outdir: 'dist',
+      platform: 'node',
+      target: 'node20',
+      sourcemap: true,
+    }),
+    build({
+      ...common,
+      entryPoints: { styles: 'styles/portal.css' },
+      outdir: 'dist',
+      minify: true,
+      loader: { '.css': 'css' },
+    }),
+  ])
+  if (types) execFileSync(process.execPath, [resolve(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' })
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const started = Date.now()
+  await buildAll({ types: !process.argv.includes('--no-types') })
+  console.log(`built dist/ in ${Date.now() - started} ms`)
+}

@@ -1,0 +1,187 @@
+/**
+ * The Portal API's wire shapes (snake_case, as they travel), shared by the browser
+ * core and the server. Money is integer minor units plus an ISO 4217 code; times are
+ * Unix seconds. These are the floor: backends may add fields.
+ */
+
+export type ErrorCode =
+  | 'session_expired'
+  | 'unauthorized'
+  | 'network'
+  | 'server'
+  | 'bad_response'
+  | 'invalid_config'
+  | 'payment_failed'
+  | 'stripe_unavailable'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limited'
+  | 'invalid_request'
+
+export interface PortalError {
+  code: ErrorCode
+  message: string
+  /** HTTP status when the error came from the Portal API. */
+  status?: number
+  /** The request field at fault, when the server named one. */
+  field?: string
+}
+
+/** Body of every non-2xx Portal API response. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; field?: string }
+}
+
+export type Period = 'month' | 'year'
+
+export interface Price {
+  id: string
+  period: Period
+  /** Minor units of `currency`. */
+  amount: number
+  currency: string
+}
+
+export interface Plan {
+  id: string
+  name: string
+  description: string
+  features: string[]
+  /** Quota per usage metric; `null` is unlimited. */
+  quotas: Record<string, number | null>
+  trial_days: number
+  featured: boolean
+  prices: Price[]
+}
+
+export type SubscriptionStatus = 'trialing' | 'active' | 'past_due' | 'canceled'
+
+export interface Subscription {
+  id: string
+  status: SubscriptionStatus
+  plan_id: string
+  price_id: string
+  current_period_start: number
+  current_period_end: number
+  cancel_at_period_end: boolean
+  trial_end: number | null
+  scheduled_change: { price_id: string; at: number } | null
+}
+
+export interface Customer {
+  id: string
+  email: string
+  name: string
+}
+
+export interface UsageMeter {
+  metric: string
+  name: string
+  used: number
+  /** `null` is unlimited. */
+  limit: number | null
+  unit: string
+}
+
+export interface UpcomingInvoice {
+  amount_due: number
+  currency: string
+  date: number
+}
+
+export interface Session {
+  customer: Customer
+  subscription: Subscription | null
+  plan: Plan | null
+  /** The price the subscription is on, for showing amount and period. */
+  price: Price | null
+  usage: UsageMeter[]
+  upcoming_invoice: UpcomingInvoice | null
+  /** Whether the backend keeps API keys for this customer (dashboard hides the card otherwise). */
+  api_keys_enabled: boolean
+}
+
+export type InvoiceStatus = 'draft' | 'open' | 'paid' | 'void' | 'uncollectible'
+
+export interface InvoiceLine {
+  description: string
+  amount: number
+  quantity: number
+  period: { start: number; end: number } | null
+}
+
+export interface Invoice {
+  id: string
+  number: string
+  created: number
+  status: InvoiceStatus
+  total: number
+  currency: string
+  pdf_url: string | null
+  hosted_url: string | null
+  /** Present on `GET /invoices/:id`. */
+  lines?: InvoiceLine[]
+}
+
+export interface PaymentMethod {
+  id: string
+  brand: string
+  last4: string
+  exp_month: number
+  exp_year: number
+  is_default: boolean
+}
+
+export type PaymentSetup =
+  | { provider: 'stripe'; client_secret: string }
+  /** The embedded engine's provider: the user picks a test card token such as `pm_card_visa`. */
+  | { provider: 'sandbox'; test_cards: string[] }
+
+export interface ApiKey {
+  id: string
+  name: string
+  /** Masked, e.g. `sk_live_abcd…wxyz`. */
+  masked: string
+  created: number
+  last_used: number | null
+}
+
+/** Only ever returned by a create or roll: the whole key, shown once. */
+export interface RevealedApiKey extends ApiKey {
+  secret: string
+}
+
+export interface List<T> {
+  data: T[]
+  has_more: boolean
+}
+
+export interface PlansResponse {
+  data: Plan[]
+  current_price_id: string | null
+}
+
+export interface PreviewLine {
+  description: string
+  amount: number
+}
+
+export interface SubscriptionPreview {
+  price_id: string
+  amount_due_now: number
+  currency: string
+  next_renewal_amount: number
+  /** Upgrades apply now (prorated); downgrades at the period end. */
+  effective: 'now' | 'period_end'
+  /** When the change takes effect (now, or the period end). */
+  effective_at: number
+  lines: PreviewLine[]
+}
+
+export interface PublicPlansResponse {
+  data: Plan[]
+}
+
+export interface CheckoutResponse {
+  url: string
+}
