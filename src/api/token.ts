@@ -1,0 +1,27 @@
+/**
+ * Reads a portal token's `exp` (Unix seconds) without verifying it: the browser only
+ * needs it to schedule renewal and expiry; the server verifies every request.
+ * A token that is not a JWT with a numeric `exp` is a programmer error.
+ */
+export function readTokenExpiry(token: string, option = 'token'): number {
+  if (typeof token !== 'string' || token === '') throw new TypeError(`${option} must be a non-empty string (the portal token minted by your backend)`)
+  const parts = token.split('.')
+  if (parts.length !== 3) throw new TypeError(`${option} is not a JWT (expected three dot-separated parts)`)
+  let claims: unknown
+  try {
+    claims = JSON.parse(decodeBase64Url(parts[1]))
+  } catch {
+    throw new TypeError(`${option} is not a JWT (its payload is not base64url JSON)`)
+  }
+  const exp = (claims as { exp?: unknown } | null)?.exp
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new TypeError(`${option} has no numeric "exp" claim`)
+  return exp
+}
+
+function decodeBase64Url(segment: string): string {
+  if (!/^[A-Za-z0-9_-]*$/.test(segment)) throw new Error('not base64url')
+  const base64 = segment.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((segment.length + 3) % 4)
+  const binary = atob(base64)
+  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0))
+  return new TextDecoder().decode(bytes)
+}
