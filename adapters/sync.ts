@@ -1,0 +1,60 @@
+/**
+ * What every adapter shares: remember the options the core was last given and hand it
+ * only what really changed. Functions reach the core as stable wrappers that call the
+ * latest one, so a new inline arrow per render re-binds nothing; only a callback
+ * appearing or disappearing is a change.
+ */
+
+type Options = Record<string, unknown>
+
+export interface OptionSync<O> {
+  /** The options to mount the core with. */
+  readonly first: O
+  /** Records `next` and returns the keys that changed since the last call, or null. */
+  next(next: O): Partial<O> | null
+}
+
+export function optionSync<O extends object>(initial: O): OptionSync<O> {
+  let latest = initial as Options
+  const wrappers: Record<string, (...args: unknown[]) => unknown> = {}
+  const toCore = (options: Options): Options => {
+    const out: Options = { ...options }
+    for (const key in out) {
+      if (typeof out[key] === 'function') {
+        out[key] = wrappers[key] ??= (...args) => (latest[key] as (...a: unknown[]) => unknown)(...args)
+      }
+    }
+    return out
+  }
+  let sent = toCore(latest)
+  return {
+    first: sent as O,
+    next(next) {
+      latest = next as Options
+      const core = toCore(latest)
+      const changed: Options = {}
+      let any = false
+      for (const key of new Set([...Object.keys(sent), ...Object.keys(core)])) {
+        if (!same(sent[key], core[key])) {
+          changed[key] = core[key]
+          any = true
+        }
+      }
+      sent = core
+      return any ? (changed as Partial<O>) : null
+    },
+  }
+}
+
+/** Equal, or plain objects / arrays with equal entries: a new `config={{ ... }}` literal per render is no change. */
+function same(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => Object.is(v, b[i]))
+  if (!isPlain(a) || !isPlain(b)) return false
+  const keys = Object.keys(a)
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.is(a[k], b[k]))
+}
+
+function isPlain(v: unknown): v is Options {
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype
+}
