@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = dirname(fileURLToPath(import.meta.url))
 const pkg = (await import('./package.json', { with: { type: 'json' } })).default
-const external = [
+export const external = [
   ...Object.keys(pkg.dependencies ?? {}),
   ...Object.keys(pkg.peerDependencies ?? {}),
   '@stripe/stripe-js/pure',
@@ -20,7 +20,7 @@ const external = [
 const coreEntry = resolve(root, 'src/index.ts')
 
 /** Adapters reach the core through `./index.js`, the same file a user imports. */
-const coreAsExternal = {
+export const coreAsExternal = {
   name: 'core-as-external',
   setup(b) {
     b.onResolve({ filter: /src\/index(\.js|\.ts)?$/ }, (args) => {
