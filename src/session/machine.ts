@@ -1,0 +1,197 @@
+import { atom, type ReadableAtom } from 'nanostores'
+import type { PortalError } from '../api/types.js'
+import { readTokenExpiry } from '../api/token.js'
+import type { SessionState } from '../types.js'
+
+/** Renew this long before `exp`. */
+export const RENEW_BEFORE_MS = 60_000
+/** setTimeout's delay is a signed 32-bit int: longer delays fire at once. */
+const MAX_DELAY = 2 ** 31 - 1
+
+export interface SessionMachineOptions {
+  token: string
+  getToken?: () => Promise<string>
+  onError?: (error: PortalError) => void
+  /** The session is usable again after `expired` / `error` or a recovering renewal: the current view reloads. */
+  onResume?: () => void
+}
+
+export interface SessionMachine {
+  readonly $state: ReadableAtom<SessionState>
+  /** The current token, read by the API client on every attempt. */
+  token(): string
+  /** Mount: `idle -> active` and the expiry / renewal timers start. */
+  start(): void
+  /** A new token (from `update({ token })` or a renewal): resumes from `expired` / `error`. Throws a TypeError when malformed. */
+  setToken(token: string): void
+  setGetToken(getToken: (() => Promise<string>) | undefined): void
+  setOnError(onError: ((error: PortalError) => void) | undefined): void
+  /** A failed request from a view. */
+  report(error: PortalError): void
+  /** The error panel's Retry: back to `active` with the same token. */
+  retry(): void
+  destroy(): void
+}
+
+/**
+ * `idle -> active -> expired | error`, and back to `active` on a new token or Retry.
+ * Every transition into `expired` or `error` calls `onError` exactly once; being told
+ * again while already there is a no-op, so a failing view can never loop it.
+ */
+export function createSessionMachine(options: SessionMachineOptions): SessionMachine {
+  const $state = atom<SessionState>({ status: 'idle' })
+  let token = options.token
+  let exp = readTokenExpiry(token)
+  let getToken = options.getToken
+  let onError = options.onError
+  let renewal: Promise<boolean> | undefined
+  /** The token a `session_expired` report was already recovered into: a second report expires. */
+  let recoveredToken: string | undefined
+  let started = false
+  let destroyed = false
+  const expiryTimer = createTimer()
+  const renewalTimer = createTimer()
+
+  function notify(error: PortalError) {
+    try {
+      onError?.(error)
+    } catch (thrown) {
+      // The host's handler failing must not wedge the session; surface it unhandled.
+      queueMicrotask(() => {
+        throw thrown
+      })
+    }
+  }
+
+  function schedule() {
+    expiryTimer.clear()
+    renewalTimer.clear()
+    if (!started || destroyed) return
+    const expiresAt = exp * 1000
+    if (Date.now() >= expiresAt) return expire()
+    expiryTimer.at(expiresAt, expire)
+    if (getToken) scheduleRenewal()
+  }
+
+  function scheduleRenewal() {
+    const expiresAt = exp * 1000
+    const renewAt = expiresAt - RENEW_BEFORE_MS
+    const now = Date.now()
+    // A token already inside its last minute (or a failed attempt) tries again halfway
+    // to expiry: a few attempts, never a tight loop.
+    renewalTimer.at(renewAt > now ? renewAt : now + (expiresAt - now) / 2, () => void renew())
+  }
+
+  /** Resolves true when a new token is in place. One renewal in flight at a time: callers share it. */
+  function renew(): Promise<boolean> {
+    if (!getToken || destroyed) return Promise.resolve(false)
+    renewal ??= attemptRenewal(getToken).finally(() => (renewal = undefined))
+    return renewal
+  }
+
+  async function attemptRenewal(fetchToken: () => Promise<string>): Promise<boolean> {
+    const tokenBefore = token
+    try {
+      const next = await fetchToken()
+      if (destroyed) return false
+      readTokenExpiry(next) // a malformed renewal is a failed renewal
+      if (token === tokenBefore) install(next) // else update({ token }) got there first
+      return true
+    } catch {
+      if (!destroyed && $state.get().status === 'active' && Date.now() < exp * 1000) scheduleRenewal()
+      return false
+    }
+  }
+
+  function install(next: string) {
+    exp = readTokenExpiry(next)
+    token = next
+    schedule()
+  }
+
+  function expire() {
+    if (destroyed || $state.get().status !== 'active') return
+    expiryTimer.clear()
+    renewalTimer.clear()
+    $state.set({ status: 'expired' })
+    notify({ code: 'session_expired', message: 'The portal session has expired' })
+  }
+
+  function fail(error: PortalError) {
+    if (destroyed || $state.get().status !== 'active') return
+    $state.set({ status: 'error', error })
+    notify(error)
+  }
+
+  function resume() {
+    if (destroyed || !started) return
+    const { status } = $state.get()
+    if (status === 'expired' || status === 'error') {
+      $state.set({ status: 'active' })
+      schedule()
+      if ($state.get().status === 'active') options.onResume?.()
+    }
+  }
+
+  return {
+    $state,
+    token: () => token,
+    start() {
+      if (started || destroyed) return
+      started = true
+      $state.set({ status: 'active' })
+      schedule()
+    },
+    setToken(next) {
+      if (destroyed) return
+      install(next)
+      resume()
+    },
+    setGetToken(fn) {
+      getToken = fn
+      schedule()
+    },
+    setOnError(fn) {
+      onError = fn
+    },
+    report(error) {
+      if (error.code === 'session_expired') {
+        if ($state.get().status !== 'active') return
+        // The server's clock may run ahead of ours: a silent renewal first, the panel only if it fails.
+        if (!getToken || token === recoveredToken) return expire()
+        void renew().then((renewed) => {
+          if (!renewed) return expire()
+          recoveredToken = token
+          options.onResume?.()
+        })
+      } else if (error.code === 'unauthorized') fail(error)
+      else if ($state.get().status === 'active') notify(error)
+    },
+    retry: resume,
+    destroy() {
+      destroyed = true
+      expiryTimer.clear()
+      renewalTimer.clear()
+    },
+  }
+}
+
+/** One re-armable timeout at an absolute time, safe for delays past setTimeout's limit. */
+function createTimer() {
+  let handle: ReturnType<typeof setTimeout> | undefined
+  const clear = () => {
+    clearTimeout(handle)
+    handle = undefined
+  }
+  const at = (when: number, fn: () => void) => {
+    clear()
+    const delay = when - Date.now()
+    if (delay > MAX_DELAY) handle = setTimeout(() => at(when, fn), MAX_DELAY)
+    else
+      handle = setTimeout(() => {
+        handle = undefined
+        fn()
+      }, Math.max(0, delay))
+  }
+  return { at, clear }
+}
