@@ -67,25 +67,6 @@ export function moveTo(current: Price | undefined, target: Price): Move {
   return to > from ? 'upgrade' : to < from ? 'downgrade' : 'switch'
 }
 
-export function findPrice(plans: readonly Plan[], priceId: string | null | undefined): { plan: Plan; price: Price } | undefined {
-  if (!priceId) return undefined
-  for (const plan of plans) {
-    const price = plan.prices.find((p) => p.id === priceId)
-    if (price) return { plan, price }
-  }
-  return undefined
-}
-
-/** True for `http:`/`https:` URLs and relative references; the URL parser decides, as a browser would. */
-export function isSafeHref(href: string): boolean {
-  try {
-    const { protocol } = new URL(href, 'https://relative.invalid/')
-    return protocol === 'https:' || protocol === 'http:'
-  } catch {
-    return false
-  }
-}
-
 /** `href` with `plan` and `price` set in its query; its path, other params and fragment kept as written. */
 export function signupUrl(href: string, planId: string, priceId: string): string {
   const hashAt = href.indexOf('#')
