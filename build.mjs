@@ -24,6 +24,7 @@ export const coreAsExternal = {
   name: 'core-as-external',
   setup(b) {
     b.onResolve({ filter: /src\/index(\.js|\.ts)?$/ }, (args) => {
+      if (args.kind === 'entry-point') return undefined // the core's own build
       const target = resolve(args.resolveDir, args.path).replace(/\.(js|ts)$/, '')
       if (target + '.ts' !== coreEntry) return undefined
       return { path: './index.js', external: true }
