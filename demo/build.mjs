@@ -2,6 +2,10 @@
 // `@archetypeapi/portals` and its subpaths by name, resolved through this package's own
 // `exports` map to the built dist/ files (run `node build.mjs` first). The Svelte page is a
 // real .svelte component compiled by svelte/compiler; nothing needs 'unsafe-eval'.
+//
+// demo/.out/ is what demo/server.mjs serves as is: `index.html` and `<framework>.html` at
+// `/` and `/<framework>`, scripts and the demo's CSS under `/demo/`, and the package's
+// own stylesheet at `/dist/styles.css`, the path the original docs import.
 import { build } from 'esbuild'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
@@ -11,6 +15,7 @@ const demoDir = dirname(fileURLToPath(import.meta.url))
 const root = resolve(demoDir, '..')
 const pages = resolve(demoDir, 'pages')
 export const outdir = resolve(demoDir, '.out')
+const assets = resolve(outdir, 'demo')
 
 export const FRAMEWORKS = { vanilla: 'Vanilla', react: 'React', vue: 'Vue', svelte: 'Svelte' }
 
@@ -91,21 +96,25 @@ function writePages() {
     .join('\n')
   const index = readFileSync(resolve(pages, 'index.html'), 'utf8').replace('%CUSTOMER_RADIOS%', radios).replace('%CUSTOMER_LINKS%', links)
   writeFileSync(resolve(outdir, 'index.html'), index)
-  for (const file of ['demo.css', 'logo.svg']) copyFileSync(resolve(pages, file), resolve(outdir, file))
+  for (const file of ['demo.css', 'logo.svg']) copyFileSync(resolve(pages, file), resolve(assets, file))
+  const styles = resolve(root, 'dist/styles.css')
+  if (!existsSync(styles)) throw new Error('dist/styles.css is missing: run `node build.mjs` before building the demo')
+  mkdirSync(resolve(outdir, 'dist'), { recursive: true })
+  copyFileSync(styles, resolve(outdir, 'dist/styles.css'))
 }
 
 /** Builds every page into demo/.out/; resolves to the build time in ms. */
 export async function buildDemo() {
   const started = Date.now()
   rmSync(outdir, { recursive: true, force: true })
-  mkdirSync(outdir, { recursive: true })
+  mkdirSync(assets, { recursive: true })
   writePages()
   await build({
     absWorkingDir: root,
     entryPoints: Object.fromEntries(
       Object.keys(FRAMEWORKS).map((fw) => [fw, resolve(pages, fw === 'react' ? 'react.tsx' : `${fw}.ts`)]),
     ),
-    outdir,
+    outdir: assets,
     bundle: true,
     format: 'esm',
     platform: 'browser',

@@ -131,6 +131,7 @@ export async function startDemo(): Promise<void> {
   for (const link of document.querySelectorAll<HTMLAnchorElement>('a[data-keep-customer]')) {
     link.search = `?customer=${encodeURIComponent(customer ?? 'anonymous')}`
   }
+  document.documentElement.dataset.theme = theme
   set({ customer, theme, config: { ...THEMES[theme].config, returnHref: '/' } })
 
   const ttl = () => (shortSwitch.checked ? SHORT_TTL : null)
@@ -155,6 +156,8 @@ export async function startDemo(): Promise<void> {
   }
 
   themeSelect.addEventListener('change', () => {
+    // The page around the portal follows, so a dark portal does not sit on a white page.
+    document.documentElement.dataset.theme = themeSelect.value
     set({ theme: themeSelect.value, config: { ...THEMES[themeSelect.value].config, returnHref: '/' } })
     syncUrl()
   })
