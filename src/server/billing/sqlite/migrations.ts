@@ -1,0 +1,221 @@
+/**
+ * Versioned schema migrations. Each one is a list of Kysely schema builders, compiled by
+ * the dialect at hand (so the same list serves SQLite and PostgreSQL) and applied in one
+ * transaction with its row in `billing_migrations`. Opening a file applies only the
+ * versions it lacks. Never edit a released migration: add the next version.
+ */
+import type { Compilable, Kysely } from 'kysely'
+import type { BillingDatabase } from './schema.js'
+import type { SyncExecutor } from './sync.js'
+
+type Db = Kysely<BillingDatabase>
+
+export interface Migration {
+  version: number
+  name: string
+  up(db: Db): Compilable[]
+}
+
+const money = 'bigint' as const
+const time = 'bigint' as const
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    up: (db) => [
+      db.schema
+        .createTable('billing_seeds')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('applied_at', time, (c) => c.notNull()),
+      db.schema
+        .createTable('apps')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('public_key', 'text', (c) => c.notNull().unique())
+        .addColumn('invoice_prefix', 'text', (c) => c.notNull())
+        .addColumn('next_invoice_seq', 'bigint', (c) => c.notNull().defaultTo(1))
+        .addColumn('created', time, (c) => c.notNull()),
+      db.schema
+        .createTable('metrics')
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id'))
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('unit', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('metrics_pk', ['app_id', 'key']),
+      db.schema
+        .createTable('plans')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('features', 'text', (c) => c.notNull())
+        .addColumn('trial_days', 'integer', (c) => c.notNull())
+        .addColumn('featured', 'integer', (c) => c.notNull())
+        .addColumn('public', 'integer', (c) => c.notNull())
+        .addColumn('sort_order', 'integer', (c) => c.notNull())
+        .addColumn('created', time, (c) => c.notNull()),
+      db.schema.createIndex('plans_app').on('plans').columns(['app_id', 'sort_order']),
+      db.schema
+        .createTable('plan_quotas')
+        .addColumn('plan_id', 'text', (c) => c.notNull().references('plans.id'))
+        .addColumn('metric', 'text', (c) => c.notNull())
+        .addColumn('quota', 'bigint')
+        .addColumn('overage_amount', money)
+        .addColumn('overage_block', 'bigint')
+        .addPrimaryKeyConstraint('plan_quotas_pk', ['plan_id', 'metric']),
+      db.schema
+        .createTable('prices')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('plan_id', 'text', (c) => c.notNull().references('plans.id'))
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id'))
+        .addColumn('period', 'text', (c) => c.notNull())
+        .addColumn('amount', money, (c) => c.notNull())
+        .addColumn('currency', 'text', (c) => c.notNull())
+        .addColumn('created', time, (c) => c.notNull()),
+      db.schema.createIndex('prices_plan').on('prices').column('plan_id'),
+      db.schema
+        .createTable('customers')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id'))
+        .addColumn('custom_uid', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('subscription_id', 'text')
+        .addColumn('created', time, (c) => c.notNull())
+        .addUniqueConstraint('customers_uid', ['app_id', 'custom_uid']),
+      db.schema
+        .createTable('subscriptions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id'))
+        .addColumn('customer_id', 'text', (c) => c.notNull().references('customers.id'))
+        .addColumn('price_id', 'text', (c) => c.notNull().references('prices.id'))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('anchor', time, (c) => c.notNull())
+        .addColumn('current_period_start', time, (c) => c.notNull())
+        .addColumn('current_period_end', time, (c) => c.notNull())
+        .addColumn('cancel_at_period_end', 'integer', (c) => c.notNull())
+        .addColumn('trial_end', time)
+        .addColumn('scheduled_price_id', 'text', (c) => c.references('prices.id'))
+        .addColumn('scheduled_at', time)
+        .addColumn('canceled_at', time)
+        .addColumn('created', time, (c) => c.notNull()),
+      // Renewal sweeps look subscriptions up by period end.
+      db.schema.createIndex('subscriptions_due').on('subscriptions').columns(['status', 'current_period_end']),
+      db.schema
+        .createTable('invoices')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id'))
+        .addColumn('customer_id', 'text', (c) => c.notNull().references('customers.id'))
+        .addColumn('subscription_id', 'text', (c) => c.references('subscriptions.id'))
+        .addColumn('number', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('currency', 'text', (c) => c.notNull())
+        .addColumn('total', money, (c) => c.notNull())
+        .addColumn('created', time, (c) => c.notNull())
+        .addColumn('paid_at', time)
+        .addUniqueConstraint('invoices_seq', ['app_id', 'seq']),
+      db.schema.createIndex('invoices_customer').on('invoices').columns(['customer_id', 'created', 'seq']),
+      db.schema
+        .createTable('invoice_lines')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('invoice_id', 'text', (c) => c.notNull().references('invoices.id'))
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('amount', money, (c) => c.notNull())
+        .addColumn('quantity', 'bigint', (c) => c.notNull())
+        .addColumn('period_start', time)
+        .addColumn('period_end', time),
+      db.schema.createIndex('invoice_lines_invoice').on('invoice_lines').columns(['invoice_id', 'position']),
+      db.schema
+        .createTable('usage_records')
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id'))
+        .addColumn('customer_id', 'text', (c) => c.notNull().references('customers.id'))
+        .addColumn('metric', 'text', (c) => c.notNull())
+        .addColumn('quantity', 'bigint', (c) => c.notNull())
+        .addColumn('recorded_at', time, (c) => c.notNull()),
+      db.schema.createIndex('usage_records_customer').on('usage_records').columns(['customer_id', 'metric', 'recorded_at']),
+      db.schema
+        .createTable('payment_methods')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id'))
+        .addColumn('customer_id', 'text', (c) => c.notNull().references('customers.id'))
+        .addColumn('brand', 'text', (c) => c.notNull())
+        .addColumn('last4', 'text', (c) => c.notNull())
+        .addColumn('exp_month', 'integer', (c) => c.notNull())
+        .addColumn('exp_year', 'integer', (c) => c.notNull())
+        .addColumn('is_default', 'integer', (c) => c.notNull())
+        .addColumn('charge_outcome', 'text', (c) => c.notNull())
+        .addColumn('created', time, (c) => c.notNull())
+        .addColumn('detached_at', time),
+      db.schema.createIndex('payment_methods_customer').on('payment_methods').column('customer_id'),
+      db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id'))
+        .addColumn('customer_id', 'text', (c) => c.notNull().references('customers.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('last4', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created', time, (c) => c.notNull())
+        .addColumn('last_used', time)
+        .addColumn('revoked_at', time),
+      db.schema.createIndex('api_keys_customer').on('api_keys').column('customer_id'),
+    ],
+  },
+  {
+    version: 2,
+    name: 'customer_credit_balance',
+    // Credit left over when a change is worth less than the unused time it replaces.
+    up: (db) => [db.schema.alterTable('customers').addColumn('balance', money, (c) => c.notNull().defaultTo(0))],
+  },
+]
+
+export const LATEST_VERSION = migrations[migrations.length - 1].version
+
+/**
+ * Applies every migration newer than the file's version, up to `to` (tests build
+ * old-version files with it). Each runs in its own write transaction and re-reads the
+ * version inside it, so two processes opening the same file at once apply it once.
+ */
+export function migrateSync(exec: SyncExecutor, db: Db, options: { to?: number } = {}): number[] {
+  const to = options.to ?? LATEST_VERSION
+  exec.run(
+    db.schema
+      .createTable('billing_migrations')
+      .ifNotExists()
+      .addColumn('version', 'integer', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('applied_at', time, (c) => c.notNull())
+      .compile(),
+  )
+  const applied: number[] = []
+  for (const migration of migrations) {
+    if (migration.version > to) break
+    exec.transaction(() => {
+      const done = exec.all<{ version: number }>(
+        db.selectFrom('billing_migrations').select('version').where('version', '=', migration.version).compile(),
+      )
+      if (done.length > 0) return
+      for (const step of migration.up(db)) exec.run(step.compile())
+      exec.run(
+        db
+          .insertInto('billing_migrations')
+          .values({ version: migration.version, name: migration.name, applied_at: Math.floor(Date.now() / 1000) })
+          .compile(),
+      )
+      applied.push(migration.version)
+    })
+  }
+  return applied
+}
+
+export function currentVersion(exec: SyncExecutor, db: Db): number {
+  const rows = exec.all<{ version: number | null }>(
+    db.selectFrom('billing_migrations').select((eb) => eb.fn.max('version').as('version')).compile(),
+  )
+  return rows[0]?.version ?? 0
+}
