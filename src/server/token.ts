@@ -24,13 +24,14 @@ export interface CreatePortalTokenOptions {
   customUid: string
   /** Default 3600 (the original docs' 60 minutes); at most 86400. */
   ttlSeconds?: number
-  /** Milliseconds since the epoch, like `Date.now` (the default). */
+  /** The clock in Unix seconds (the billing engine's unit); default the system clock. */
   now?: () => number
 }
 
 export interface VerifyPortalTokenOptions {
   appId: string
   secret: string
+  /** The clock in Unix seconds; default the system clock. */
   now?: () => number
 }
 
@@ -74,7 +75,7 @@ function secretKey(secret: unknown): Uint8Array<ArrayBuffer> {
 }
 
 function nowSeconds(now: (() => number) | undefined): number {
-  return Math.floor((now ?? Date.now)() / 1000)
+  return Math.floor(now ? now() : Date.now() / 1000)
 }
 
 async function sign(key: Uint8Array<ArrayBuffer>, appId: string, customUid: string, ttlSeconds: number, now?: () => number): Promise<PortalTokenResult> {

@@ -4,9 +4,8 @@ import { ArchetypeApi, PortalTokenError, createPortalToken, verifyPortalToken } 
 
 const secret = 'token-test-secret-0123456789abcdef0123456789'
 const appId = 'app_demo'
-const NOW_MS = 1_700_000_000_000
-const NOW = NOW_MS / 1000
-const now = () => NOW_MS
+const NOW = 1_700_000_000
+const now = () => NOW
 const key = new TextEncoder().encode(secret)
 
 type Claims = Record<string, unknown>

@@ -1,0 +1,176 @@
+/**
+ * The Portal API as one web-standard `(Request) => Promise<Response>`: Node (through
+ * `toNodeListener`), Next.js route handlers, Hono and workers all call it the same way.
+ *
+ * Per request: route -> token (401) -> rate limit (429) -> query and body validation (400,
+ * 413) -> Idempotency-Key -> the `BillingBackend` method -> JSON.
+ */
+import type { BillingBackend, CustomerScope, MutationOptions, PageParams } from './billing/types.js'
+import { BillingError } from './billing/types.js'
+import { corsHeaders, errorToResponse, etagMatches, ok, preflightHeaders, response, sha256 } from './http.js'
+import type { IdempotencyStore, StoredResponse } from './idempotency.js'
+import { IdempotencyCoordinator, memoryIdempotencyStore } from './idempotency.js'
+import type { RateLimitOptions } from './rate-limit.js'
+import { createRateLimiter } from './rate-limit.js'
+import type { Route, RouteContext } from './routes.js'
+import { matchRoute } from './routes.js'
+import { PortalTokenError, portalTokenVerifier } from './token.js'
+import { canonicalJson, parseIdempotencyKey, parseJsonObject, parsePage, parsePathId, readBodyText, validateBody } from './validate.js'
+
+export interface PortalHandlerOptions {
+  /** The app whose tokens this handler accepts (the token's `aud`). */
+  appId: string
+  /** At least 32 bytes; the same secret that mints the tokens. */
+  secret: string
+  billing: BillingBackend
+  /** Where the handler is mounted, matched against the full request path. Default `/api/portal`. */
+  basePath?: string
+  /** When set, the public pricing routes answer for this key only (others are 404). */
+  publicKey?: string
+  /** Origins (`https://app.example.com`) allowed to call the API cross-origin. Default none. */
+  allowedOrigins?: string[]
+  /** Per-token limit; off by default. */
+  rateLimit?: RateLimitOptions
+  /** Where Idempotency-Key responses are kept. Default: in memory, LRU, 24 h. */
+  idempotencyStore?: IdempotencyStore
+  /** Receives every unexpected error (the client only sees a generic 500). Default `console.error`. */
+  onError?: (error: unknown) => void
+  /** The clock in Unix seconds, as the billing engine takes it; for tests. Default the system clock. */
+  now?: () => number
+}
+
+export type PortalHandler = (request: Request) => Promise<Response>
+
+const DEFAULT_PAGE: PageParams = { limit: 10 }
+const PUBLIC_PLANS_CACHE = 'public, max-age=60'
+
+export function createPortalHandler(options: PortalHandlerOptions): PortalHandler {
+  const { appId, billing, publicKey } = checkOptions(options)
+  const now = options.now ?? (() => Date.now() / 1000)
+  const onError = options.onError ?? ((error: unknown) => console.error('[archetype-portals]', error))
+  const verifyToken = portalTokenVerifier({ appId, secret: options.secret, now })
+  const basePath = normaliseBasePath(options.basePath ?? '/api/portal')
+  const origins = new Set(options.allowedOrigins ?? [])
+  const limit = options.rateLimit ? createRateLimiter(options.rateLimit, now) : null
+  const idempotency = new IdempotencyCoordinator(options.idempotencyStore ?? memoryIdempotencyStore({ now }))
+
+  async function authenticate(request: Request): Promise<CustomerScope> {
+    const header = request.headers.get('authorization')
+    const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1]
+    if (!token) throw new PortalTokenError('unauthorized', 'Missing `Authorization: Bearer <token>` header')
+    const claims = await verifyToken(token)
+    const retryAfter = limit?.(`${claims.customUid}\n${claims.jti ?? token}`)
+    if (retryAfter) throw new BillingError('rate_limited', 'Too many requests; try again shortly', { retryAfter })
+    return { appId, customUid: claims.customUid }
+  }
+
+  /** Runs the backend call; its errors become responses here so that idempotent replays keep them. */
+  async function execute(route: Route, context: RouteContext): Promise<StoredResponse> {
+    try {
+      return ok(await route.run(context))
+    } catch (error) {
+      return errorToResponse(error, onError)
+    }
+  }
+
+  async function dispatch(request: Request, cors: Record<string, string>): Promise<Response> {
+    const url = new URL(request.url)
+    const segments = pathSegments(url.pathname, basePath)
+    const method = request.method.toUpperCase()
+    const { match, allowed } = segments ? matchRoute(segments, method, parsePathId) : { match: null, allowed: [] }
+    if (!segments || allowed.length === 0) throw new BillingError('not_found', `No route ${method} ${url.pathname}`)
+    if (method === 'OPTIONS') return new Response(null, { status: 204, headers: preflightHeaders(request, origins, allowed) })
+    if (!match) {
+      const error = new BillingError('invalid_request', `${method} is not allowed here; use ${allowed.join(' or ')}`, { status: 405 })
+      return send(errorToResponse(error, onError), { ...cors, 'cache-control': 'no-store', allow: allowed.join(', ') })
+    }
+    const { route, params } = match
+
+    const scope = route.auth ? await authenticate(request) : { appId, customUid: '' }
+    if (!route.auth && publicKey !== undefined && params.publicKey !== publicKey) {
+      throw new BillingError('not_found', 'No such public key')
+    }
+    const page = route.paged ? parsePage(url.searchParams) : DEFAULT_PAGE
+    const body = route.body ? validateBody(parseJsonObject(await readBodyText(request)), route.body) : {}
+    const idempotencyKey = route.mutation ? parseIdempotencyKey(request.headers) : undefined
+    const mutation: MutationOptions = idempotencyKey ? { idempotencyKey } : {}
+    const context: RouteContext = { billing, scope, params, body, page, mutation }
+
+    if (!idempotencyKey) {
+      const result = await execute(route, context)
+      if (!route.auth && method === 'GET' && result.status === 200) return withEtag(request, result, cors)
+      return send(result, { ...cors, 'cache-control': 'no-store' })
+    }
+    const owner = route.auth ? `customer:${scope.customUid}` : `public:${params.publicKey}`
+    const scopedKey = `${appId}\n${owner}\n${idempotencyKey}`
+    const fingerprint = await sha256(`${method} /${segments.join('/')}\n${canonicalJson(body)}`)
+    const { response: result, replayed } = await idempotency.run(scopedKey, fingerprint, () => execute(route, context))
+    const headers: Record<string, string> = { ...cors, 'cache-control': 'no-store' }
+    if (replayed) headers['idempotent-replayed'] = 'true'
+    return send(result, headers)
+  }
+
+  return async function handlePortalRequest(request: Request): Promise<Response> {
+    const cors = corsHeaders(request, origins)
+    try {
+      return await dispatch(request, cors)
+    } catch (error) {
+      return send(errorToResponse(error, onError), { ...cors, 'cache-control': 'no-store' })
+    }
+  }
+}
+
+function send(result: StoredResponse, headers: Record<string, string>): Response {
+  return response(result.status, result.body, { ...result.headers, ...headers })
+}
+
+/** Public plans are the same for every visitor: cacheable for a minute, revalidated by a strong ETag. */
+async function withEtag(request: Request, result: StoredResponse, cors: Record<string, string>): Promise<Response> {
+  const etag = `"${await sha256(result.body)}"`
+  const headers = { ...cors, 'cache-control': PUBLIC_PLANS_CACHE, etag }
+  if (etagMatches(request.headers.get('if-none-match'), etag)) return response(304, null, headers)
+  return send(result, headers)
+}
+
+/** `/api/portal/` -> `/api/portal`; `/` and `` mount at the root. */
+function normaliseBasePath(basePath: string): string {
+  if (typeof basePath !== 'string' || (basePath !== '' && !basePath.startsWith('/'))) {
+    throw new TypeError('`basePath` must be a path starting with "/" (e.g. "/api/portal")')
+  }
+  return basePath.replace(/\/+$/, '')
+}
+
+/** The path's segments below the base path, or null when the path is outside it. */
+function pathSegments(pathname: string, basePath: string): string[] | null {
+  if (basePath !== '' && pathname !== basePath && !pathname.startsWith(`${basePath}/`)) return null
+  return pathname
+    .slice(basePath.length)
+    .split('/')
+    .filter((segment) => segment !== '')
+}
+
+function checkOptions(options: PortalHandlerOptions): PortalHandlerOptions {
+  if (!options || typeof options !== 'object') throw new TypeError('createPortalHandler needs an options object')
+  if (typeof options.appId !== 'string' || options.appId === '') throw new TypeError('`appId` must be a non-empty string')
+  const billing = options.billing as unknown as Record<string, unknown> | undefined
+  if (!billing || typeof billing.getSession !== 'function' || typeof billing.listInvoices !== 'function') {
+    throw new TypeError('`billing` must be a BillingBackend (for example `openSqliteBilling(...)`)')
+  }
+  if (options.publicKey !== undefined && (typeof options.publicKey !== 'string' || options.publicKey === '')) {
+    throw new TypeError('`publicKey` must be a non-empty string')
+  }
+  if (options.allowedOrigins !== undefined) {
+    if (!Array.isArray(options.allowedOrigins)) throw new TypeError('`allowedOrigins` must be an array of origins')
+    options.allowedOrigins.forEach((origin, index) => {
+      let valid = false
+      try {
+        valid = new URL(origin).origin === origin
+      } catch {
+        valid = false
+      }
+      if (!valid) throw new TypeError(`\`allowedOrigins[${index}]\` must be an origin like "https://app.example.com" (got ${JSON.stringify(origin)})`)
+    })
+  }
+  if (options.onError !== undefined && typeof options.onError !== 'function') throw new TypeError('`onError` must be a function')
+  return options
+}

@@ -1,0 +1,38 @@
+/**
+ * A fixed-window request counter per key (the handler keys it by token), bounded in
+ * memory. Off unless `rateLimit` is passed to `createPortalHandler`.
+ */
+
+export interface RateLimitOptions {
+  /** Window length in milliseconds. */
+  windowMs: number
+  /** Requests allowed per key per window. */
+  max: number
+}
+
+/** Returns null when the request may go on, or the seconds to wait (for `Retry-After`). */
+export type RateLimiter = (key: string) => number | null
+
+const MAX_TRACKED_KEYS = 10_000
+
+/** `now` is the clock in Unix seconds (as everywhere on the server). */
+export function createRateLimiter(options: RateLimitOptions, now: () => number = () => Date.now() / 1000): RateLimiter {
+  const { windowMs, max } = options
+  if (!Number.isInteger(windowMs) || windowMs < 1) throw new TypeError('`rateLimit.windowMs` must be a positive integer')
+  if (!Number.isInteger(max) || max < 1) throw new TypeError('`rateLimit.max` must be a positive integer')
+  const windows = new Map<string, { start: number; count: number }>()
+  return (key) => {
+    const at = now() * 1000
+    let window = windows.get(key)
+    if (!window || at - window.start >= windowMs) {
+      window = { start: at, count: 0 }
+      windows.delete(key)
+      windows.set(key, window)
+      // The oldest window is the first in the Map; past the bound it is dropped.
+      if (windows.size > MAX_TRACKED_KEYS) windows.delete(windows.keys().next().value as string)
+    }
+    window.count += 1
+    if (window.count <= max) return null
+    return Math.max(1, Math.ceil((window.start + windowMs - at) / 1000))
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Request validation for the Portal API: bodies (size, JSON, field types, unknown fields),
+ * list queries, path ids and the Idempotency-Key header. Every refusal is a `BillingError`
+ * that names the field at fault, so the handler maps it like any backend error.
+ */
+import type { PageParams } from './billing/types.js'
+import { BillingError } from './billing/types.js'
+
+export const MAX_BODY_BYTES = 64 * 1024
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255
+const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,255}$/
+
+type FieldSpec = { type: 'string' | 'boolean'; required?: boolean }
+export type BodySchema = Record<string, FieldSpec>
+
+type FieldValue<F extends FieldSpec> = F['type'] extends 'string' ? string : boolean
+/** The object a schema accepts: required fields present, optional ones possibly absent. */
+export type BodyOf<S extends BodySchema> = {
+  [K in keyof S as S[K]['required'] extends true ? K : never]: FieldValue<S[K]>
+} & {
+  [K in keyof S as S[K]['required'] extends true ? never : K]?: FieldValue<S[K]>
+}
+
+const invalid = (message: string, field?: string) => new BillingError('invalid_request', message, { field })
+const tooLarge = () =>
+  new BillingError('invalid_request', `Request body is larger than ${MAX_BODY_BYTES} bytes`, { status: 413 })
+
+/**
+ * Reads the body as UTF-8 text, refusing more than `limit` bytes: first by Content-Length,
+ * then by counting the stream, so a lying or absent Content-Length cannot get past it.
+ */
+export async function readBodyText(request: Request, limit = MAX_BODY_BYTES): Promise<string> {
+  const declared = request.headers.get('content-length')
+  if (declared !== null) {
+    if (!/^\d+$/.test(declared)) throw invalid('Content-Length must be a whole number', 'Content-Length')
+    if (Number(declared) > limit) throw tooLarge()
+  }
+  if (!request.body) return ''
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    let step: ReadableStreamReadResult<Uint8Array>
+    try {
+      step = await reader.read()
+    } catch (error) {
+      // A stream that enforces its own limit (toNodeListener) errors with the 413; anything else is a broken upload.
+      if (error instanceof BillingError) throw error
+      throw invalid('The request body could not be read')
+    }
+    const { done, value } = step
+    if (done) break
+    total += value.byteLength
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined)
+      throw tooLarge()
+    }
+    chunks.push(value)
+  }
+  const bytes = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw invalid('Request body is not valid UTF-8')
+  }
+}
+
+/** Parses JSON text into a plain object; an empty body is `{}`. */
+export function parseJsonObject(text: string): Record<string, unknown> {
+  if (text.trim() === '') return {}
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw invalid('Request body is not valid JSON')
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid('Request body must be a JSON object')
+  }
+  return value as Record<string, unknown>
+}
+
+/** Checks every field against the schema: unknown fields, missing required ones and wrong types are 400s naming the field. */
+export function validateBody<S extends BodySchema>(body: Record<string, unknown>, schema: S): BodyOf<S> {
+  for (const key of Object.keys(body)) {
+    if (!Object.hasOwn(schema, key)) throw invalid(`Unknown field \`${key}\``, key)
+  }
+  for (const [key, spec] of Object.entries(schema)) {
+    const value = body[key]
+    if (value === undefined) {
+      if (spec.required) throw invalid(`Missing required field \`${key}\``, key)
+      continue
+    }
+    if (typeof value !== spec.type) throw invalid(`Field \`${key}\` must be a ${spec.type}`, key)
+    if (spec.type === 'string' && (value as string).length === 0) throw invalid(`Field \`${key}\` must not be empty`, key)
+    if (spec.type === 'string' && (value as string).length > 255) throw invalid(`Field \`${key}\` is longer than 255 characters`, key)
+  }
+  return body as BodyOf<S>
+}
+
+/** `?limit=` (1..100, default 10) and `?starting_after=` (an id). */
+export function parsePage(query: URLSearchParams): PageParams {
+  const rawLimit = query.get('limit')
+  let limit = 10
+  if (rawLimit !== null) {
+    if (!/^\d{1,3}$/.test(rawLimit) || Number(rawLimit) < 1 || Number(rawLimit) > 100) {
+      throw invalid('`limit` must be a whole number from 1 to 100', 'limit')
+    }
+    limit = Number(rawLimit)
+  }
+  const startingAfter = query.get('starting_after')
+  if (startingAfter === null) return { limit }
+  if (!ID_PATTERN.test(startingAfter)) throw invalid('`starting_after` must be an id from a previous page', 'starting_after')
+  return { limit, starting_after: startingAfter }
+}
+
+/** A path segment as an id, or null when it cannot be one (the handler answers 404, as for any unknown id). */
+export function parsePathId(segment: string): string | null {
+  let id: string
+  try {
+    id = decodeURIComponent(segment)
+  } catch {
+    return null
+  }
+  return ID_PATTERN.test(id) ? id : null
+}
+
+/** The Idempotency-Key header, if any: 1..255 visible ASCII characters. */
+export function parseIdempotencyKey(headers: Headers): string | undefined {
+  const key = headers.get('idempotency-key')
+  if (key === null) return undefined
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
+    throw invalid(
+      `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters`,
+      'Idempotency-Key',
+    )
+  }
+  return key
+}
+
+/** JSON with sorted keys, so that `{a,b}` and `{b,a}` are the same request for idempotency. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
+    return `{${entries.join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}
