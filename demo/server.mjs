@@ -1,0 +1,141 @@
+// `npm start`: the Portal API over a demo SQLite file, plus the token route from the
+// original docs' Express example. Imports the built package (`../dist/server.js`) the
+// way a user's server would.
+//
+//   GET /token?customer=cus_active[&ttl=30] -> { message: 'Success', data: { token, expires_at } }
+//   /api/portal/*                           -> the Portal API
+//   anything else                           -> the demo pages (see STATIC DEMO PAGES below)
+import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { dirname, extname, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ArchetypeApi, createPortalHandler, openSqliteBilling, toNodeListener } from '../dist/server.js'
+
+const demoDir = dirname(fileURLToPath(import.meta.url))
+const root = resolve(demoDir, '..')
+
+/** DEMO ONLY: a published constant, so anyone can mint tokens for this server. Set ARCHETYPE_SECRET for anything else. */
+const DEMO_ONLY_SECRET = 'archetype-portals-demo-only-secret-not-for-production'
+const APP_ID = 'app_demo'
+const PUBLIC_KEY = 'pk_demo'
+const API_PATH = '/api/portal'
+
+const port = Number(process.env.PORT ?? 5001)
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PORT must be a port number, got ${JSON.stringify(process.env.PORT)}`)
+  process.exit(1)
+}
+const secret = process.env.ARCHETYPE_SECRET ?? DEMO_ONLY_SECRET
+
+mkdirSync(resolve(root, '.data'), { recursive: true })
+const billing = openSqliteBilling({ filename: resolve(root, '.data/demo.sqlite'), seed: 'demo' })
+const archetype = ArchetypeApi(APP_ID, secret)
+const portal = toNodeListener(createPortalHandler({ appId: APP_ID, secret, billing, basePath: API_PATH, publicKey: PUBLIC_KEY }))
+
+function sendJson(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+  res.end(JSON.stringify(body))
+}
+
+/** The original docs' `/token` route; `ttl` (5..3600 s) drives the demo's short-token switch. */
+async function token(url, res) {
+  const customer = url.searchParams.get('customer') ?? 'cus_active'
+  if (customer === '' || customer.length > 255) return sendJson(res, 400, { message: '`customer` must be 1 to 255 characters' })
+  let ttlSeconds = 3600
+  if (url.searchParams.has('ttl')) {
+    ttlSeconds = Number(url.searchParams.get('ttl'))
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 5 || ttlSeconds > 3600) {
+      return sendJson(res, 400, { message: '`ttl` must be a whole number of seconds from 5 to 3600' })
+    }
+  }
+  const data = await archetype.Token.getCustomerPortalsToken(customer, { ttlSeconds })
+  sendJson(res, 200, { message: 'Success', data })
+}
+
+// ---- STATIC DEMO PAGES --------------------------------------------------------------
+// The demo pages live here: files from demo/public/ and demo/.out/ (built by
+// demo/build.mjs), `/` -> index.html, `/vanilla` -> vanilla.html. Every page gets a strict
+// CSP: no inline script or style, so the portal must work without them.
+const STATIC_DIRS = [resolve(demoDir, 'public'), resolve(demoDir, '.out')]
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+}
+
+function staticFile(pathname) {
+  let decoded
+  try {
+    decoded = decodeURIComponent(pathname)
+  } catch {
+    return null
+  }
+  if (decoded.includes('\0')) return null
+  const name = decoded === '/' ? '/index.html' : extname(decoded) ? decoded : `${decoded}.html`
+  for (const dir of STATIC_DIRS) {
+    const file = resolve(dir, `.${name}`)
+    // resolve() folds `..`; anything outside the directory is not ours to serve.
+    if (!file.startsWith(dir + sep)) return null
+    if (existsSync(file) && statSync(file).isFile()) return file
+  }
+  return null
+}
+
+function serveStatic(req, res, url) {
+  const file = (req.method === 'GET' || req.method === 'HEAD') && staticFile(url.pathname)
+  if (!file) {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+    res.end(`Not found. Try GET /token?customer=cus_active or ${API_PATH}/session with that token.\n`)
+    return
+  }
+  res.writeHead(200, {
+    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-security-policy': CSP,
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-cache',
+  })
+  if (req.method === 'HEAD') res.end()
+  else createReadStream(file).pipe(res)
+}
+// ---- end of STATIC DEMO PAGES -------------------------------------------------------
+
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+  if (url.pathname === API_PATH || url.pathname.startsWith(`${API_PATH}/`)) return portal(req, res)
+  if (url.pathname === '/token' && req.method === 'GET') {
+    return void token(url, res).catch((error) => {
+      console.error(error)
+      sendJson(res, 500, { message: 'Could not mint a token' })
+    })
+  }
+  serveStatic(req, res, url)
+})
+
+server.listen(port, '127.0.0.1', () => {
+  const { port: actual } = server.address()
+  console.log(`Archetype Portals demo on http://127.0.0.1:${actual}`)
+  console.log(`  token:      http://127.0.0.1:${actual}/token?customer=cus_active`)
+  console.log(`  Portal API: http://127.0.0.1:${actual}${API_PATH}`)
+  if (secret === DEMO_ONLY_SECRET) console.log('  (using the demo-only secret; set ARCHETYPE_SECRET to use your own)')
+})
+
+let stopping = false
+function stop(signal) {
+  if (stopping) return
+  stopping = true
+  console.log(`\n${signal}: closing`)
+  server.close(async () => {
+    await billing.close?.()
+    process.exit(0)
+  })
+  server.closeAllConnections()
+}
+process.on('SIGINT', () => stop('SIGINT'))
+process.on('SIGTERM', () => stop('SIGTERM'))

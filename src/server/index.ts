@@ -1,0 +1,27 @@
+/**
+ * `@archetypeapi/portals/server`: mint portal tokens and serve the Portal API.
+ *
+ *   const handler = createPortalHandler({ appId, secret, billing: openSqliteBilling({ filename }) })
+ *   http.createServer(toNodeListener(handler))         // or export it from a Next.js route
+ */
+export { ArchetypeApi, createPortalToken, verifyPortalToken, PortalTokenError } from './token.js'
+export type {
+  ArchetypeApiClient,
+  CreatePortalTokenOptions,
+  PortalTokenClaims,
+  PortalTokenErrorCode,
+  PortalTokenResult,
+  VerifyPortalTokenOptions,
+} from './token.js'
+export { createPortalHandler } from './handler.js'
+export type { PortalHandler, PortalHandlerOptions } from './handler.js'
+export { toNodeListener } from './node.js'
+export type { NodeListener } from './node.js'
+export { memoryIdempotencyStore } from './idempotency.js'
+export type { IdempotencyRecord, IdempotencyStore, MemoryIdempotencyStoreOptions, StoredResponse } from './idempotency.js'
+export type { RateLimitOptions } from './rate-limit.js'
+export { openSqliteBilling } from './billing/sqlite.js'
+export type { SqliteBilling, SqliteBillingOptions } from './billing/sqlite.js'
+export { BillingError } from './billing/types.js'
+export type { BillingBackend, CustomerScope, MutationOptions, PageParams } from './billing/types.js'
+export type * from '../api/types.js'
