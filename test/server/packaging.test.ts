@@ -1,0 +1,237 @@
+/**
+ * The package as a user installs it: `npm pack` of the built dist/, linted by publint
+ * and by Are the Types Wrong (ESM only), then installed into a scratch project where
+ * every subpath resolves, type-checks under `bundler` and `node16` resolution, imports
+ * in Node without a DOM, and the React adapter renders on React 18 (server and client).
+ * Needs `node build.mjs` first, as `npm test` does.
+ */
+import { execFile } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
+import { publint } from 'publint'
+import { formatMessage } from 'publint/utils'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const run = promisify(execFile)
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  name: string
+  exports: Record<string, unknown>
+  devDependencies: Record<string, string>
+}
+const SUBPATHS = ['.', './react', './vue', './svelte', './server', './styles.css', './dist/styles.css']
+const tsc = join(root, 'node_modules/typescript/bin/tsc')
+const work = mkdtempSync(join(tmpdir(), 'portals-pack-'))
+const scratch = join(work, 'app')
+let tarball = ''
+
+// Child npm runs must not think they are inside this repo's `npm test`.
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !/^(npm_(package|lifecycle)_|npm_config_(local_prefix|prefix)$|INIT_CWD$)/.test(key)),
+)
+
+async function sh(cmd: string, args: string[], cwd: string, timeout = 120_000): Promise<string> {
+  try {
+    const { stdout } = await run(cmd, args, { cwd, env, timeout, maxBuffer: 32 * 1024 * 1024 })
+    return stdout
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string }
+    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}\n${e.stderr ?? e.message}`)
+  }
+}
+
+beforeAll(async () => {
+  const missing = ['dist/index.js', 'dist/react.js', 'dist/vue.js', 'dist/svelte.js', 'dist/server.js', 'dist/styles.css', 'dist/types/src/index.d.ts'].filter(
+    (file) => !existsSync(join(root, file)),
+  )
+  if (missing.length) throw new Error(`dist/ is incomplete (${missing.join(', ')}): run \`node build.mjs\` first (npm test does)`)
+  const [packed] = JSON.parse(await sh('npm', ['pack', '--json', '--pack-destination', work], root)) as { filename: string }[]
+  tarball = join(work, packed.filename)
+}, 120_000)
+
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+describe('the packed tarball', () => {
+  it('exports exactly the documented subpaths', () => {
+    expect(Object.keys(pkg.exports).filter((key) => key !== './package.json')).toEqual(SUBPATHS)
+  })
+
+  it('passes publint', async () => {
+    const { messages } = await publint({ level: 'suggestion', strict: true, pack: { tarball: new Uint8Array(readFileSync(tarball)).buffer } })
+    const text = messages.map((m) => `${m.type}: ${formatMessage(m, pkg) ?? m.code}`)
+    expect(text).toEqual([])
+  })
+
+  it('passes Are the Types Wrong (ESM-only profile)', async () => {
+    const attw = join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js')
+    // Exits non-zero on any problem the profile counts; the stylesheets have no types to find.
+    const args = [tarball, '--profile', 'esm-only', '--exclude-entrypoints', 'styles.css', 'dist/styles.css', '--no-definitely-typed', '--format', 'json']
+    const report = JSON.parse(await sh(process.execPath, [attw, ...args], root)) as {
+      analysis: { entrypoints: Record<string, unknown> }
+      problems: Record<string, { entrypoint: string; resolutionKind?: string }[]>
+    }
+    expect(Object.keys(report.analysis.entrypoints)).toEqual(['.', './react', './vue', './svelte', './server', './package.json'])
+    // ESM only: CommonJS `require` and the pre-exports `node10` resolution are out of scope.
+    const counted = Object.values(report.problems).flat().filter((p) => !['node10', 'node16-cjs'].includes(p.resolutionKind ?? ''))
+    expect(counted).toEqual([])
+  }, 60_000)
+
+  describe('installed into a scratch project', () => {
+    beforeAll(async () => {
+      writeFileSync(join(work, 'package.json'), '{"private":true}')
+      await import('node:fs').then((fs) => fs.mkdirSync(scratch))
+      writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }))
+      // React 18 (the oldest supported), the other frameworks at the repo's versions.
+      await sh(
+        'npm',
+        [
+          'install',
+          tarball,
+          'react@18',
+          'react-dom@18',
+          '@types/react@18',
+          '@types/react-dom@18',
+          `vue@${pkg.devDependencies.vue}`,
+          `svelte@${pkg.devDependencies.svelte}`,
+          `@types/node@${pkg.devDependencies['@types/node']}`,
+          '--no-audit',
+          '--no-fund',
+          '--prefer-offline',
+          '--ignore-scripts',
+          '--no-package-lock',
+          '--loglevel=error',
+        ],
+        scratch,
+        170_000,
+      )
+      writeFileSync(join(scratch, 'check.tsx'), CHECK_TSX)
+      for (const [name, resolution] of [
+        ['bundler', { module: 'esnext', moduleResolution: 'bundler' }],
+        ['node16', { module: 'node16', moduleResolution: 'node16' }],
+      ] as const) {
+        const compilerOptions = { ...resolution, target: 'es2022', lib: ['es2022', 'dom', 'dom.iterable'], jsx: 'react-jsx', strict: true, noEmit: true, types: ['node'] }
+        writeFileSync(join(scratch, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions, files: ['check.tsx'] }))
+      }
+      writeFileSync(join(scratch, 'runtime.mjs'), RUNTIME_MJS)
+    }, 180_000)
+
+    it.each(['bundler', 'node16'])('type-checks every subpath with moduleResolution %s', async (name) => {
+      await sh(process.execPath, [tsc, '-p', `tsconfig.${name}.json`], scratch)
+    }, 60_000)
+
+    it('resolves every subpath, imports the browser entries without a DOM, and renders on React 18', async () => {
+      const happyDom = pathToFileURL(join(root, 'node_modules/happy-dom/lib/index.js')).href
+      const report = JSON.parse(await sh(process.execPath, ['runtime.mjs', happyDom], scratch, 60_000)) as {
+        resolved: Record<string, boolean>
+        react: string
+        html: string
+        slots: number
+        logo: boolean
+        codes: string[]
+        afterUnmount: number
+      }
+      expect(report.resolved).toEqual(Object.fromEntries(SUBPATHS.map((s) => [s, true])))
+      expect(report.react).toMatch(/^18\./)
+      expect(report.html).toBe('<div class="portal"></div>')
+      expect(report.slots).toBe(1) // StrictMode left one portal
+      expect(report.logo).toBe(true)
+      expect(report.codes).toContain('session_expired')
+      expect(report.afterUnmount).toBe(0)
+    }, 60_000)
+  })
+})
+
+/** Compiled by the repo's tsc in the scratch project; `@ts-expect-error` lines prove the types are not `any`. */
+const CHECK_TSX = `
+import { useState } from 'react'
+import { renderToString } from 'react-dom/server'
+import { createApp, h } from 'vue'
+import type { Action } from 'svelte/action'
+import { createPortal, createPricingPortal, type PortalHandle, type PortalOptions, type PricingOptions } from '@archetypeapi/portals'
+import { CustomerPortal, PricingPortal } from '@archetypeapi/portals/react'
+import { PortalsPlugin, CustomerPortal as VueCustomerPortal, PricingPortal as VuePricingPortal } from '@archetypeapi/portals/vue'
+import { portal, pricingPortal } from '@archetypeapi/portals/svelte'
+import { ArchetypeApi, createPortalHandler } from '@archetypeapi/portals/server'
+import '@archetypeapi/portals/styles.css'
+import '@archetypeapi/portals/dist/styles.css'
+
+const el = document.createElement('div')
+const handle: PortalHandle = createPortal(el, { token: 't', defaultView: 'billing', config: { primary: '#1c1c1c' } })
+handle.update({ token: 'u' })
+handle.state.get().status satisfies 'idle' | 'active' | 'expired' | 'error'
+// @ts-expect-error defaultView is one of the three views
+createPortal(el, { token: 't', defaultView: 'settings' })
+createPricingPortal(el, { publicKey: 'pk_1', period: 'year' }).destroy()
+
+function Page() {
+  const [err, errHandler] = useState<string>('')
+  const config = { primary: '#1c1c1c', textDarkPrimary: false, logo: <svg className="h-20" />, returnHref: '/' }
+  return <CustomerPortal token="t" stripePubKey="pk" defaultView="billing" config={config} errorHandler={errHandler} className={err} />
+}
+renderToString(<Page />)
+renderToString(<PricingPortal publicKey="pk_1" onSelect={({ plan, price }) => console.log(plan.name, price.amount)} />)
+// @ts-expect-error token is required
+renderToString(<CustomerPortal />)
+
+createApp({ render: () => [h(VueCustomerPortal, { token: 't', onError: (e) => e.code }), h(VuePricingPortal, { publicKey: 'pk_1' })] }).use(PortalsPlugin, { apiUrl: '/api/portal' })
+
+const action: Action<HTMLElement, PortalOptions> = portal
+const pricingAction: Action<HTMLElement, PricingOptions> = pricingPortal
+pricingPortal(el, { publicKey: 'pk_1' }).update({ publicKey: 'pk_2' })
+void [action, pricingAction]
+
+const minted: Promise<{ token: string }> = ArchetypeApi('app_1', 'x'.repeat(32)).Token.getCustomerPortalsToken('cus_1')
+void [minted, createPortalHandler]
+`
+
+/**
+ * Run by Node in the scratch project. Resolves every subpath, imports the browser
+ * entries and server-renders before any DOM exists, then installs happy-dom's globals
+ * and mounts under React 18's StrictMode with a transport that says the session expired.
+ */
+const RUNTIME_MJS = `
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+const subpaths = ${JSON.stringify(SUBPATHS)}
+const resolved = {}
+for (const s of subpaths) resolved[s] = existsSync(fileURLToPath(import.meta.resolve('${pkg.name}' + s.slice(1))))
+
+const React = await import('react')
+const { renderToString } = await import('react-dom/server')
+await import('${pkg.name}')
+await import('${pkg.name}/vue')
+await import('${pkg.name}/svelte')
+const { CustomerPortal } = await import('${pkg.name}/react')
+const { ArchetypeApi } = await import('${pkg.name}/server')
+const h = React.createElement
+const html = renderToString(h(CustomerPortal, { token: 't', className: 'portal', config: { logo: h('b', null, 'Acme') } }))
+
+const { token } = await ArchetypeApi('app_1', 'x'.repeat(32)).Token.getCustomerPortalsToken('cus_1')
+
+// happy-dom's DOM as globals; Node keeps its own language built-ins, timers and transport.
+const { Window } = await import(process.argv[2])
+const window = new Window({ url: 'http://localhost/' })
+for (const key of Object.getOwnPropertyNames(window)) {
+  if (!(key in globalThis) || ['Event', 'EventTarget', 'CustomEvent'].includes(key)) globalThis[key] = window[key]
+}
+globalThis.window = window
+globalThis.IS_REACT_ACT_ENVIRONMENT = true
+const { createRoot } = await import('react-dom/client')
+
+const expired = async () => new Response(JSON.stringify({ error: { code: 'session_expired', message: 'Session expired' } }), { status: 401, headers: { 'content-type': 'application/json' } })
+const codes = []
+const container = document.createElement('div')
+document.body.append(container)
+const root = createRoot(container)
+const props = { token, apiUrl: 'http://portal.test/api/portal', fetch: expired, errorHandler: (code) => codes.push(code), config: { logo: h('b', { id: 'logo' }, 'Acme') } }
+await React.act(async () => root.render(h(React.StrictMode, null, h(CustomerPortal, props))))
+for (let i = 0; i < 200 && !codes.includes('session_expired'); i++) await React.act(() => new Promise((r) => setTimeout(r, 10)))
+const slots = container.querySelectorAll('[data-ap-slot="logo"]').length
+const logo = container.querySelector('[data-ap-slot="logo"] #logo') !== null
+await React.act(async () => root.unmount())
+console.log(JSON.stringify({ resolved, react: React.version, html, slots, logo, codes, afterUnmount: container.querySelectorAll('*').length }))
+process.exit(0)
+`
