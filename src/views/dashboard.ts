@@ -1,0 +1,77 @@
+import type { Session, Subscription } from '../api/types.js'
+import { h } from '../dom/h.js'
+import type { View, ViewContext } from './context.js'
+import { apiKeysCard } from './dashboard/api-keys.js'
+import { usageCard } from './dashboard/usage.js'
+import { bindResource, button, card, emptyState, loadResource, priceText, statusBadge, viewRoot } from './parts.js'
+
+/** Plan, status, usage against quota, API keys and the upcoming invoice: `GET /session` in one round trip. */
+export const dashboard: View = (ctx) => {
+  const { t } = ctx
+  const { el, body } = viewRoot('dashboard', t('dashboard.title'))
+  const session = loadResource(ctx, (signal) => ctx.api.get<Session>('/session', { signal }))
+  // Made once, so a session reload never drops a freshly rolled key on screen.
+  let keys: HTMLElement | undefined
+
+  bindResource(ctx, body, session, {
+    errorTitle: t('dashboard.error'),
+    skeletonRows: 6,
+    render: (data) => {
+      if (data.api_keys_enabled) keys ??= apiKeysCard(ctx)
+      return h(
+        'div',
+        { class: 'ap-grid' },
+        planCard(ctx, data),
+        usageCard(ctx, data.usage),
+        data.api_keys_enabled && keys,
+        data.subscription && upcomingCard(ctx, data),
+      )
+    },
+  })
+  void session.reload()
+  return { el }
+}
+
+function planCard(ctx: ViewContext, session: Session): HTMLElement {
+  const { t, format } = ctx
+  const { subscription: sub, plan, price } = session
+  if (!sub || !plan) {
+    return card(
+      t('dashboard.plan.title'),
+      emptyState(t('dashboard.empty.title'), t('dashboard.empty.body'), button(t('dashboard.empty.action'), () => ctx.navigate('billing'), 'primary')),
+    )
+  }
+  return card(
+    t('dashboard.plan.title'),
+    h('p', { class: 'ap-plan' }, h('span', { class: 'ap-plan__name' }, plan.name), ' ', statusBadge(ctx, sub)),
+    price && h('p', { class: 'ap-plan__price' }, priceText(ctx, price)),
+    h('p', { class: 'ap-plan__date' }, dateLine(ctx, sub)),
+    sub.status === 'past_due' &&
+      h('div', { class: 'ap-notice ap-notice--danger' }, h('p', null, t('dashboard.pastDue')), button(t('dashboard.pastDue.action'), () => ctx.navigate('billing'), 'primary')),
+    sub.scheduled_change &&
+      h(
+        'div',
+        { class: 'ap-notice' },
+        h('p', null, t('dashboard.scheduled', { date: format.date(sub.scheduled_change.at) })),
+        button(t('dashboard.scheduled.action'), () => ctx.navigate('billing')),
+      ),
+  )
+}
+
+function dateLine(ctx: ViewContext, sub: Subscription): string {
+  const { t, format } = ctx
+  if (sub.status === 'canceled') return t('dashboard.ended', { date: format.date(sub.current_period_end) })
+  if (sub.cancel_at_period_end) return t('dashboard.endsOn', { date: format.date(sub.current_period_end) })
+  if (sub.status === 'trialing' && sub.trial_end !== null) return t('dashboard.trialEnds', { date: format.date(sub.trial_end) })
+  return t('dashboard.renews', { date: format.date(sub.current_period_end) })
+}
+
+function upcomingCard(ctx: ViewContext, session: Session): HTMLElement {
+  const upcoming = session.upcoming_invoice
+  return card(
+    ctx.t('dashboard.upcoming.title'),
+    upcoming
+      ? h('p', { class: 'ap-upcoming' }, ctx.t('dashboard.upcoming.body', { amount: ctx.format.money(upcoming.amount_due, upcoming.currency), date: ctx.format.date(upcoming.date) }))
+      : h('p', { class: 'ap-muted' }, ctx.t('dashboard.upcoming.none')),
+  )
+}

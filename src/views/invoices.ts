@@ -1,0 +1,105 @@
+import type { Invoice, InvoiceLine, InvoiceStatus, List } from '../api/types.js'
+import { h, replaceChildren } from '../dom/h.js'
+import type { View, ViewContext } from './context.js'
+import { linesDisclosure } from './invoices/lines.js'
+import { createPager } from './invoices/pager.js'
+import { badge, emptyState, errorPanel, externalLink, safeHref, setBusy, skeleton, type Tone, viewRoot } from './parts.js'
+
+const PAGE_SIZE = 10
+const COLUMNS = 5
+const STATUS_TONE: Record<InvoiceStatus, Tone> = { draft: 'neutral', open: 'info', paid: 'success', void: 'neutral', uncollectible: 'danger' }
+
+/**
+ * The invoice table. Rows are appended, never re-rendered, so an opened invoice stays
+ * open while more pages load; an error keeps every row already shown.
+ */
+export const invoices: View = (ctx) => {
+  const { t } = ctx
+  const { el, body } = viewRoot('invoices', t('invoices.title'))
+  const pager = createPager<Invoice>(
+    (startingAfter, signal) => {
+      const query = new URLSearchParams({ limit: String(PAGE_SIZE) })
+      if (startingAfter) query.set('starting_after', startingAfter)
+      return ctx.api.get<List<Invoice>>(`/invoices?${query}`, { signal })
+    },
+    { signal: ctx.signal, onError: ctx.report },
+  )
+  const lines = new Map<string, InvoiceLine[]>()
+  const tbody = h('tbody')
+  const table = h(
+    'table',
+    { class: 'ap-table ap-table--invoices' },
+    h('caption', { class: 'ap-table__caption' }, t('invoices.caption')),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        h('th', { scope: 'col' }, t('invoices.col.date')),
+        h('th', { scope: 'col' }, t('invoices.col.number')),
+        h('th', { scope: 'col', class: 'ap-num' }, t('invoices.col.amount')),
+        h('th', { scope: 'col' }, t('invoices.col.status')),
+        h('th', { scope: 'col' }, t('invoices.col.links')),
+      ),
+    ),
+    tbody,
+  )
+  const tableWrap = h('div', { class: 'ap-table-wrap' }, table)
+  const loadMore = h('button', { type: 'button', class: 'ap-button ap-button--secondary', onClick: () => void more() }, t('invoices.loadMore'))
+  const footer = h('div', { class: 'ap-table-footer' })
+  let shown = 0
+
+  async function more(): Promise<void> {
+    const before = pager.$state.get().items.length
+    await pager.more()
+    const after = pager.$state.get().items.length
+    if (before > 0 && after > before && !ctx.signal.aborted) ctx.announce(t('invoices.loaded', { count: after - before }))
+  }
+
+  pager.$state.subscribe((state) => {
+    if (ctx.signal.aborted) return
+    const retry = () => void more()
+    if (state.items.length === 0) {
+      if (state.status === 'loading') replaceChildren(body, skeleton(ctx, 5))
+      else if (state.status === 'error' && state.error) replaceChildren(body, errorPanel(ctx, t('invoices.error'), state.error, retry))
+      else replaceChildren(body, emptyState(t('invoices.empty.title'), t('invoices.empty.body')))
+      return
+    }
+    if (!body.contains(tableWrap)) replaceChildren(body, tableWrap, footer)
+    const firstNew = shown
+    for (const invoice of state.items.slice(shown)) tbody.append(...invoiceRows(ctx, invoice, lines))
+    shown = state.items.length
+    const hadFocus = loadMore.ownerDocument.activeElement === loadMore
+    setBusy(loadMore, state.status === 'loading')
+    if (state.status === 'error' && state.error) replaceChildren(footer, errorPanel(ctx, t('invoices.error'), state.error, retry))
+    else replaceChildren(footer, state.hasMore && loadMore)
+    // The button is gone at the end of the list: focus goes to the first invoice it loaded.
+    if (hadFocus && !footer.contains(loadMore)) tbody.querySelectorAll<HTMLElement>('tr:not(.ap-invoice-lines) .ap-disclosure')[firstNew]?.focus()
+  })
+  void more()
+  return { el }
+}
+
+function invoiceRows(ctx: ViewContext, invoice: Invoice, cache: Map<string, InvoiceLine[]>): HTMLTableRowElement[] {
+  const { t, format } = ctx
+  const { toggle, row: linesRow } = linesDisclosure(ctx, invoice, COLUMNS, cache)
+  const pdf = safeHref(invoice.pdf_url)
+  const hosted = safeHref(invoice.hosted_url)
+  const row = h(
+    'tr',
+    { class: 'ap-invoice', 'data-invoice-id': invoice.id },
+    h('td', null, format.date(invoice.created)),
+    h('th', { scope: 'row' }, invoice.number),
+    h('td', { class: 'ap-num' }, format.money(invoice.total, invoice.currency)),
+    h('td', null, badge(t(`invoices.status.${invoice.status}`), STATUS_TONE[invoice.status] ?? 'neutral')),
+    h(
+      'td',
+      { class: 'ap-invoice__links' },
+      toggle,
+      pdf && externalLink(pdf, t('invoices.pdf'), t('invoices.pdfLabel', { number: invoice.number })),
+      hosted && externalLink(hosted, t('invoices.hosted'), t('invoices.hostedLabel', { number: invoice.number })),
+    ),
+  )
+  return [row, linesRow]
+}

@@ -1,0 +1,99 @@
+import type { Invoice, InvoiceLine } from '../../api/types.js'
+import { h, replaceChildren } from '../../dom/h.js'
+import type { ViewContext } from '../context.js'
+import { errorPanel, runAction, setBusy, skeleton, uid } from '../parts.js'
+
+/**
+ * The disclosure for one invoice's lines: a button (`aria-expanded`) and the row it
+ * opens under the invoice. Lines come from `GET /invoices/:id` on the first open and are
+ * cached in `cache` for the life of the view.
+ */
+export function linesDisclosure(
+  ctx: ViewContext,
+  invoice: Invoice,
+  columns: number,
+  cache: Map<string, InvoiceLine[]>,
+): { toggle: HTMLButtonElement; row: HTMLTableRowElement } {
+  const { t } = ctx
+  const cell = h('td', { colspan: String(columns), class: 'ap-invoice-lines__cell' })
+  const row = h('tr', { class: 'ap-invoice-lines', id: uid('lines'), hidden: true }, cell)
+  const toggle = h(
+    'button',
+    {
+      type: 'button',
+      class: 'ap-button ap-button--link ap-disclosure',
+      'aria-expanded': 'false',
+      'aria-controls': row.id,
+      'aria-label': t('invoices.detailsLabel', { number: invoice.number }),
+      onClick: () => void (row.hidden ? open() : close()),
+    },
+    t('invoices.details'),
+  )
+
+  function close(): void {
+    row.hidden = true
+    toggle.setAttribute('aria-expanded', 'false')
+  }
+
+  async function open(): Promise<void> {
+    row.hidden = false
+    toggle.setAttribute('aria-expanded', 'true')
+    const cached = cache.get(invoice.id)
+    if (cached) return replaceChildren(cell, linesTable(ctx, invoice, cached))
+    replaceChildren(cell, skeleton(ctx, 2))
+    setBusy(toggle, true)
+    await runAction(
+      ctx,
+      async () => {
+        const full = await ctx.api.get<Invoice>(`/invoices/${encodeURIComponent(invoice.id)}`, { signal: ctx.signal })
+        const lines = full.lines ?? []
+        cache.set(invoice.id, lines)
+        replaceChildren(cell, linesTable(ctx, invoice, lines))
+      },
+      (error) => replaceChildren(cell, errorPanel(ctx, t('invoices.lines.error'), error, () => void open())),
+    )
+    setBusy(toggle, false)
+  }
+
+  return { toggle, row }
+}
+
+function linesTable(ctx: ViewContext, invoice: Invoice, lines: InvoiceLine[]): HTMLElement {
+  const { t, format } = ctx
+  if (lines.length === 0) return h('p', { class: 'ap-muted' }, t('invoices.lines.empty'))
+  return h(
+    'table',
+    { class: 'ap-table ap-table--lines' },
+    h('caption', { class: 'ap-sr-only' }, t('invoices.lines.caption', { number: invoice.number })),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        h('th', { scope: 'col' }, t('invoices.lines.description')),
+        h('th', { scope: 'col', class: 'ap-num' }, t('invoices.lines.quantity')),
+        h('th', { scope: 'col', class: 'ap-num' }, t('invoices.lines.amount')),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      lines.map((line) =>
+        h(
+          'tr',
+          null,
+          h(
+            'td',
+            null,
+            line.description,
+            line.period &&
+              h('span', { class: 'ap-muted ap-block' }, t('invoices.lines.period', { start: format.date(line.period.start), end: format.date(line.period.end) })),
+          ),
+          h('td', { class: 'ap-num' }, format.number(line.quantity)),
+          h('td', { class: 'ap-num' }, format.money(line.amount, invoice.currency)),
+        ),
+      ),
+    ),
+  )
+}

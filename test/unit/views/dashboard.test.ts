@@ -1,0 +1,167 @@
+import { afterEach, describe, expect, test } from 'vitest'
+import type { Session } from '../../../src/api/types.js'
+import type { SqliteBilling } from '../../../src/server/billing/sqlite.js'
+import { answerDialog, buttonNamed, mountPortal, text, viewEl, waitFor, type Harness } from './harness.js'
+
+let portal: Harness | undefined
+afterEach(async () => {
+  await portal?.close()
+  portal = undefined
+})
+
+async function dashboardOf(customer: string): Promise<HTMLElement> {
+  portal = await mountPortal(customer)
+  const view = viewEl(portal.root, 'dashboard')!
+  await waitFor(() => view.querySelector('.ap-plan, .ap-empty'))
+  return view
+}
+
+describe('dashboard', () => {
+  test('cus_active: plan, price, renewal, usage at 80 % as a warning meter, upcoming invoice', async () => {
+    const view = await dashboardOf('cus_active')
+    expect(view.querySelectorAll('h1')).toHaveLength(1)
+    expect(text(view.querySelector('h1'))).toBe('Dashboard')
+    expect(text(view.querySelector('.ap-plan__name'))).toBe('Pro')
+    expect(text(view.querySelector('.ap-plan .ap-badge'))).toBe('Active')
+    expect(text(view.querySelector('.ap-plan__price'))).toBe('$49.00 / month')
+    expect(text(view.querySelector('.ap-plan__date'))).toMatch(/^Renews on \w{3} \d{1,2}, \d{4}$/)
+
+    const meter = view.querySelector('[role="meter"]')!
+    expect(meter.getAttribute('aria-valuemin')).toBe('0')
+    expect(meter.getAttribute('aria-valuemax')).toBe('250000')
+    expect(meter.getAttribute('aria-valuenow')).toBe('200000')
+    expect(meter.getAttribute('aria-valuetext')).toBe('200,000 of 250,000 calls')
+    expect(text(document.getElementById(meter.getAttribute('aria-labelledby')!))).toBe('API calls')
+    expect(meter.closest('.ap-meter')!.classList.contains('ap-meter--warning')).toBe(true)
+    expect(meter.querySelector('.ap-meter__fill')!.getAttribute('data-fill')).toBe('80')
+    expect(text(meter.closest('.ap-meter')!.querySelector('.ap-meter__text'))).toBe('200,000 of 250,000 calls')
+
+    expect(text(view.querySelector('.ap-upcoming'))).toMatch(/^\$\d[\d,]*\.\d\d on \w{3} \d{1,2}, \d{4}$/)
+    expect(view.querySelector('[style]')).toBeNull()
+  })
+
+  test.each([
+    ['cus_trialing', 'Trial', 'ap-badge--info', /^Trial ends on /],
+    ['cus_past_due', 'Past due', 'ap-badge--danger', /^Renews on /],
+    ['cus_canceling', /^Cancels on \w{3} \d{1,2}, \d{4}$/, 'ap-badge--warning', /^Your access ends on /],
+    ['cus_canceled', 'Canceled', 'ap-badge--neutral', /^Ended on /],
+    ['cus_free', 'Active', 'ap-badge--success', /^Renews on /],
+  ])('%s: status badge and date', async (customer, badge, tone, date) => {
+    const view = await dashboardOf(customer)
+    const el = view.querySelector('.ap-plan .ap-badge')!
+    if (typeof badge === 'string') expect(text(el)).toBe(badge)
+    else expect(text(el)).toMatch(badge)
+    expect(el.classList.contains(tone)).toBe(true)
+    expect(text(view.querySelector('.ap-plan__date'))).toMatch(date)
+  })
+
+  test('cus_past_due: a notice leads to billing', async () => {
+    const view = await dashboardOf('cus_past_due')
+    const notice = view.querySelector('.ap-notice--danger')!
+    expect(text(notice)).toContain('Your last payment failed')
+    buttonNamed(notice, 'Update payment method')!.click()
+    await waitFor(() => viewEl(portal!.root, 'billing'))
+  })
+
+  test('unlimited quota reads "Unlimited" and has no meter', async () => {
+    portal = await mountPortal('cus_active', { view: 'invoices' })
+    await portal.server.billing.changeSubscription({ appId: 'app_demo', customUid: 'cus_active' }, 'price_scale_month')
+    const view = await portal.open('dashboard')
+    await waitFor(() => view.querySelector('.ap-meter'))
+    expect(text(view.querySelector('.ap-plan__name'))).toBe('Scale')
+    expect(view.querySelector('[role="meter"]')).toBeNull()
+    expect(text(view.querySelector('.ap-meter--unlimited .ap-meter__text'))).toMatch(/^[\d,]+ calls · Unlimited$/)
+  })
+
+  test('a customer without a subscription sees an empty state that leads to choosing a plan', async () => {
+    portal = await mountPortal('cus_active')
+    await (portal.server.billing as SqliteBilling).createCustomer('app_demo', { customUid: 'cus_new', name: 'New', email: 'new@example.com' })
+    portal.handle.update({ token: await portal.server.token('cus_new') })
+    // update({ token }) on an active session does not remount: open the view afresh.
+    await portal.open('invoices')
+    const view = await portal.open('dashboard')
+    const empty = await waitFor(() => view.querySelector('.ap-empty'))
+    expect(text(empty)).toContain('No plan yet')
+    expect(view.querySelector('.ap-upcoming')).toBeNull()
+    buttonNamed(empty, 'Choose a plan')!.click()
+    const billing = await waitFor(() => viewEl(portal!.root, 'billing'))
+    expect(billing.querySelector('h1')).toBe(document.activeElement)
+  })
+})
+
+describe('API keys', () => {
+  test('masked keys; Roll asks first, then shows the new key once with Copy', async () => {
+    const view = await dashboardOf('cus_active')
+    const keys = await waitFor(() => view.querySelectorAll('.ap-key').length === 2 && view.querySelectorAll('.ap-key'))
+    const masked = [...keys].map((k) => text(k.querySelector('.ap-key__masked')))
+    expect(masked.every((m) => m.includes('…'))).toBe(true)
+    expect(text(keys[0].querySelector('.ap-key__name'))).toBe('Production')
+
+    // Declining the dialog rolls nothing.
+    buttonNamed(view, 'Roll Production')!.click()
+    await answerDialog(portal!.root, false)
+    expect(portal!.count('POST', /^\/api-keys\/.+\/roll$/)).toBe(0)
+    await waitFor(() => !buttonNamed(view, 'Roll Production')!.disabled)
+
+    const release = portal!.hold('POST', /^\/api-keys\/.+\/roll$/)
+    buttonNamed(view, 'Roll Production')!.click()
+    const dialog = await answerDialog(portal!.root, true)
+    expect(text(dialog)).toContain('Roll Production?')
+    await waitFor(() => buttonNamed(view, 'Roll Production')!.getAttribute('aria-busy') === 'true')
+    expect(buttonNamed(view, 'Roll Production')!.disabled).toBe(true)
+    release()
+
+    const panel = await waitFor(() => view.querySelector('.ap-reveal'))
+    const secret = text(panel.querySelector('.ap-reveal__secret'))
+    expect(secret.length).toBeGreaterThan(20)
+    expect(secret).not.toContain('…')
+    expect(text(panel)).toContain('you won’t see it again')
+    expect(portal!.count('POST', /^\/api-keys\/.+\/roll$/)).toBe(1)
+    expect(portal!.requests.find((r) => r.method === 'POST')!.headers.get('Idempotency-Key')).toBeTruthy()
+    await waitFor(() => portal!.announced.includes('Key rolled. Copy the new key now.'))
+    // The masked value in the list is the new key's.
+    const newMasked = text(view.querySelector('.ap-key__masked'))
+    expect(newMasked).not.toBe(masked[0])
+    expect(secret.endsWith(newMasked.split('…')[1])).toBe(true)
+
+    // Copy through the Clipboard API.
+    let copied = ''
+    Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: async (s: string) => void (copied = s) } })
+    buttonNamed(panel, 'Copy the new key')!.click()
+    await waitFor(() => text(panel.querySelector('.ap-reveal__status')) === 'Copied to the clipboard.')
+    expect(copied).toBe(secret)
+    // Where the clipboard refuses, the key is selected and the user told how to copy it.
+    Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: async () => Promise.reject(new Error('denied')) } })
+    buttonNamed(panel, 'Copy the new key')!.click()
+    await waitFor(() => text(panel.querySelector('.ap-reveal__status')).startsWith('Copying isn’t available here'))
+    expect(document.getSelection()?.toString()).toBe(secret)
+
+    // Dismissed, the secret is gone from the page; nothing shows it again.
+    buttonNamed(panel, 'I’ve saved it')!.click()
+    expect(view.querySelector('.ap-reveal')).toBeNull()
+    expect(portal!.root.textContent).not.toContain(secret)
+    await portal!.open('invoices')
+    const again = await portal!.open('dashboard')
+    await waitFor(() => again.querySelectorAll('.ap-key').length === 2)
+    expect(portal!.root.textContent).not.toContain(secret)
+  })
+
+  test('hidden when the backend keeps no keys', async () => {
+    portal = await mountPortal('cus_active', { view: 'invoices' })
+    portal.patch<Session>('GET', /^\/session$/, (session) => ({ ...session, api_keys_enabled: false }))
+    const view = await portal.open('dashboard')
+    await waitFor(() => view.querySelector('.ap-plan'))
+    expect(text(view)).not.toContain('API keys')
+    expect(portal.count('GET', /^\/api-keys/)).toBe(0)
+  })
+
+  test('hidden when the keys route answers 404, without reaching onError', async () => {
+    portal = await mountPortal('cus_active', { view: 'invoices' })
+    portal.fail('GET', /^\/api-keys$/, () => Response.json({ error: { code: 'not_found', message: 'No such resource' } }, { status: 404 }))
+    const view = await portal.open('dashboard')
+    await waitFor(() => portal!.count('GET', /^\/api-keys$/) === 1 && view.querySelector('.ap-plan'))
+    const card = [...view.querySelectorAll<HTMLElement>('.ap-card')].find((c) => text(c.querySelector('h2')) === 'API keys')!
+    await waitFor(() => card.hidden)
+    expect(portal.onError).not.toHaveBeenCalled()
+  })
+})

@@ -1,0 +1,172 @@
+/**
+ * Mounts the customer portal for a seeded customer against the real Portal API handler
+ * (SQLite, in-process), with a transport that logs every request and can hold or fail
+ * chosen routes. Views are reached the way a user reaches them: the portal's own nav.
+ */
+import { vi } from 'vitest'
+import { createPortal } from '../../../src/portal.js'
+import type { PortalHandle, PortalOptions, ViewName } from '../../../src/types.js'
+import { createTestPortal, type TestPortal } from '../../helpers/portal.js'
+
+export interface LoggedRequest {
+  method: string
+  /** Path below the API mount, with its query: `/invoices?limit=10`. */
+  path: string
+  headers: Headers
+  body: unknown
+}
+
+type Matcher = { method: string; path: RegExp }
+
+export interface Harness {
+  root: HTMLElement
+  handle: PortalHandle
+  server: TestPortal
+  requests: LoggedRequest[]
+  /** Requests matching `method` and `path` so far. */
+  count(method: string, path: RegExp): number
+  /** Answers matching requests with `response()` until the returned function is called. */
+  fail(method: string, path: RegExp, response?: () => Response): () => void
+  /** Rewrites the real handler's JSON answer to matching requests (e.g. a backend without a feature). */
+  patch<T>(method: string, path: RegExp, rewrite: (body: T) => unknown): () => void
+  /** Parks matching requests until the returned function lets them through. */
+  hold(method: string, path: RegExp): () => void
+  /** Clicks the portal's navigation and waits for the view's heading. */
+  open(view: ViewName): Promise<HTMLElement>
+  /** What the live region said, in order. */
+  announced: string[]
+  onError: ReturnType<typeof vi.fn>
+  close(): Promise<void>
+}
+
+const NAV_LABEL: Record<ViewName, string> = { dashboard: 'Dashboard', invoices: 'Invoices', billing: 'Billing' }
+
+export async function mountPortal(customer: string, options: Partial<PortalOptions> & { view?: ViewName } = {}): Promise<Harness> {
+  const server = createTestPortal()
+  const requests: LoggedRequest[] = []
+  const overrides: (Matcher & { respond: (forward: () => Promise<Response>) => Response | Promise<Response> })[] = []
+  const holds: (Matcher & { gate: Promise<void> })[] = []
+  const matches = (m: Matcher, r: LoggedRequest) => m.method === r.method && m.path.test(r.path)
+
+  const transport = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(String(input))
+    const logged: LoggedRequest = {
+      method: init?.method ?? 'GET',
+      path: url.pathname.slice(new URL(server.apiUrl).pathname.length) + url.search,
+      headers: new Headers(init?.headers),
+      body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
+    }
+    requests.push(logged)
+    for (const hold of holds.filter((h) => matches(h, logged))) await hold.gate
+    const forward = () => server.fetch(input, init)
+    const override = overrides.find((o) => matches(o, logged))
+    return override ? override.respond(forward) : forward()
+  }) as typeof fetch
+
+  const root = document.createElement('div')
+  document.body.appendChild(root)
+  const onError = vi.fn()
+  const handle = createPortal(root, {
+    token: await server.token(customer),
+    apiUrl: server.apiUrl,
+    fetch: transport,
+    locale: 'en-US',
+    defaultView: options.view ?? 'dashboard',
+    onError,
+    ...options,
+  })
+  const announced: string[] = []
+  const live = root.querySelector('[aria-live]')
+  if (live) new MutationObserver(() => live.textContent && announced.push(live.textContent)).observe(live, { childList: true, characterData: true, subtree: true })
+
+  function override(entry: (typeof overrides)[number]): () => void {
+    overrides.push(entry)
+    return () => void overrides.splice(overrides.indexOf(entry), 1)
+  }
+
+  const harness: Harness = {
+    root,
+    handle,
+    server,
+    requests,
+    announced,
+    onError,
+    count: (method, path) => requests.filter((r) => matches({ method, path }, r)).length,
+    fail(method, path, response = () => Response.json({ error: { code: 'server', message: 'Injected failure' } }, { status: 500 })) {
+      return override({ method, path, respond: response })
+    },
+    patch(method, path, rewrite) {
+      return override({
+        method,
+        path,
+        respond: async (forward) => {
+          const real = await forward()
+          return Response.json(rewrite(await real.json()), { status: real.status })
+        },
+      })
+    },
+    hold(method, path) {
+      let release!: () => void
+      const entry = { method, path, gate: new Promise<void>((resolve) => (release = resolve)) }
+      holds.push(entry)
+      return () => {
+        holds.splice(holds.indexOf(entry), 1)
+        release()
+      }
+    },
+    async open(view) {
+      const link = [...root.querySelectorAll<HTMLElement>('nav a, nav button')].find((el) => el.textContent?.trim() === NAV_LABEL[view])
+      if (!link) throw new Error(`no navigation entry for ${view}`)
+      link.click()
+      return waitFor(() => viewEl(root, view))
+    },
+    async close() {
+      handle.destroy()
+      root.remove()
+      await server.close()
+    },
+  }
+  await waitFor(() => viewEl(root, options.view ?? 'dashboard'))
+  return harness
+}
+
+export function viewEl(root: HTMLElement, view: ViewName): HTMLElement | null {
+  return root.querySelector<HTMLElement>(`.ap-view--${view}`)
+}
+
+/** Polls `probe` until it returns something truthy (not a fixed sleep: it returns as soon as the DOM is there). */
+export async function waitFor<T>(probe: () => T | null | undefined | false, timeout = 4000): Promise<T> {
+  return vi.waitFor(
+    () => {
+      const value = probe()
+      if (!value) throw new Error('not yet')
+      return value
+    },
+    { timeout, interval: 5 },
+  )
+}
+
+export function text(el: Element | null | undefined): string {
+  return (el?.textContent ?? '').replace(/[\u00a0\u202f]/g, ' ').replace(/\s+/g, ' ').trim()
+}
+
+/** A button by its accessible name (aria-label, else its text), inside `scope`. */
+export function buttonNamed(scope: ParentNode, name: string | RegExp): HTMLButtonElement | undefined {
+  return [...scope.querySelectorAll<HTMLButtonElement>('button')].find((b) => {
+    const label = b.getAttribute('aria-label') ?? text(b)
+    return typeof name === 'string' ? label === name : name.test(label)
+  })
+}
+
+/** The open confirm dialog (the shell's), once it is there. */
+export async function dialog(root: HTMLElement): Promise<HTMLElement> {
+  return waitFor(() => root.querySelector<HTMLElement>('[role="dialog"]'))
+}
+
+export async function answerDialog(root: HTMLElement, confirm: boolean): Promise<HTMLElement> {
+  const el = await dialog(root)
+  const buttons = [...el.querySelectorAll<HTMLButtonElement>('.ap-dialog__actions button')]
+  // Cancel first, confirm last (dom/dialog.ts).
+  buttons[confirm ? buttons.length - 1 : 0].click()
+  return el
+}
