@@ -126,7 +126,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     })
     aborted.catch(() => {})
     try {
-      const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${getToken()}` }
+      const headers: Record<string, string> = { Accept: 'application/json' }
+      // No token (the pricing portal's visitor): no header, so a public GET needs no CORS preflight.
+      const token = getToken()
+      if (token) headers.Authorization = `Bearer ${token}`
       if (body !== undefined) headers['Content-Type'] = 'application/json'
       if (opts.idempotencyKey !== undefined) headers['Idempotency-Key'] = opts.idempotencyKey
       const exchange = (async () => {

@@ -176,6 +176,8 @@ export interface SubscriptionPreview {
   /** When the change takes effect (now, or the period end). */
   effective_at: number
   lines: PreviewLine[]
+  /** Confirming charges the default payment method (a paid price taking effect outside a trial). Optional: a backend may leave it out. */
+  needs_card?: boolean
 }
 
 export interface PublicPlansResponse {

@@ -1,0 +1,212 @@
+import { atom } from 'nanostores'
+import { createApiClient } from './api/client.js'
+import type { PortalError } from './api/types.js'
+import { confirmDialog } from './dom/dialog.js'
+import { h, replaceChildren } from './dom/h.js'
+import { createLiveRegion } from './dom/live.js'
+import { createFormatters } from './i18n/format.js'
+import { createTranslator, resolveLocale } from './i18n/translate.js'
+import { createSessionMachine, type SessionMachine } from './session/machine.js'
+import { sessionPanel } from './session/panel.js'
+import { applyTheme } from './theme/index.js'
+import type { PortalHandle, PortalOptions, PricingOptions, SessionState } from './types.js'
+import { isElement, validatePortalOptions } from './validate.js'
+import type { ViewContext, ViewOptions } from './views/context.js'
+import { safeHref } from './views/parts.js'
+import { pricingView, type PricingSettings } from './views/pricing.js'
+
+const describe = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value)
+
+/** Programmer errors, caught at the call: a TypeError naming the option. On `update`, only the keys present are checked. */
+export function validatePricingOptions(options: Partial<PricingOptions>, initial: boolean, el?: unknown): void {
+  if (initial && !isElement(el)) throw new TypeError(`createPricingPortal(el, options): el must be an HTMLElement (got ${describe(el)})`)
+  if (typeof options !== 'object' || options === null) throw new TypeError(`options must be an object (got ${describe(options)})`)
+  const has = (key: keyof PricingOptions) => options[key] !== undefined
+  if ((initial || has('publicKey')) && (typeof options.publicKey !== 'string' || options.publicKey === '')) {
+    throw new TypeError(`publicKey must be a non-empty string: your app's public key (got ${describe(options.publicKey)})`)
+  }
+  // The options both portals share (token, getToken, apiUrl, config, locale, messages...) are checked alike.
+  validatePortalOptions(options as Partial<PortalOptions>, false)
+  if (has('period') && options.period !== 'month' && options.period !== 'year') {
+    throw new TypeError(`period must be "month" or "year" (got ${describe(options.period)})`)
+  }
+  if (has('plans') && !(Array.isArray(options.plans) && options.plans.every((id) => typeof id === 'string'))) {
+    throw new TypeError(`plans must be an array of plan ids (strings) (got ${describe(options.plans)})`)
+  }
+  for (const key of ['title', 'description', 'featuredPlanId', 'signupHref'] as const) {
+    if (has(key) && typeof options[key] !== 'string') throw new TypeError(`${key} must be a string (got ${describe(options[key])})`)
+  }
+  if (has('signupHref') && safeHref(options.signupHref) === null) {
+    throw new TypeError(`signupHref must be an http(s) or relative URL (got ${describe(options.signupHref)})`)
+  }
+  if (has('onSelect') && typeof options.onSelect !== 'function') throw new TypeError(`onSelect must be a function (got ${describe(options.onSelect)})`)
+}
+
+/**
+ * Mounts the pricing portal into `el`: plans as cards for a visitor (no token, the
+ * public plans of `publicKey`) or for a signed-in customer (a token: their current plan
+ * marked, plan changes in place). Same lifecycle as `createPortal`: one instance per
+ * mount, `update` applies what changed without a remount, `destroy` leaves nothing.
+ */
+export function createPricingPortal(el: HTMLElement, options: PricingOptions): PortalHandle<PricingOptions> {
+  validatePricingOptions(options, true, el)
+  let opts: PricingOptions = { ...options }
+  let locale = resolveLocale(opts.locale)
+  let t = createTranslator(locale, opts.messages)
+  let format = createFormatters(locale)
+  let destroyed = false
+  const $state = atom<SessionState>({ status: 'idle' })
+  const $settings = atom<PricingSettings>(settings())
+  const $viewOptions = atom<ViewOptions>(viewOptions())
+  const live = createLiveRegion()
+  const viewHost = h('div', { class: 'ap-view-host' })
+  const panelHost = h('div', { class: 'ap-session-panel-host', hidden: true })
+  const root = h('div', { class: 'ap-portal ap-portal--pricing' }, viewHost, panelHost, live.el)
+  const doc = el.ownerDocument
+  let view: AbortController | undefined
+  /** Only while a token is given: a visitor has no session to expire. */
+  let machine: SessionMachine | undefined
+  let stopMachine: (() => void) | undefined
+
+  function settings(): PricingSettings {
+    const { publicKey, title, description, featuredPlanId, plans, period, onSelect, signupHref } = opts
+    return { publicKey, signedIn: !!opts.token, title, description, featuredPlanId, plans, period, onSelect, signupHref }
+  }
+
+  function viewOptions(): ViewOptions {
+    return { stripePubKey: opts.stripePubKey, config: opts.config ?? {}, locale, loadStripe: opts.loadStripe }
+  }
+
+  function notify(error: PortalError) {
+    try {
+      opts.onError?.(error)
+    } catch (thrown) {
+      queueMicrotask(() => {
+        throw thrown
+      })
+    }
+  }
+
+  function signIn(token: string) {
+    if (machine) return machine.setToken(token)
+    const session = createSessionMachine({ token, getToken: opts.getToken, onError: opts.onError, onResume: () => mountView() })
+    machine = session
+    stopMachine = session.$state.listen((state) => {
+      if (destroyed || machine !== session) return
+      $state.set(state)
+      showState(state)
+    })
+    session.start()
+  }
+
+  function signOut() {
+    stopMachine?.()
+    machine?.destroy()
+    machine = stopMachine = undefined
+    $state.set({ status: 'active' })
+    showState($state.get())
+  }
+
+  function showState(state: SessionState) {
+    if (state.status === 'expired' || state.status === 'error') {
+      const hadFocus = root.contains(doc.activeElement)
+      unmountView()
+      replaceChildren(panelHost, sessionPanel(t, state, () => machine?.retry(), opts.config?.returnHref))
+      panelHost.hidden = false
+      if (hadFocus) panelHost.querySelector<HTMLElement>('h1')?.focus()
+    } else if (!panelHost.hidden) {
+      replaceChildren(panelHost)
+      panelHost.hidden = true
+      // `onResume` remounts after the machine's own transitions; a sign-out has none.
+      if (!machine) mountView()
+    }
+  }
+
+  function unmountView() {
+    view?.abort()
+    view = undefined
+    viewHost.textContent = ''
+  }
+
+  function mountView() {
+    unmountView()
+    const status = $state.get().status
+    if (destroyed || status === 'expired' || status === 'error') return
+    const controller = new AbortController()
+    const ctx: ViewContext = {
+      api: createApiClient({
+        apiUrl: opts.apiUrl ?? '/api/portal',
+        getToken: () => machine?.token() ?? '',
+        fetch: opts.fetch ?? ((input, init) => fetch(input, init)),
+        signal: controller.signal,
+      }),
+      t,
+      format,
+      announce: (message) => !controller.signal.aborted && live.announce(message),
+      report: (error) => {
+        if (controller.signal.aborted) return
+        if (machine) machine.report(error)
+        else notify(error)
+      },
+      confirm: (o) => confirmDialog(root, { cancelLabel: t('dialog.cancel'), ...o }, controller.signal),
+      // One view: nothing to navigate to.
+      navigate: () => undefined,
+      options: $viewOptions,
+      signal: controller.signal,
+    }
+    view = controller
+    viewHost.appendChild(pricingView(ctx, $settings).el)
+  }
+
+  applyTheme(root, opts.config ?? {})
+  root.setAttribute('lang', locale)
+  el.appendChild(root)
+  if (opts.token) signIn(opts.token)
+  else $state.set({ status: 'active' })
+  mountView()
+
+  return {
+    state: $state,
+    update(next) {
+      if (destroyed) return
+      validatePricingOptions(next, false)
+      const has = (key: keyof PricingOptions) => Object.prototype.hasOwnProperty.call(next, key)
+      const prev = opts
+      opts = { ...opts, ...next, publicKey: next.publicKey ?? opts.publicKey }
+      if (has('config')) applyTheme(root, opts.config ?? {})
+      if (has('onError')) machine?.setOnError(opts.onError)
+      if (has('getToken')) machine?.setGetToken(opts.getToken)
+
+      let remount = false
+      if (has('locale') && next.locale !== prev.locale) {
+        locale = resolveLocale(opts.locale)
+        format = createFormatters(locale)
+        root.setAttribute('lang', locale)
+        remount = true
+      }
+      if (remount || (has('messages') && next.messages !== prev.messages)) {
+        t = createTranslator(locale, opts.messages)
+        remount = true
+      }
+      if ((has('apiUrl') && next.apiUrl !== prev.apiUrl) || (has('fetch') && next.fetch !== prev.fetch)) remount = true
+      if (has('config') || has('stripePubKey') || has('loadStripe') || remount) $viewOptions.set(viewOptions())
+
+      // A token signs the visitor in (or resumes an expired session); taking it away signs out.
+      if (has('token') && next.token !== prev.token) {
+        if (next.token) signIn(next.token)
+        else signOut()
+      }
+      $settings.set(settings())
+      if (remount && view) mountView()
+    },
+    destroy() {
+      if (destroyed) return
+      destroyed = true
+      stopMachine?.()
+      machine?.destroy()
+      unmountView()
+      live.destroy()
+      root.remove()
+    },
+  }
+}

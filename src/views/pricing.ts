@@ -1,0 +1,207 @@
+import { atom, computed, type ReadableAtom } from 'nanostores'
+import { newIdempotencyKey } from '../api/client.js'
+import type { CheckoutResponse, Period, Plan, PlansResponse, Price, PublicPlansResponse, Session, Subscription } from '../api/types.js'
+import { h, replaceChildren, type Child } from '../dom/h.js'
+import type { Resource } from '../session/resource.js'
+import { findPrice, type Account } from './billing/account.js'
+import type { ViewContext } from './context.js'
+import { actionButton, bindResource, emptyState, loadResource, priceText, safeHref, uid } from './parts.js'
+import { chooseFlow } from './pricing/choose.js'
+import { planCard } from './pricing/card.js'
+import { featuredId, initialPeriod, moveTo, periodsOf, priceFor, savingOf, selectPlans, signupUrl, yearlySaving } from './pricing/model.js'
+import { periodToggle } from './pricing/toggle.js'
+
+/** The options the pricing view renders from; `update()` replaces them. */
+export interface PricingSettings {
+  publicKey: string
+  /** A token is present: plans come from the authenticated routes and change in place. */
+  signedIn: boolean
+  title?: string
+  description?: string
+  featuredPlanId?: string
+  plans?: string[]
+  period?: Period
+  onSelect?: (selection: { plan: Plan; price: Price }) => void
+  signupHref?: string
+}
+
+/** What one load returns: the plans, and for a signed-in customer their session and current price. */
+export interface PricingData {
+  plans: Plan[]
+  account: Account | null
+}
+
+interface Frame {
+  data: PricingData
+  settings: PricingSettings
+  period: Period | undefined
+}
+
+export interface PricingView {
+  el: HTMLElement
+  /** Loads again, e.g. after the public key or the signed-in state changed. */
+  reload(): void
+}
+
+/**
+ * Plans as cards with a Monthly / Yearly toggle. A visitor's call to action hands the
+ * choice to `onSelect`, or links to `signupHref`; a signed-in customer's opens the
+ * billing view's preview-then-confirm flow in place. A function of three stores: the
+ * loaded plans, the settings, and the chosen period.
+ */
+export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSettings>): PricingView {
+  const { t } = ctx
+  const $period = atom<Period | undefined>($settings.get().period)
+  const store = loadResource(ctx, (signal) => load(ctx, $settings.get(), signal))
+  const $frame = computed([store.$state, $settings, $period], (state, settings, period): Resource<Frame> => {
+    if (state.data === undefined) return state as Resource<Frame>
+    return { ...state, data: { data: state.data, settings, period } }
+  })
+  const titleId = uid('pricing')
+  const header = h('div', { class: 'ap-pricing__header' })
+  const flowHost = h('div', { class: 'ap-pricing__flow' })
+  const body = h('div', { class: 'ap-pricing__body' })
+  const el = h('section', { class: 'ap-pricing' }, header, flowHost, body)
+
+  const unbindHeader = $settings.subscribe((settings) => {
+    replaceChildren(
+      header,
+      settings.title && h('h2', { id: titleId, class: 'ap-pricing__title' }, settings.title),
+      settings.description && h('p', { class: 'ap-pricing__description' }, settings.description),
+    )
+    if (settings.title) {
+      el.setAttribute('aria-labelledby', titleId)
+      el.removeAttribute('aria-label')
+    } else {
+      el.setAttribute('aria-label', t('pricing.label'))
+      el.removeAttribute('aria-labelledby')
+    }
+  })
+  let previous = $settings.get()
+  const unbindSettings = $settings.listen((settings) => {
+    if (settings.period !== previous.period) $period.set(settings.period)
+    if (settings.publicKey !== previous.publicKey || settings.signedIn !== previous.signedIn) {
+      replaceChildren(flowHost)
+      void store.reload()
+    }
+    previous = settings
+  })
+  const unbindBody = bindResource(ctx, body, { $state: $frame, reload: store.reload, set: () => undefined }, {
+    errorTitle: t('pricing.error'),
+    skeletonRows: 4,
+    render: (frame) => render(frame),
+  })
+  ctx.signal.addEventListener('abort', () => {
+    unbindHeader()
+    unbindSettings()
+    unbindBody()
+  })
+  void store.reload()
+
+  function render({ data, settings, period: chosen }: Frame): Child {
+    const plans = selectPlans(data.plans, settings.plans)
+    if (plans.length === 0) return emptyState(t('pricing.empty'))
+    const account = data.account
+    const current = account?.plans.current_price_id ? findPrice(account.plans.data, account.plans.current_price_id) : undefined
+    const periods = periodsOf(plans)
+    const period = initialPeriod(periods, chosen ?? current?.price.period)
+    const saving = savingOf(plans)
+    const savingText = saving.percent > 0 ? t(saving.upTo ? 'pricing.saveUpTo' : 'pricing.save', { percent: saving.percent }) : null
+    const featured = featuredId(plans, settings.featuredPlanId)
+    return [
+      periods.length > 1 && periodToggle(t, period, savingText, (next) => $period.set(next)),
+      h(
+        'ul',
+        { class: 'ap-pricing__grid', role: 'list' },
+        plans.map((plan) => {
+          const price = priceFor(plan, period)
+          const isFeatured = plan.id === featured
+          return planCard(ctx, {
+            plan,
+            price,
+            featured: isFeatured,
+            current: current?.plan.id === plan.id,
+            saving: price?.period === 'year' ? yearlySaving(plan) : 0,
+            trial: plan.trial_days > 0 && !liveSubscription(account),
+            actions: price && (account ? customerActions(account, plan, price, current?.price, isFeatured) : visitorAction(settings, plan, price, isFeatured)),
+          })
+        }),
+      ),
+    ]
+  }
+
+  /** A visitor: `onSelect`, else a link to `signupHref`, else the backend's checkout. */
+  function visitorAction(settings: PricingSettings, plan: Plan, price: Price, featured: boolean): Child {
+    const label = t(plan.trial_days > 0 ? 'pricing.cta.trial' : 'pricing.cta.start')
+    const ariaLabel = t('pricing.cta.label', { action: label, plan: plan.name, price: priceText(ctx, price) })
+    const variant = featured ? 'primary' : 'secondary'
+    const { onSelect, signupHref } = settings
+    if (onSelect) {
+      return h('button', { type: 'button', class: `ap-button ap-button--${variant}`, 'aria-label': ariaLabel, onClick: () => onSelect({ plan, price }) }, label)
+    }
+    if (signupHref) return h('a', { class: `ap-button ap-button--${variant}`, href: signupUrl(signupHref, plan.id, price.id), 'aria-label': ariaLabel }, label)
+    return actionButton(ctx, {
+      label,
+      ariaLabel,
+      variant,
+      focusKey: `choose-${price.id}`,
+      run: async () => {
+        const path = `/public/${encodeURIComponent(settings.publicKey)}/checkout`
+        const { url } = await ctx.api.post<CheckoutResponse>(path, { price_id: price.id }, { idempotencyKey: newIdempotencyKey(), signal: ctx.signal })
+        const href = safeHref(url)
+        if (href) el.ownerDocument.defaultView?.location.assign(href)
+      },
+    })
+  }
+
+  /** A signed-in customer: the current price is marked, a scheduled one can be undone, any other is chosen in place. */
+  function customerActions(account: Account, plan: Plan, price: Price, currentPrice: Price | undefined, featured: boolean): Child {
+    const sub = account.session.subscription
+    const scheduled = sub?.scheduled_change
+    if (scheduled?.price_id === price.id) {
+      return h(
+        'div',
+        { class: 'ap-plan-card__scheduled' },
+        h('p', null, t('pricing.scheduled', { date: ctx.format.date(scheduled.at) })),
+        actionButton(ctx, {
+          label: t('pricing.scheduled.undo'),
+          ariaLabel: t('pricing.scheduled.undoLabel', { plan: plan.name }),
+          focusKey: `undo-${price.id}`,
+          run: async () => {
+            await ctx.api.delete<Subscription>('/subscription/scheduled-change', { idempotencyKey: newIdempotencyKey(), signal: ctx.signal })
+            await store.reload()
+            return t('pricing.scheduled.undone', { plan: account.session.plan?.name ?? '' })
+          },
+        }),
+      )
+    }
+    const move = moveTo(currentPrice, price)
+    if (move === 'current') return h('button', { type: 'button', class: 'ap-button ap-button--secondary', disabled: true }, t('pricing.current'))
+    const label = t(
+      !liveSubscription(account) ? (plan.trial_days > 0 ? 'pricing.cta.trial' : 'pricing.cta.start') : move === 'upgrade' ? 'pricing.cta.upgrade' : move === 'downgrade' ? 'pricing.cta.downgrade' : 'pricing.cta.switch',
+    )
+    return actionButton(ctx, {
+      label,
+      ariaLabel: t('pricing.cta.label', { action: label, plan: plan.name, price: priceText(ctx, price) }),
+      variant: featured ? 'primary' : 'secondary',
+      focusKey: `choose-${price.id}`,
+      run: () => chooseFlow(ctx, flowHost, plan, price, store),
+    })
+  }
+
+  return { el, reload: () => void store.reload() }
+}
+
+function liveSubscription(account: Account | null): boolean {
+  const sub = account?.session.subscription
+  return !!sub && sub.status !== 'canceled'
+}
+
+async function load(ctx: ViewContext, settings: PricingSettings, signal: AbortSignal): Promise<PricingData> {
+  if (!settings.signedIn) {
+    const { data } = await ctx.api.get<PublicPlansResponse>(`/public/${encodeURIComponent(settings.publicKey)}/plans`, { signal })
+    return { plans: data, account: null }
+  }
+  const [session, plans] = await Promise.all([ctx.api.get<Session>('/session', { signal }), ctx.api.get<PlansResponse>('/plans', { signal })])
+  return { plans: plans.data, account: { session, plans } }
+}
