@@ -177,8 +177,6 @@ export const en = {
   'pricing.period.year': 'Yearly',
   'pricing.save': 'Save {percent}%',
   'pricing.saveUpTo': 'Save up to {percent}%',
-  'pricing.price.month': '{amount} / month',
-  'pricing.price.year': '{amount} / year',
   'pricing.quota': '{amount} {metric} / month',
   'pricing.quota.unlimited': 'Unlimited {metric}',
   'pricing.trial': '{days}-day free trial',
@@ -194,9 +192,7 @@ export const en = {
   'pricing.scheduled.undo': 'Undo',
   'pricing.scheduled.undoLabel': 'Undo the change to {plan}',
   'pricing.scheduled.undone': 'The scheduled change is undone. You stay on {plan}.',
-  'pricing.card.title': 'Add a payment method',
   'pricing.card.body': '{plan} is a paid plan. Add a payment method first; you confirm the change next.',
-  'pricing.card.confirm': 'Add payment method',
 }
 
 export type MessageKey = keyof typeof en
