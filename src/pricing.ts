@@ -1,6 +1,5 @@
 import { atom } from 'nanostores'
 import { createApiClient } from './api/client.js'
-import type { PortalError } from './api/types.js'
 import { confirmDialog } from './dom/dialog.js'
 import { h, replaceChildren } from './dom/h.js'
 import { createLiveRegion } from './dom/live.js'
@@ -10,12 +9,10 @@ import { createSessionMachine, type SessionMachine } from './session/machine.js'
 import { sessionPanel } from './session/panel.js'
 import { applyTheme } from './theme/index.js'
 import type { PortalHandle, PortalOptions, PricingOptions, SessionState } from './types.js'
-import { isElement, validatePortalOptions } from './validate.js'
+import { describe, isElement, validatePortalOptions } from './validate.js'
 import type { ViewContext, ViewOptions } from './views/context.js'
 import { safeHref } from './views/parts.js'
 import { pricingView, type PricingSettings } from './views/pricing.js'
-
-const describe = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value)
 
 /** Programmer errors, caught at the call: a TypeError naming the option. On `update`, only the keys present are checked. */
 export function validatePricingOptions(options: Partial<PricingOptions>, initial: boolean, el?: unknown): void {
@@ -33,13 +30,13 @@ export function validatePricingOptions(options: Partial<PricingOptions>, initial
   if (has('plans') && !(Array.isArray(options.plans) && options.plans.every((id) => typeof id === 'string'))) {
     throw new TypeError(`plans must be an array of plan ids (strings) (got ${describe(options.plans)})`)
   }
-  for (const key of ['title', 'description', 'featuredPlanId', 'signupHref'] as const) {
-    if (has(key) && typeof options[key] !== 'string') throw new TypeError(`${key} must be a string (got ${describe(options[key])})`)
+  for (const key of ['title', 'description', 'featuredPlanId', 'signupHref', 'onSelect'] as const) {
+    const type = key === 'onSelect' ? 'function' : 'string'
+    if (has(key) && typeof options[key] !== type) throw new TypeError(`${key} must be a ${type} (got ${describe(options[key])})`)
   }
   if (has('signupHref') && safeHref(options.signupHref) === null) {
     throw new TypeError(`signupHref must be an http(s) or relative URL (got ${describe(options.signupHref)})`)
   }
-  if (has('onSelect') && typeof options.onSelect !== 'function') throw new TypeError(`onSelect must be a function (got ${describe(options.onSelect)})`)
 }
 
 /**
@@ -75,16 +72,6 @@ export function createPricingPortal(el: HTMLElement, options: PricingOptions): P
 
   function viewOptions(): ViewOptions {
     return { stripePubKey: opts.stripePubKey, config: opts.config ?? {}, locale, loadStripe: opts.loadStripe }
-  }
-
-  function notify(error: PortalError) {
-    try {
-      opts.onError?.(error)
-    } catch (thrown) {
-      queueMicrotask(() => {
-        throw thrown
-      })
-    }
   }
 
   function signIn(token: string) {
@@ -145,8 +132,9 @@ export function createPricingPortal(el: HTMLElement, options: PricingOptions): P
       announce: (message) => !controller.signal.aborted && live.announce(message),
       report: (error) => {
         if (controller.signal.aborted) return
+        // A visitor has no session to expire: every failure just reaches onError.
         if (machine) machine.report(error)
-        else notify(error)
+        else opts.onError?.(error)
       },
       confirm: (o) => confirmDialog(root, { cancelLabel: t('dialog.cancel'), ...o }, controller.signal),
       // One view: nothing to navigate to.
