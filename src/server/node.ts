@@ -60,16 +60,30 @@ async function serve(handler: WebHandler, req: MaybeExpressRequest, res: ServerR
   if (cookies?.length) headers['set-cookie'] = cookies
   // A refused body may still be arriving: close the connection rather than drain it.
   if (!req.complete && req.method !== 'GET' && req.method !== 'HEAD') headers.connection = 'close'
-  res.writeHead(response.status, headers)
   if (!response.body || req.method === 'HEAD') {
+    res.writeHead(response.status, headers)
     res.end()
     return
   }
   const reader = response.body.getReader()
+  const first = await reader.read()
+  const second = first.done ? first : await reader.read()
+  if (second.done) {
+    // The whole body came in one chunk (every JSON answer does): one write with a
+    // Content-Length instead of chunked encoding, which halves the syscalls.
+    if (!first.done) headers['content-length'] = String(first.value.byteLength)
+    res.writeHead(response.status, headers)
+    res.end(first.done ? undefined : first.value)
+    return
+  }
+  res.writeHead(response.status, headers)
+  let chunk: Uint8Array | undefined = first.value
+  let next: ReadableStreamReadResult<Uint8Array> = second
   for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve))
+    if (chunk && !res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve))
+    if (next.done) break
+    chunk = next.value
+    next = await reader.read()
   }
   res.end()
 }

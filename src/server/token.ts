@@ -101,16 +101,34 @@ export async function createPortalToken(options: CreatePortalTokenOptions): Prom
   return sign(key, requireString(options.appId, 'appId'), requireString(options.customUid, 'customUid'), options.ttlSeconds ?? 3600, options.now)
 }
 
-/** A verifier bound to one app: the secret is checked and encoded once, not per request. */
+/** Verified tokens remembered per verifier; the portal reuses one token for up to an hour. */
+const VERIFIED_CACHE_SIZE = 1000
+
+/**
+ * A verifier bound to one app: the secret is checked and imported once, and a token whose
+ * signature and claims passed is remembered (by its exact text) so that later requests
+ * only re-check its expiry. Nothing time-independent can change for the same string.
+ */
 export function portalTokenVerifier(options: VerifyPortalTokenOptions): (token: string) => Promise<PortalTokenClaims> {
   const appId = requireString(options.appId, 'appId')
   const bytes = secretKey(options.secret)
   const now = options.now
-  // Imported once: jose would otherwise import the raw secret again on every request.
   let key: Promise<CryptoKey> | undefined
-  return (token) => {
+  const verified = new Map<string, PortalTokenClaims>()
+  return async (token) => {
+    const known = verified.get(token)
+    if (known) {
+      if (nowSeconds(now) > known.exp + CLOCK_LEEWAY_SECONDS) {
+        verified.delete(token)
+        throw expired()
+      }
+      return known
+    }
     key ??= crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
-    return verify(token, appId, key, now)
+    const claims = Object.freeze(await verify(token, appId, key, now))
+    verified.set(token, claims)
+    if (verified.size > VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string)
+    return claims
   }
 }
 
@@ -119,6 +137,7 @@ export async function verifyPortalToken(token: string, options: VerifyPortalToke
 }
 
 const unauthorized = (reason: string) => new PortalTokenError('unauthorized', `Invalid portal token: ${reason}`)
+const expired = () => new PortalTokenError('session_expired', 'The portal session has expired')
 
 async function verify(token: string, appId: string, keyPromise: Promise<CryptoKey>, now?: () => number): Promise<PortalTokenClaims> {
   if (typeof token !== 'string' || token.length === 0) throw unauthorized('missing')
@@ -144,7 +163,7 @@ async function verify(token: string, appId: string, keyPromise: Promise<CryptoKe
       requiredClaims: ['exp', 'sub'],
     }))
   } catch (error) {
-    if (error instanceof errors.JWTExpired) throw new PortalTokenError('session_expired', 'The portal session has expired')
+    if (error instanceof errors.JWTExpired) throw expired()
     if (error instanceof errors.JWTClaimValidationFailed) throw unauthorized(`claim "${error.claim}" rejected`)
     if (error instanceof errors.JWSSignatureVerificationFailed) throw unauthorized('signature mismatch')
     throw unauthorized('malformed')

@@ -461,6 +461,31 @@ describe('idempotency', () => {
     expect(await invoiceCount(h)).toBe(before + 1)
   })
 
+  it('runs a slow backend once for 20 concurrent requests with one key', async () => {
+    let calls = 0
+    const slow = await harness({}, (billing) => ({
+      billing: {
+        ...billing,
+        changeSubscription: async (scope, priceId, options) => {
+          calls += 1
+          // Yield to the event loop, so the other 19 requests arrive while this one runs.
+          for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
+          return billing.changeSubscription(scope, priceId, options)
+        },
+      },
+    }))
+    try {
+      const scale = await priceFor(slow, 'Scale')
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => slow.call('POST', '/subscription', { body: { price_id: scale }, headers: { 'idempotency-key': 'slow-once' } })),
+      )
+      expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200))
+      expect(calls).toBe(1)
+    } finally {
+      await slow.close()
+    }
+  })
+
   it('passes the key on to the backend', async () => {
     const keys: (string | undefined)[] = []
     const spying = await harness({}, (billing) => ({

@@ -1,6 +1,6 @@
 import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { ArchetypeApi, PortalTokenError, createPortalToken, verifyPortalToken } from '../../src/server/token.js'
+import { ArchetypeApi, PortalTokenError, createPortalToken, portalTokenVerifier, verifyPortalToken } from '../../src/server/token.js'
 
 const secret = 'token-test-secret-0123456789abcdef0123456789'
 const appId = 'app_demo'
@@ -141,5 +141,26 @@ describe('verifyPortalToken refuses', () => {
     const error = await refusal(await make())
     expect(error.code).toBe(code)
     expect(error.status).toBe(401)
+  })
+})
+
+describe('portalTokenVerifier (the handler`s, which remembers verified tokens)', () => {
+  it('still expires a remembered token on its own clock', async () => {
+    let clock = NOW
+    const verifier = portalTokenVerifier({ appId, secret, now: () => clock })
+    const token = await signed({ ...standard(), exp: NOW + 60 })
+    expect((await verifier(token)).customUid).toBe('cus_active')
+    clock = NOW + 89
+    expect((await verifier(token)).customUid).toBe('cus_active')
+    clock = NOW + 91
+    await expect(verifier(token)).rejects.toMatchObject({ code: 'session_expired' })
+  })
+
+  it('checks every other string in full, even one differing only in its signature', async () => {
+    const verifier = portalTokenVerifier({ appId, secret, now })
+    const token = await signed(standard())
+    await verifier(token)
+    const last = token.at(-1) === 'A' ? 'B' : 'A'
+    await expect(verifier(token.slice(0, -1) + last)).rejects.toMatchObject({ code: 'unauthorized' })
   })
 })
