@@ -77,7 +77,7 @@ describe('the packed tarball', () => {
     // ESM only: CommonJS `require` and the pre-exports `node10` resolution are out of scope.
     const counted = Object.values(report.problems).flat().filter((p) => !['node10', 'node16-cjs'].includes(p.resolutionKind ?? ''))
     expect(counted).toEqual([])
-  }, 60_000)
+  }, 120_000)
 
   describe('installed into a scratch project', () => {
     beforeAll(async () => {
@@ -120,7 +120,7 @@ describe('the packed tarball', () => {
 
     it.each(['bundler', 'node16'])('type-checks every subpath with moduleResolution %s', async (name) => {
       await sh(process.execPath, [tsc, '-p', `tsconfig.${name}.json`], scratch)
-    }, 60_000)
+    }, 120_000)
 
     it('resolves every subpath, imports the browser entries without a DOM, and renders on React 18', async () => {
       const happyDom = pathToFileURL(join(root, 'node_modules/happy-dom/lib/index.js')).href
