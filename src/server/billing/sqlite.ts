@@ -7,7 +7,8 @@
  * file only opens the file, runs migrations and the seed, and adapts the driver.
  */
 import { createRequire } from 'node:module'
-import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely'
+import { resolve } from 'node:path'
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely'
 import { createEngine, type BillingEngine } from './sqlite/engine.js'
 import { migrateSync } from './sqlite/migrations.js'
 import type { BillingDatabase } from './sqlite/schema.js'
@@ -47,24 +48,71 @@ function loadDriver(): DatabaseConstructor {
 }
 
 /**
+ * Engines opened on the same file in one process share a lock. better-sqlite3 waits for
+ * a busy file synchronously, blocking the thread, so one engine waiting on another in
+ * the same thread would stall until the busy timeout; the lock makes them take turns.
+ */
+const fileLocks = new Map<string, { tail: Promise<void>; users: number }>()
+
+function fileLock(filename: string) {
+  const key = filename === ':memory:' || filename === '' ? null : resolve(filename)
+  if (key === null) return { acquire: async () => () => {}, dispose: () => {} }
+  const entry = fileLocks.get(key) ?? { tail: Promise.resolve(), users: 0 }
+  entry.users++
+  fileLocks.set(key, entry)
+  return {
+    async acquire(): Promise<() => void> {
+      let release!: () => void
+      const held = new Promise<void>((r) => (release = r))
+      const previous = entry.tail
+      entry.tail = previous.then(() => held)
+      await previous
+      return release
+    },
+    dispose() {
+      if (--entry.users === 0) fileLocks.delete(key)
+    },
+  }
+}
+
+/**
  * SQLite's plain `begin` takes the write lock only at the first write, and a reader that
  * then writes fails with SQLITE_BUSY when another process wrote in between. Every engine
  * transaction writes, so it takes the lock up front and waits (busy timeout) instead.
  */
-class ImmediateSqliteDriver extends SqliteDriver {
+class EngineSqliteDriver extends SqliteDriver {
+  readonly #lock: ReturnType<typeof fileLock>
+  #release: (() => void) | undefined
+  constructor(config: SqliteDialectConfig, lock: ReturnType<typeof fileLock>) {
+    super(config)
+    this.#lock = lock
+  }
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection()
+    this.#release = await this.#lock.acquire()
+    return connection
+  }
+  override async releaseConnection(): Promise<void> {
+    const release = this.#release
+    this.#release = undefined
+    release?.()
+    await super.releaseConnection()
+  }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'))
   }
 }
 
-class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #database: RawDatabase & { prepare: StatementCache['prepare'] }
-  constructor(database: RawDatabase & { prepare: StatementCache['prepare'] }) {
-    super({ database })
-    this.#database = database
+class EngineSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig
+  readonly #lock: ReturnType<typeof fileLock>
+  constructor(config: SqliteDialectConfig, lock: ReturnType<typeof fileLock>) {
+    super(config)
+    this.#config = config
+    this.#lock = lock
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver({ database: this.#database })
+    return new EngineSqliteDriver(this.#config, this.#lock)
   }
 }
 
@@ -76,6 +124,7 @@ export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling 
   const clock = options.now ?? (() => Date.now() / 1000)
   const Database = loadDriver()
   const raw = new Database(options.filename, { timeout: 5_000 })
+  const lock = fileLock(options.filename)
   try {
     raw.pragma('journal_mode = WAL')
     raw.pragma('foreign_keys = ON')
@@ -90,7 +139,7 @@ export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling 
         raw.close()
       },
     }) as RawDatabase & { prepare: StatementCache['prepare'] }
-    const db = new Kysely<BillingDatabase>({ dialect: new ImmediateSqliteDialect(cached) })
+    const db = new Kysely<BillingDatabase>({ dialect: new EngineSqliteDialect({ database: cached }, lock) })
     const exec: SyncExecutor = syncExecutor(raw, statements)
     migrateSync(exec, db, { to: options.migrateTo })
     if (options.seed === 'demo') seedDemo(exec, db, Math.floor(clock()))
@@ -99,10 +148,12 @@ export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling 
       baseUrl: options.baseUrl === undefined ? '' : options.baseUrl,
       // Kysely's destroy() closes the handle once it was used; a never-queried engine closes it here.
       onClose: () => {
+        lock.dispose()
         if (raw.open) raw.close()
       },
     })
   } catch (error) {
+    lock.dispose()
     raw.close()
     throw error
   }

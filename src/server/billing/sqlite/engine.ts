@@ -27,6 +27,7 @@ import { BillingError, type BillingBackend, type CustomerScope, type PageParams 
 import { TEST_CARD_TOKENS, testCard } from './cards.js'
 import { hashApiKey, maskApiKey, newApiKeySecret, newId } from './ids.js'
 import { prepared } from './prepared.js'
+import { periodEnd } from './proration.js'
 import { quoteChange, renewalAmount, scaleQuotas, type ChangeQuote } from './quote.js'
 import type { ApiKeysTable, BillingDatabase, CustomersTable, PaymentMethodsTable, PlansTable, SubscriptionsTable } from './schema.js'
 import {
@@ -49,7 +50,7 @@ import {
   toPrice,
   toQuoteSubscription,
   toSubscription,
-  usageIn,
+  usageBuckets,
   type Db,
   type PriceRow,
 } from './store.js'
@@ -148,15 +149,20 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
 
   const tx = <T>(fn: (q: Db) => Promise<T>): Promise<T> => db.transaction().execute(fn)
 
-  /** The customer, with its subscription rolled up to now (renewals are applied lazily on access). */
+  /**
+   * The customer, with its subscription rolled up to now: renewals also happen lazily on
+   * access, so a portal never shows a period that has ended. Outside a transaction the
+   * renewal takes one of its own.
+   */
   async function customerNow(q: Db, scope: CustomerScope): Promise<CustomersTable> {
     const customer = await findCustomer(q, scope.appId, scope.customUid)
     const sub = await findSubscription(q, customer.subscription_id)
-    if (isLive(sub) && sub.current_period_end <= now()) {
+    if (!isLive(sub) || sub.current_period_end > now()) return customer
+    if (q.isTransaction) {
       await renewSubscription(q, sub.id, now())
       return findCustomer(q, scope.appId, scope.customUid)
     }
-    return customer
+    return tx((t) => customerNow(t, scope))
   }
 
   async function liveSubscription(q: Db, customer: CustomersTable): Promise<(SubscriptionsTable & { status: 'trialing' | 'active' | 'past_due' }) | undefined> {
@@ -484,7 +490,12 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
     const [currentQuotas, targetQuotas, usage] = await Promise.all([
       current ? quotasOf(q, scope.appId, current.plan_id) : Promise.resolve([]),
       quotasOf(q, scope.appId, target.plan_id),
-      sub ? usageIn(q, customer.id, sub.current_period_start, t + 1) : Promise.resolve({}),
+      usageBuckets(q, customer.id, {
+        start: sub?.current_period_start ?? t,
+        now: t,
+        end: sub?.current_period_end ?? t,
+        until: Math.max(sub?.current_period_end ?? t, periodEnd(t, target.period)),
+      }),
     ])
     const quote = quoteChange({
       now: t,

@@ -193,8 +193,11 @@ export function migrateSync(exec: SyncExecutor, db: Db, options: { to?: number }
       .compile(),
   )
   const applied: number[] = []
+  // Read first: an up-to-date file (the usual case) is opened without taking the write lock.
+  const from = currentVersion(exec, db)
   for (const migration of migrations) {
     if (migration.version > to) break
+    if (migration.version <= from) continue
     exec.transaction(() => {
       const done = exec.all<{ version: number }>(
         db.selectFrom('billing_migrations').select('version').where('version', '=', migration.version).compile(),

@@ -83,8 +83,25 @@ export interface QuoteInput {
   currentQuotas: QuoteQuota[]
   target: QuotePrice
   targetQuotas: QuoteQuota[]
-  /** Usage per metric in the current period so far. */
-  usage: Record<string, number>
+  /**
+   * Usage per metric around the change, split at its boundaries: `before` in
+   * [period start, now), `rest` in [now, period end), `beyond` from the period end (or now,
+   * without a subscription) to the end of a period started now on the target price.
+   */
+  usage: UsageBuckets
+}
+
+export type Usage = Record<string, number>
+export interface UsageBuckets {
+  before: Usage
+  rest: Usage
+  beyond: Usage
+}
+
+export function addUsage(...parts: Usage[]): Usage {
+  const out: Usage = {}
+  for (const part of parts) for (const [metric, n] of Object.entries(part)) out[metric] = (out[metric] ?? 0) + n
+  return out
 }
 
 export const periodLabel = (period: Period): string => (period === 'year' ? 'yearly' : 'monthly')
@@ -169,10 +186,11 @@ export function quoteChange(raw: QuoteInput): ChangeQuote {
   }
   const { now, current, target } = input
   if (!current) return startQuote(input)
+  const wholePeriod = addUsage(input.usage.before, input.usage.rest)
 
   const effective = classifyChange(current, target)
   if (effective === 'period_end') {
-    const renewal = renewalAmount({ price: target, inTrial: false, quotas: input.currentQuotas, usage: input.usage, balance: input.balance })
+    const renewal = renewalAmount({ price: target, inTrial: false, quotas: input.currentQuotas, usage: wholePeriod, balance: input.balance })
     return {
       effective,
       effective_at: current.current_period_end,
@@ -196,7 +214,7 @@ export function quoteChange(raw: QuoteInput): ChangeQuote {
       current_period_end: current.current_period_end,
       trial_end: endsTrial ? now : current.trial_end,
     }
-    const renewal = renewalAmount({ price: target, inTrial: !endsTrial, quotas: input.targetQuotas, usage: input.usage, balance: input.balance })
+    const renewal = renewalAmount({ price: target, inTrial: !endsTrial, quotas: input.targetQuotas, usage: wholePeriod, balance: input.balance })
     return { effective, effective_at: now, lines: [], amount_due_now: 0, balance_after: input.balance, next_renewal_amount: renewal.net, needs_card: false, next }
   }
 
@@ -216,11 +234,12 @@ export function quoteChange(raw: QuoteInput): ChangeQuote {
     const newEnd = periodEnd(now, target.period)
     const draft = [
       ...creditLine,
-      ...overageLines(input.currentQuotas, input.usage, start, now),
+      ...overageLines(input.currentQuotas, input.usage.before, start, now),
       subscriptionLine(target, now, newEnd),
     ]
     const settled = settle(draft, input.balance)
-    const renewal = renewalAmount({ price: target, inTrial: false, quotas: input.targetQuotas, usage: {}, balance: settled.balance_after })
+    const newPeriod = addUsage(input.usage.rest, input.usage.beyond)
+    const renewal = renewalAmount({ price: target, inTrial: false, quotas: input.targetQuotas, usage: newPeriod, balance: settled.balance_after })
     return {
       effective,
       effective_at: now,
@@ -239,7 +258,7 @@ export function quoteChange(raw: QuoteInput): ChangeQuote {
     { kind: 'proration', description: `Remaining time on ${priceLabel(target)}`, amount: charge, quantity: 1, period: { start: now, end } },
   ]
   const settled = settle(draft, input.balance)
-  const renewal = renewalAmount({ price: target, inTrial: false, quotas: input.targetQuotas, usage: input.usage, balance: settled.balance_after })
+  const renewal = renewalAmount({ price: target, inTrial: false, quotas: input.targetQuotas, usage: wholePeriod, balance: settled.balance_after })
   return {
     effective,
     effective_at: now,
@@ -281,7 +300,7 @@ function startQuote(input: QuoteInput): ChangeQuote {
   }
   const end = periodEnd(now, target.period)
   const settled = target.amount > 0 ? settle([subscriptionLine(target, now, end)], input.balance) : { lines: [], total: 0, balance_after: input.balance }
-  const renewal = renewalAmount({ price: target, inTrial: false, quotas: input.targetQuotas, usage: {}, balance: settled.balance_after })
+  const renewal = renewalAmount({ price: target, inTrial: false, quotas: input.targetQuotas, usage: input.usage.beyond, balance: settled.balance_after })
   return {
     effective: 'now',
     effective_at: now,

@@ -106,9 +106,10 @@ const DEMO_PLANS: PlanSpec[] = [
 /** Seeds the demo once: a `billing_seeds` row records it, checked inside the same write transaction. */
 export function seedDemo(exec: SyncExecutor, db: Kysely<BillingDatabase>, now: number): boolean {
   let seeded = false
+  const marker = db.selectFrom('billing_seeds').select('name').where('name', '=', 'demo').compile()
+  if (exec.all(marker).length > 0) return false
   exec.transaction(() => {
-    const done = exec.all(db.selectFrom('billing_seeds').select('name').where('name', '=', 'demo').compile())
-    if (done.length > 0) return
+    if (exec.all(marker).length > 0) return
     const rows = demoRows(now)
     write(exec, db, rows)
     exec.run(db.insertInto('billing_seeds').values({ name: 'demo', applied_at: now }).compile())

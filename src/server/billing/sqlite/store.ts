@@ -8,7 +8,7 @@ import type { Invoice, InvoiceLine, Plan, Price, Subscription } from '../../../a
 import { BillingError } from '../types.js'
 import { newId } from './ids.js'
 import { sum } from './proration.js'
-import { nextPeriod, overageLines, scaleQuotas, settle, subscriptionLine, type DraftLine, type QuotePrice, type QuoteQuota, type QuoteSubscription } from './quote.js'
+import { nextPeriod, overageLines, scaleQuotas, settle, subscriptionLine, type DraftLine, type QuotePrice, type QuoteQuota, type QuoteSubscription, type UsageBuckets } from './quote.js'
 import type { BillingDatabase, CustomersTable, InvoicesTable, PlansTable, SubscriptionsTable } from './schema.js'
 
 export type Db = Kysely<BillingDatabase>
@@ -102,6 +102,36 @@ export async function usageIn(q: Db, customerId: string, from: number, to: numbe
   const usage: Record<string, number> = {}
   for (const r of rows) usage[r.metric] = Number(r.used)
   return usage
+}
+
+/**
+ * Usage per metric in three adjacent windows, in one grouped query:
+ * `before` = [start, now), `rest` = [now, end), `beyond` = [end, until).
+ */
+export async function usageBuckets(
+  q: Db,
+  customerId: string,
+  w: { start: number; now: number; end: number; until: number },
+): Promise<UsageBuckets> {
+  const rows = await q
+    .selectFrom('usage_records')
+    .select((eb) => {
+      const between = (from: number, to: number) =>
+        eb.fn.sum<number>(eb.case().when(eb.and([eb('recorded_at', '>=', from), eb('recorded_at', '<', to)])).then(eb.ref('quantity')).else(0).end())
+      return ['metric', between(w.start, w.now).as('before'), between(w.now, w.end).as('rest'), between(w.end, w.until).as('beyond')]
+    })
+    .where('customer_id', '=', customerId)
+    .where('recorded_at', '>=', w.start)
+    .where('recorded_at', '<', w.until)
+    .groupBy('metric')
+    .execute()
+  const buckets: UsageBuckets = { before: {}, rest: {}, beyond: {} }
+  for (const r of rows) {
+    buckets.before[r.metric] = Number(r.before)
+    buckets.rest[r.metric] = Number(r.rest)
+    buckets.beyond[r.metric] = Number(r.beyond)
+  }
+  return buckets
 }
 
 /** Plans with their prices and quotas, in three queries whatever their number. */
