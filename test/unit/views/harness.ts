@@ -136,14 +136,21 @@ export function viewEl(root: HTMLElement, view: ViewName): HTMLElement | null {
 
 /** Polls `probe` until it returns something truthy (not a fixed sleep: it returns as soon as the DOM is there). */
 export async function waitFor<T>(probe: () => T | null | undefined | false, timeout = 4000): Promise<T> {
-  return vi.waitFor(
-    () => {
-      const value = probe()
-      if (!value) throw new Error('not yet')
-      return value
-    },
-    { timeout, interval: 5 },
-  )
+  // Made here so a timeout points at the test's line, not at this helper.
+  const timedOut = new Error(`waitFor timed out: ${probe.toString().slice(0, 200)}`)
+  try {
+    return await vi.waitFor(
+      () => {
+        const value = probe()
+        if (!value) throw new Error('not yet')
+        return value
+      },
+      { timeout, interval: 5 },
+    )
+  } catch (error) {
+    if (error instanceof Error && error.message !== 'not yet') throw error
+    throw timedOut
+  }
 }
 
 export function text(el: Element | null | undefined): string {

@@ -1,0 +1,119 @@
+import { newIdempotencyKey } from '../../api/client.js'
+import type { Plan, Price, Subscription, SubscriptionPreview } from '../../api/types.js'
+import { h, replaceChildren } from '../../dom/h.js'
+import type { ViewContext } from '../context.js'
+import { actionButton, badge, button, card, emptyState, priceText, uid } from '../parts.js'
+import type { Account, AccountStore } from './account.js'
+
+/**
+ * The plans the customer may switch to, each price with Choose. Choosing previews the
+ * change (`POST /subscription/preview`) in `previewHost`; Confirm then changes the plan.
+ * `previewHost` outlives re-renders of the card so a reload never drops an open preview.
+ */
+export function plansCard(ctx: ViewContext, { plans }: Account, account: AccountStore, previewHost: HTMLElement): HTMLElement {
+  const { t } = ctx
+  if (plans.data.length === 0) return card(t('billing.plans.title'), emptyState(t('billing.plans.empty')))
+  return card(
+    t('billing.plans.title'),
+    h(
+      'ul',
+      { class: 'ap-plan-options' },
+      plans.data.map((plan) =>
+        h(
+          'li',
+          { class: 'ap-plan-option', 'data-plan-id': plan.id },
+          h('h3', { class: 'ap-plan-option__name' }, plan.name),
+          plan.description && h('p', { class: 'ap-muted' }, plan.description),
+          plan.trial_days > 0 && plans.current_price_id === null && badge(t('billing.plans.trial', { days: plan.trial_days }), 'info'),
+          h(
+            'ul',
+            { class: 'ap-prices' },
+            plan.prices.map((price) =>
+              h(
+                'li',
+                { class: 'ap-price', 'data-price-id': price.id },
+                h('span', null, priceText(ctx, price)),
+                price.id === plans.current_price_id
+                  ? badge(t('billing.plans.current'), 'success')
+                  : actionButton(ctx, {
+                      label: t('billing.plans.choose'),
+                      ariaLabel: t('billing.plans.chooseLabel', { plan: plan.name, price: priceText(ctx, price) }),
+                      focusKey: `choose-${price.id}`,
+                      run: async () => {
+                        const preview = await ctx.api.post<SubscriptionPreview>('/subscription/preview', { price_id: price.id }, { signal: ctx.signal })
+                        showPreview(ctx, previewHost, plan, price, preview, account)
+                        return t('billing.preview.ready', { plan: plan.name, amount: ctx.format.money(preview.amount_due_now, preview.currency) })
+                      },
+                    }),
+              ),
+            ),
+          ),
+        ),
+      ),
+    ),
+    previewHost,
+  )
+}
+
+/**
+ * What the change costs, line by line, and Confirm: one idempotency key per preview, so a double click changes the plan once.
+ * Also the pricing portal's flow for a signed-in customer (views/pricing/choose.ts).
+ */
+export function showPreview(ctx: ViewContext, host: HTMLElement, plan: Plan, price: Price, preview: SubscriptionPreview, account: Pick<AccountStore, 'reload'>): void {
+  const { t, format } = ctx
+  const idempotencyKey = newIdempotencyKey()
+  const headingId = uid('preview')
+  const money = (amount: number) => format.money(amount, preview.currency)
+  const error = h('p', { class: 'ap-form__error' })
+  const heading = h('h3', { id: headingId, class: 'ap-panel__title', tabindex: '-1' }, t('billing.preview.title', { plan: plan.name }))
+  const close = () => {
+    replaceChildren(host)
+    host.closest('.ap-card, .ap-pricing')?.querySelector<HTMLElement>(`[data-ap-focus="choose-${price.id}"]`)?.focus()
+  }
+  replaceChildren(
+    host,
+    h(
+      'div',
+      { class: 'ap-panel ap-preview', role: 'region', 'aria-labelledby': headingId },
+      heading,
+      h('p', null, priceText(ctx, price)),
+      h(
+        'dl',
+        { class: 'ap-preview__totals' },
+        h('div', null, h('dt', null, t('billing.preview.dueNow')), h('dd', { class: 'ap-preview__due' }, money(preview.amount_due_now))),
+        h('div', null, h('dt', null, t('billing.preview.nextRenewal')), h('dd', { class: 'ap-preview__renewal' }, money(preview.next_renewal_amount))),
+      ),
+      h('p', { class: 'ap-preview__effective' }, preview.effective === 'now' ? t('billing.preview.now') : t('billing.preview.periodEnd', { date: format.date(preview.effective_at) })),
+      preview.lines.length > 0 &&
+        h(
+          'table',
+          { class: 'ap-table ap-table--lines' },
+          h('caption', null, t('billing.preview.lines')),
+          h('tbody', null, preview.lines.map((line) => h('tr', null, h('td', null, line.description), h('td', { class: 'ap-num' }, money(line.amount))))),
+        ),
+      error,
+      h(
+        'div',
+        { class: 'ap-actions' },
+        actionButton(ctx, {
+          label: t('billing.preview.confirm'),
+          variant: 'primary',
+          run: async () => {
+            error.textContent = ''
+            await ctx.api.post<Subscription>('/subscription', { price_id: price.id }, { idempotencyKey, signal: ctx.signal })
+            replaceChildren(host)
+            await account.reload()
+            return preview.effective === 'now'
+              ? t('billing.changed', { plan: plan.name })
+              : t('billing.changeScheduled', { plan: plan.name, date: format.date(preview.effective_at) })
+          },
+          onError: (failure) => {
+            error.textContent = failure.message
+          },
+        }),
+        button(t('billing.preview.cancel'), close),
+      ),
+    ),
+  )
+  heading.focus()
+}

@@ -1,0 +1,93 @@
+import { newIdempotencyKey } from '../../api/client.js'
+import type { Subscription } from '../../api/types.js'
+import { h } from '../../dom/h.js'
+import type { ViewContext } from '../context.js'
+import { actionButton, card, priceText, statusBadge, uid } from '../parts.js'
+import { findPrice, type Account, type AccountStore } from './account.js'
+
+/** The current subscription: its status, a scheduled downgrade with Undo, and cancel or resume. */
+export function subscriptionCard(ctx: ViewContext, { session, plans }: Account, account: AccountStore): HTMLElement {
+  const { t, format } = ctx
+  const sub = session.subscription
+  if (!sub) return card(t('billing.subscription.title'), h('p', { class: 'ap-muted' }, t('billing.subscription.none')))
+  const mutation = () => ({ idempotencyKey: newIdempotencyKey(), signal: ctx.signal })
+  const planName = session.plan?.name ?? ''
+  const scheduled = sub.scheduled_change
+  const target = scheduled && findPrice(plans.data, scheduled.price_id)
+
+  return card(
+    t('billing.subscription.title'),
+    h('p', { class: 'ap-plan' }, h('span', { class: 'ap-plan__name' }, planName), ' ', statusBadge(ctx, sub)),
+    session.price && h('p', { class: 'ap-plan__price' }, priceText(ctx, session.price)),
+    scheduled &&
+      h(
+        'div',
+        { class: 'ap-notice' },
+        h('p', null, target ? t('billing.scheduled', { plan: target.plan.name, date: format.date(scheduled.at) }) : t('dashboard.scheduled', { date: format.date(scheduled.at) })),
+        actionButton(ctx, {
+          label: t('billing.scheduled.undo'),
+          ariaLabel: target ? t('billing.scheduled.undoLabel', { plan: target.plan.name }) : undefined,
+          focusKey: 'undo-change',
+          run: async () => {
+            await ctx.api.delete<Subscription>('/subscription/scheduled-change', mutation())
+            await account.reload()
+            return t('billing.scheduled.undone', { plan: planName })
+          },
+        }),
+      ),
+    sub.status !== 'canceled' && sub.cancel_at_period_end &&
+      h(
+        'div',
+        { class: 'ap-notice ap-notice--warning' },
+        h('p', null, t('billing.cancelsOn', { date: format.date(sub.current_period_end) })),
+        actionButton(ctx, {
+          label: t('billing.resume'),
+          variant: 'primary',
+          focusKey: 'resume',
+          run: async () => {
+            await ctx.api.post<Subscription>('/subscription/resume', undefined, mutation())
+            await account.reload()
+            return t('billing.resumed')
+          },
+        }),
+      ),
+    sub.status !== 'canceled' && !sub.cancel_at_period_end && h('div', { class: 'ap-actions' }, cancelButton(ctx, sub, account)),
+  )
+}
+
+/** Asks "at period end or now?" in the confirm dialog, then cancels. */
+function cancelButton(ctx: ViewContext, sub: Subscription, account: AccountStore): HTMLButtonElement {
+  const { t, format } = ctx
+  const name = uid('when')
+  let atPeriodEnd = true
+  return actionButton(ctx, {
+    label: t('billing.cancel'),
+    variant: 'danger',
+    focusKey: 'cancel',
+    confirm: async () => {
+      const choice = (value: string, label: string, checked: boolean) =>
+        h('label', { class: 'ap-choice' }, h('input', { type: 'radio', name, value, checked }), ' ', label)
+      const body = h(
+        'fieldset',
+        { class: 'ap-fieldset ap-cancel-choice' },
+        h('legend', null, t('billing.cancel.when')),
+        choice('period_end', t('billing.cancel.atPeriodEnd', { date: format.date(sub.current_period_end) }), true),
+        choice('now', t('billing.cancel.now'), false),
+      )
+      const confirmed = await ctx.confirm({
+        title: t('billing.cancel.title'),
+        body,
+        confirmLabel: t('billing.cancel.confirm'),
+        cancelLabel: t('billing.cancel.keep'),
+        destructive: true,
+      })
+      atPeriodEnd = body.querySelector<HTMLInputElement>('input[value="now"]')?.checked !== true
+      return confirmed
+    },
+    run: async () => {
+      const canceled = await ctx.api.post<Subscription>('/subscription/cancel', { at_period_end: atPeriodEnd }, { idempotencyKey: newIdempotencyKey(), signal: ctx.signal })
+      await account.reload()
+      return atPeriodEnd ? t('billing.cancel.doneAtPeriodEnd', { date: format.date(canceled.current_period_end) }) : t('billing.cancel.doneNow')
+    },
+  })
+}
