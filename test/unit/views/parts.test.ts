@@ -88,7 +88,7 @@ describe('pager', () => {
   test('nothing is written after the view is left', async () => {
     const controller = new AbortController()
     let resolve!: (list: List<{ id: string }>) => void
-    const pager = createPager(() => new Promise((r) => (resolve = r)), { signal: controller.signal })
+    const pager = createPager(() => new Promise<List<{ id: string }>>((r) => (resolve = r)), { signal: controller.signal })
     const pending = pager.more()
     controller.abort()
     resolve(page(['a'], false))
