@@ -16,6 +16,7 @@ import {
   type App,
   type InjectionKey,
   type PropType,
+  type SlotsType,
   type VNode,
 } from 'vue'
 import { createPortal, createPricingPortal } from '../../src/index.js'
@@ -45,6 +46,7 @@ const common = {
 const emits = {
   error: (error: PortalError) => typeof error === 'object',
 }
+const slots = Object as SlotsType<{ logo?: () => VNode[] }>
 
 interface Context {
   attrs: Record<string, unknown>
@@ -91,6 +93,7 @@ export const CustomerPortal = defineComponent({
   inheritAttrs: false,
   props: { ...common, token: { type: String, required: true }, defaultView: String as PropType<ViewName> },
   emits,
+  slots,
   setup: setupPortal<PortalOptions>(createPortal),
 })
 
@@ -110,6 +113,7 @@ export const PricingPortal = defineComponent({
     onSelect: Function as PropType<(selection: { plan: Plan; price: Price }) => void>,
   },
   emits,
+  slots,
   setup: setupPortal<PricingOptions>(createPricingPortal),
 })
 
