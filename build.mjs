@@ -53,6 +53,9 @@ export async function buildAll({ types = true } = {}) {
         minify: true,
         sourcemap: true,
         plugins: [coreAsExternal],
+        // The core's locale tables are dynamic imports: split into chunks a page loads
+        // only for the locale it shows (src/i18n/translate.ts).
+        ...(name === 'index' ? { splitting: true, chunkNames: 'locales/[name]-[hash]' } : {}),
         // Next.js needs the directive in the shipped file.
         banner: name === 'react' ? { js: '"use client";' } : undefined,
       }),

@@ -1,25 +1,48 @@
 import { en, type MessageKey, type Messages } from './messages.js'
 import type { Translate } from '../views/context.js'
-import { de } from './de.js'
-import { es } from './es.js'
-import { fr } from './fr.js'
-import { ja } from './ja.js'
 
-// A static map: the tables are small, and a dynamic import would add a round trip
-// (and a chunk a user's bundler must find) before the first paint.
-const tables: Record<string, Partial<Messages>> = { de, es, fr, ja }
+/**
+ * Shipped translations, each its own chunk (build.mjs splits the core entry): a page
+ * downloads only the locale it shows, so the tables do not count against the core's
+ * size budget. English is the messages table itself.
+ */
+const loaders: Record<string, () => Promise<Partial<Messages>>> = {
+  de: () => import('./de.js').then((m) => m.de),
+  es: () => import('./es.js').then((m) => m.es),
+  fr: () => import('./fr.js').then((m) => m.fr),
+  ja: () => import('./ja.js').then((m) => m.ja),
+}
+const loaded: Record<string, Partial<Messages>> = {}
 
-/** The shipped table for a BCP 47 tag, by its language subtag (`de-CH` -> `de`); English has none. */
-export function localeTable(locale: string): Partial<Messages> {
-  return tables[locale.toLowerCase().split('-')[0]] ?? {}
+const language = (locale: string) => locale.toLowerCase().split('-')[0]
+
+/**
+ * The table for a BCP 47 tag by its language subtag (`de-CH` -> `de`) when it is ready:
+ * `{}` for English or a language we do not ship, `undefined` while it still has to load.
+ */
+export function localeTable(locale: string): Partial<Messages> | undefined {
+  const lang = language(locale)
+  return lang in loaders ? loaded[lang] : {}
+}
+
+/** Loads a locale's table once; a failed load falls back to English rather than failing the portal. */
+export async function loadLocale(locale: string): Promise<Partial<Messages>> {
+  const lang = language(locale)
+  const ready = localeTable(locale)
+  if (ready) return ready
+  try {
+    return (loaded[lang] = await loaders[lang]())
+  } catch {
+    return {}
+  }
 }
 
 /**
- * Looks a key up in `overrides`, then the locale's table, then English, and fills
- * `{name}` placeholders from `params` (a placeholder without a param stays as written).
+ * Looks a key up in `overrides`, then the locale's table (when loaded), then English,
+ * and fills `{name}` placeholders from `params` (a placeholder without a param stays).
  */
 export function createTranslator(locale: string, overrides: Partial<Messages> = {}): Translate {
-  const table = localeTable(locale)
+  const table = localeTable(locale) ?? {}
   return (key: MessageKey, params?: Record<string, string | number>) => {
     const template = overrides[key] ?? table[key] ?? en[key] ?? key
     if (!params) return template
@@ -47,4 +70,13 @@ export function resolveLocale(option: string | undefined): string {
   } catch {
     return 'en'
   }
+}
+
+/**
+ * Runs `then` at once when `locale`'s table is ready, else once it has loaded, unless
+ * `isCurrent()` says the caller moved on (destroyed, or another locale asked for since).
+ */
+export function whenLocaleReady(locale: string, isCurrent: () => boolean, then: () => void): void {
+  if (localeTable(locale)) return then()
+  void loadLocale(locale).then(() => isCurrent() && then())
 }

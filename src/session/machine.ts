@@ -95,7 +95,10 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
       const next = await fetchToken()
       if (destroyed) return false
       readTokenExpiry(next) // a malformed renewal is a failed renewal
-      if (token === tokenBefore) install(next) // else update({ token }) got there first
+      if (token === tokenBefore) {
+        install(next)
+        schedule()
+      } // else update({ token }) got there first
       return true
     } catch {
       if (!destroyed && $state.get().status === 'active' && Date.now() < exp * 1000) scheduleRenewal()
@@ -106,7 +109,6 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
   function install(next: string) {
     exp = readTokenExpiry(next)
     token = next
-    schedule()
   }
 
   function expire() {
@@ -123,14 +125,14 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
     notify(error)
   }
 
+  /** Back to `active` from `expired` / `error` (else only the timers follow the token). */
   function resume() {
     if (destroyed || !started) return
     const { status } = $state.get()
-    if (status === 'expired' || status === 'error') {
-      $state.set({ status: 'active' })
-      schedule()
-      if ($state.get().status === 'active') options.onResume?.()
-    }
+    if (status !== 'expired' && status !== 'error') return schedule()
+    $state.set({ status: 'active' })
+    schedule() // a token that is already past exp expires again: one more transition, one more onError
+    if ($state.get().status === 'active') options.onResume?.()
   }
 
   return {

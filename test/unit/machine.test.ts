@@ -134,6 +134,18 @@ describe('session machine', () => {
     expect(onError).toHaveBeenCalledTimes(2)
   })
 
+  test('setToken with a token already past exp: one transition, one onError', () => {
+    const { m, onError, onResume } = machine()
+    m.start()
+    m.setToken(tokenExpiringIn(-1, 'old'))
+    expect(m.$state.get().status).toBe('expired')
+    expect(onError).toHaveBeenCalledTimes(1)
+    m.setToken(tokenExpiringIn(-1, 'older'))
+    expect(m.$state.get().status).toBe('expired')
+    expect(onError).toHaveBeenCalledTimes(2)
+    expect(onResume).not.toHaveBeenCalled()
+  })
+
   test('setToken with a malformed token throws a TypeError and changes nothing', () => {
     const { m } = machine()
     m.start()
