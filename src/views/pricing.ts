@@ -166,7 +166,8 @@ export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSet
         actionButton(ctx, {
           label: t('pricing.scheduled.undo'),
           ariaLabel: t('pricing.scheduled.undoLabel', { plan: plan.name }),
-          focusKey: `undo-${price.id}`,
+          // The price's action slot: after the undo, focus lands on the Downgrade button that replaces it.
+          focusKey: `choose-${price.id}`,
           run: async () => {
             await ctx.api.delete<Subscription>('/subscription/scheduled-change', { idempotencyKey: newIdempotencyKey(), signal: ctx.signal })
             await store.reload()

@@ -260,6 +260,8 @@ describe('pricing portal: a signed-in customer', () => {
     buttonNamed(preview, 'Confirm change')!.click()
     await waitFor(() => cardNamed(root, 'plan_scale')?.classList.contains('ap-plan-card--current'))
     expect(root.querySelector('.ap-preview')).toBeNull()
+    // The confirm button is gone: focus lands on the new plan's heading (its action is the disabled "Current plan").
+    await waitFor(() => document.activeElement === cardNamed(root, 'plan_scale')!.querySelector('h3'))
     const session = await server.billing.getSession({ appId: TEST_APP_ID, customUid: 'cus_active' })
     expect(session.plan?.id).toBe('plan_scale')
     await waitFor(() => announced.includes('Your plan is now Scale.'))
@@ -272,14 +274,17 @@ describe('pricing portal: a signed-in customer', () => {
     expect(text(preview.querySelector('.ap-preview__effective'))).toMatch(/^The change applies on .+, at the end of your billing period\.$/)
     buttonNamed(preview, 'Confirm change')!.click()
     const note = await waitFor(() => cardNamed(root, 'plan_starter')!.querySelector<HTMLElement>('.ap-plan-card__scheduled'))
+    const undo = buttonNamed(note, 'Undo the change to Starter')!
+    await waitFor(() => document.activeElement === undo) // focus follows the change to its Undo
     const scope = { appId: TEST_APP_ID, customUid: 'cus_active' }
     const { subscription } = await server.billing.getSession(scope)
     expect(text(note.querySelector('p'))).toMatch(/^Starts on /)
     expect(subscription?.scheduled_change).not.toBeNull()
     expect(cardNamed(root, 'plan_pro')!.classList.contains('ap-plan-card--current')).toBe(true) // still on Pro until then
 
-    buttonNamed(note, 'Undo the change to Starter')!.click()
+    undo.click()
     await waitFor(() => !cardNamed(root, 'plan_starter')!.querySelector('.ap-plan-card__scheduled'))
+    expect(document.activeElement).toBe(cardNamed(root, 'plan_starter')!.querySelector('.ap-plan-card__actions button')) // back on Downgrade
     expect(requests.some((r) => r.method === 'DELETE' && r.path === '/subscription/scheduled-change')).toBe(true)
     expect((await server.billing.getSession(scope)).subscription?.scheduled_change).toBeNull()
     expect(text(cardNamed(root, 'plan_starter')!.querySelector('.ap-plan-card__actions button'))).toBe('Downgrade')

@@ -32,7 +32,7 @@ export function planCard(ctx: ViewContext, card: PlanCard): HTMLElement {
     h(
       'div',
       { class: 'ap-plan-card__head' },
-      h('h3', { id: headingId, class: 'ap-plan-card__name' }, plan.name),
+      h('h3', { id: headingId, class: 'ap-plan-card__name', tabindex: '-1' }, plan.name),
       card.current ? badge(t('pricing.current'), 'success') : card.featured && badge(t('pricing.featured'), 'info'),
     ),
     plan.description && h('p', { class: 'ap-plan-card__description' }, plan.description),

@@ -11,8 +11,16 @@ import type { ViewContext } from '../context.js'
  * view's add-payment-method form comes first and the preview follows once a card is
  * added. Resolves to what screen readers should hear.
  */
-export async function chooseFlow(ctx: ViewContext, host: HTMLElement, plan: Plan, price: Price, account: { reload(): Promise<void> }): Promise<string> {
+export async function chooseFlow(ctx: ViewContext, host: HTMLElement, plan: Plan, price: Price, store: { reload(): Promise<void> }): Promise<string> {
   const { t, api, signal } = ctx
+  // Confirming empties `host`, and focus goes with it: after the reload, it moves to the plan's card.
+  const account = {
+    reload: async () => {
+      await store.reload()
+      const active = host.ownerDocument.activeElement
+      if (!active || active === host.ownerDocument.body || !active.isConnected) focusPlan(host, plan, price)
+    },
+  }
   const preview = await api.post<SubscriptionPreview>('/subscription/preview', { price_id: price.id }, { signal })
   // Backends that do not say: anything charged now needs a card.
   const needsCard = preview.needs_card ?? (preview.effective === 'now' && preview.amount_due_now > 0)
@@ -24,7 +32,7 @@ export async function chooseFlow(ctx: ViewContext, host: HTMLElement, plan: Plan
         added: () => showPreview(ctx, host, plan, price, preview, account),
         close: () => {
           replaceChildren(host)
-          host.closest('.ap-pricing')?.querySelector<HTMLElement>(`[data-ap-focus="choose-${price.id}"]`)?.focus()
+          focusPlan(host, plan, price)
         },
       })
       const notice = t('pricing.card.body', { plan: plan.name })
@@ -35,4 +43,13 @@ export async function chooseFlow(ctx: ViewContext, host: HTMLElement, plan: Plan
   }
   showPreview(ctx, host, plan, price, preview, account)
   return t('billing.preview.ready', { plan: plan.name, amount: ctx.format.money(preview.amount_due_now, preview.currency) })
+}
+
+/** The price's enabled action (Choose, Undo...), else the plan's heading. Ids are matched as data, never put in a selector. */
+function focusPlan(host: HTMLElement, plan: Plan, price: Price): void {
+  const root = host.closest('.ap-pricing')
+  if (!root) return
+  const action = [...root.querySelectorAll<HTMLButtonElement>('[data-ap-focus]')].find((el) => el.dataset.apFocus === `choose-${price.id}` && !el.disabled)
+  const card = [...root.querySelectorAll<HTMLElement>('.ap-plan-card')].find((el) => el.dataset.planId === plan.id)
+  ;(action ?? card?.querySelector<HTMLElement>('h3'))?.focus()
 }
