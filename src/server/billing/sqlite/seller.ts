@@ -1,0 +1,98 @@
+/** What a seller calls to set up apps, metrics, plans and customers, and to record usage. */
+import type { Customer, Plan } from '../../../api/types.js'
+import { BillingError, type CustomerScope } from '../types.js'
+import { newId } from './ids.js'
+import type { PlansTable } from './schema.js'
+import { toPlan, type Db } from './store.js'
+import { validateApp, validateCustomer, validatePlan, type AppInput, type CustomerInput, type MetricInput, type PlanInput } from './validate.js'
+import type { EngineContext } from './context.js'
+
+/** An app as created: its invoices are numbered `{invoice_prefix}-0001` on. */
+export interface App {
+  id: string
+  name: string
+  public_key: string
+  invoice_prefix: string
+}
+
+export function sellerMethods(ctx: EngineContext) {
+  const { now, tx, customerNow } = ctx
+
+  async function createApp(input: AppInput): Promise<App> {
+    const app = validateApp(input)
+    return tx(async (q) => {
+      const clash = await q.selectFrom('apps').select('id').where((eb) => eb.or([eb('id', '=', app.id), eb('public_key', '=', app.public_key)])).executeTakeFirst()
+      if (clash) throw new BillingError('conflict', clash.id === app.id ? `App "${app.id}" already exists` : 'That public key is taken', { field: clash.id === app.id ? 'id' : 'publicKey' })
+      await q.insertInto('apps').values({ ...app.row, created: now() }).execute()
+      for (const m of app.metrics) await q.insertInto('metrics').values({ app_id: app.id, ...m }).execute()
+      return { id: app.id, name: app.row.name, public_key: app.public_key, invoice_prefix: app.row.invoice_prefix }
+    })
+  }
+
+  async function createMetric(appId: string, metric: MetricInput): Promise<void> {
+    const m = validateApp({ name: 'x', metrics: [metric] }).metrics[0]
+    await tx(async (q) => {
+      await requireApp(q, appId)
+      const clash = await q.selectFrom('metrics').select('key').where('app_id', '=', appId).where('key', '=', m.key).executeTakeFirst()
+      if (clash) throw new BillingError('conflict', `Metric "${m.key}" already exists`, { field: 'key' })
+      await q.insertInto('metrics').values({ app_id: appId, ...m }).execute()
+    })
+  }
+
+  async function requireApp(q: Db, appId: string): Promise<void> {
+    const app = await q.selectFrom('apps').select('id').where('id', '=', appId).executeTakeFirst()
+    if (!app) throw new BillingError('not_found', `No such app "${appId}"`)
+  }
+
+  async function createPlan(appId: string, input: PlanInput): Promise<Plan> {
+    const plan = validatePlan(input)
+    return tx(async (q) => {
+      await requireApp(q, appId)
+      const metrics = new Set((await q.selectFrom('metrics').select('key').where('app_id', '=', appId).execute()).map((m) => m.key))
+      for (const quota of plan.quotas) {
+        if (!metrics.has(quota.metric)) throw new BillingError('invalid_request', `Unknown metric "${quota.metric}": create it first`, { field: `quotas.${quota.metric}` })
+      }
+      const ids = [plan.id, ...plan.prices.map((p) => p.id)]
+      const taken = await q
+        .selectFrom('plans')
+        .select('id')
+        .where('id', 'in', ids)
+        .union(q.selectFrom('prices').select('id').where('id', 'in', ids))
+        .executeTakeFirst()
+      if (taken) throw new BillingError('conflict', `Id "${taken.id}" is already taken`, { field: 'id' })
+      const t = now()
+      const row: PlansTable = { ...plan.row, id: plan.id, app_id: appId, created: t }
+      await q.insertInto('plans').values(row).execute()
+      await q.insertInto('prices').values(plan.prices.map((p) => ({ ...p, plan_id: plan.id, app_id: appId, created: t }))).execute()
+      if (plan.quotas.length > 0) await q.insertInto('plan_quotas').values(plan.quotas.map((x) => ({ ...x, plan_id: plan.id }))).execute()
+      return toPlan(row, plan.prices, plan.quotas)
+    })
+  }
+
+  async function createCustomer(appId: string, input: CustomerInput): Promise<Customer> {
+    const c = validateCustomer(input)
+    return tx(async (q) => {
+      await requireApp(q, appId)
+      const clash = await q.selectFrom('customers').select('id').where('app_id', '=', appId).where('custom_uid', '=', c.custom_uid).executeTakeFirst()
+      if (clash) throw new BillingError('conflict', `Customer "${c.custom_uid}" already exists`, { field: 'customUid' })
+      await q
+        .insertInto('customers')
+        .values({ id: newId('cu'), app_id: appId, ...c, subscription_id: null, balance: 0, created: now() })
+        .execute()
+      return { id: c.custom_uid, email: c.email, name: c.name }
+    })
+  }
+
+  async function recordUsage(scope: CustomerScope, metric: string, quantity: number, at?: number): Promise<void> {
+    if (!Number.isSafeInteger(quantity) || quantity <= 0) throw new BillingError('invalid_request', 'quantity must be a positive integer', { field: 'quantity' })
+    if (at !== undefined && !Number.isSafeInteger(at)) throw new BillingError('invalid_request', 'at must be Unix seconds', { field: 'at' })
+    await tx(async (q) => {
+      const customer = await customerNow(q, scope)
+      const known = await q.selectFrom('metrics').select('key').where('app_id', '=', scope.appId).where('key', '=', metric).executeTakeFirst()
+      if (!known) throw new BillingError('invalid_request', `Unknown metric "${metric}"`, { field: 'metric' })
+      await q.insertInto('usage_records').values({ app_id: scope.appId, customer_id: customer.id, metric, quantity, recorded_at: at ?? now() }).execute()
+    })
+  }
+
+  return { createApp, createMetric, createPlan, createCustomer, recordUsage }
+}

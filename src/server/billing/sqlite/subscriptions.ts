@@ -1,0 +1,193 @@
+/** Plans a customer may choose, plan changes (preview and apply share one quote), cancel and resume. */
+import type { PlansResponse, Subscription, SubscriptionPreview } from '../../../api/types.js'
+import { BillingError, type CustomerScope } from '../types.js'
+import { newId } from './ids.js'
+import { periodEnd } from './proration.js'
+import { quoteChange, type ChangeQuote } from './quote.js'
+import type { CustomersTable, SubscriptionsTable } from './schema.js'
+import { chargeDefault, chargeError, collectOpenInvoices, findPrice, findSubscription, insertInvoice, loadPlans, quotasOf, selectPrice, subscriptionWire, toQuoteSubscription, toSubscription, usageBuckets, type Db, type PriceRow } from './store.js'
+import type { EngineContext } from './context.js'
+
+export function subscriptionMethods(ctx: EngineContext) {
+  const { db, now, tx, customerNow, liveSubscription } = ctx
+
+  async function listPlans(scope: CustomerScope): Promise<PlansResponse> {
+    const customer = await customerNow(db, scope)
+    const sub = await liveSubscription(db, customer)
+    const currentPlanId = sub ? (await db.selectFrom('prices').select('plan_id').where('id', '=', sub.price_id).executeTakeFirstOrThrow()).plan_id : null
+    // Public plans, plus the customer's own plan when it is hidden (a legacy or custom plan).
+    const plans = await db
+      .selectFrom('plans')
+      .selectAll()
+      .where('app_id', '=', scope.appId)
+      .where((eb) => (currentPlanId ? eb.or([eb('public', '=', 1), eb('id', '=', currentPlanId)]) : eb('public', '=', 1)))
+      .orderBy('sort_order')
+      .orderBy('id')
+      .execute()
+    return { data: await loadPlans(db, plans), current_price_id: sub?.price_id ?? null }
+  }
+
+  interface Prepared {
+    customer: CustomersTable
+    sub: (SubscriptionsTable & { status: 'trialing' | 'active' | 'past_due' }) | undefined
+    target: PriceRow
+    quote: ChangeQuote
+  }
+
+  /** Validates a change and quotes it: the one computation behind both preview and change. */
+  async function prepareChange(q: Db, scope: CustomerScope, priceId: string, allowHidden: boolean): Promise<Prepared> {
+    const customer = await customerNow(q, scope)
+    const target = await findPrice(q, scope.appId, priceId)
+    if (!target) throw new BillingError('invalid_request', 'No such price', { field: 'price_id' })
+    const sub = await liveSubscription(q, customer)
+    const current = sub ? await selectPrice(q).where('p.id', '=', sub.price_id).executeTakeFirstOrThrow() : undefined
+    if (!allowHidden && target.public === 0 && target.plan_id !== current?.plan_id) {
+      throw new BillingError('invalid_request', 'This price is not available', { field: 'price_id' })
+    }
+    if (sub && current) {
+      if (sub.price_id === target.id) throw new BillingError('conflict', 'The subscription is already on this price')
+      if (sub.scheduled_price_id === target.id) throw new BillingError('conflict', 'This change is already scheduled')
+      if (current.currency !== target.currency) {
+        throw new BillingError('invalid_request', `The subscription is billed in ${current.currency}; choose a price in ${current.currency}`, { field: 'price_id' })
+      }
+    }
+    const t = now()
+    const [currentQuotas, targetQuotas, usage] = await Promise.all([
+      current ? quotasOf(q, scope.appId, current.plan_id) : Promise.resolve([]),
+      quotasOf(q, scope.appId, target.plan_id),
+      usageBuckets(q, customer.id, {
+        start: sub?.current_period_start ?? t,
+        now: t,
+        end: sub?.current_period_end ?? t,
+        until: Math.max(sub?.current_period_end ?? t, periodEnd(t, target.period)),
+      }),
+    ])
+    const quote = quoteChange({
+      now: t,
+      balance: customer.balance,
+      current: sub && current ? toQuoteSubscription(sub, current) : null,
+      currentQuotas,
+      target,
+      targetQuotas,
+      usage,
+    })
+    return { customer, sub, target, quote }
+  }
+
+  async function previewSubscriptionChange(scope: CustomerScope, priceId: string): Promise<SubscriptionPreview> {
+    const { target, quote } = await tx((q) => prepareChange(q, scope, priceId, false))
+    return {
+      price_id: target.id,
+      amount_due_now: quote.amount_due_now,
+      currency: target.currency,
+      next_renewal_amount: quote.next_renewal_amount,
+      effective: quote.effective,
+      effective_at: quote.effective_at,
+      lines: quote.lines.map((l) => ({ description: l.description, amount: l.amount })),
+      needs_card: quote.needs_card,
+    }
+  }
+
+  async function applyChange(scope: CustomerScope, priceId: string, allowHidden: boolean): Promise<Subscription> {
+    return tx(async (q) => {
+      const { customer, sub, target, quote } = await prepareChange(q, scope, priceId, allowHidden)
+      const t = now()
+      if (!quote.next) {
+        // Scheduled for the period end; choosing a plan also withdraws a pending cancellation.
+        const s = sub as SubscriptionsTable
+        const updated: SubscriptionsTable = { ...s, scheduled_price_id: target.id, scheduled_at: quote.effective_at, cancel_at_period_end: 0 }
+        await q
+          .updateTable('subscriptions')
+          .set({ scheduled_price_id: target.id, scheduled_at: quote.effective_at, cancel_at_period_end: 0 })
+          .where('id', '=', s.id)
+          .execute()
+        return subscriptionWire(q, updated)
+      }
+      if (quote.needs_card || quote.amount_due_now > 0) {
+        const charge = await chargeDefault(q, customer.id)
+        if (!charge.ok) throw chargeError(charge)
+      }
+      const next = quote.next
+      let row: SubscriptionsTable
+      if (sub) {
+        row = { ...sub, ...next, cancel_at_period_end: 0, scheduled_price_id: null, scheduled_at: null }
+        await q
+          .updateTable('subscriptions')
+          .set({ ...next, cancel_at_period_end: 0, scheduled_price_id: null, scheduled_at: null })
+          .where('id', '=', sub.id)
+          .execute()
+      } else {
+        row = {
+          id: newId('sub'),
+          app_id: scope.appId,
+          customer_id: customer.id,
+          ...next,
+          cancel_at_period_end: 0,
+          scheduled_price_id: null,
+          scheduled_at: null,
+          canceled_at: null,
+          created: t,
+        }
+        await q.insertInto('subscriptions').values(row).execute()
+        await q.updateTable('customers').set({ subscription_id: row.id }).where('id', '=', customer.id).execute()
+      }
+      if (quote.lines.length > 0) {
+        await insertInvoice(q, {
+          appId: scope.appId,
+          customerId: customer.id,
+          subscriptionId: row.id,
+          currency: target.currency,
+          lines: quote.lines,
+          at: t,
+          status: 'paid',
+        })
+      }
+      if (quote.balance_after !== customer.balance) {
+        await q.updateTable('customers').set({ balance: quote.balance_after }).where('id', '=', customer.id).execute()
+      }
+      if (row.status === 'past_due') {
+        await collectOpenInvoices(q, { id: customer.id, subscription_id: row.id }, t)
+        row = (await findSubscription(q, row.id)) as SubscriptionsTable
+      }
+      return toSubscription(row, target.plan_id)
+    })
+  }
+
+  async function cancelScheduledChange(scope: CustomerScope): Promise<Subscription> {
+    return tx(async (q) => {
+      const sub = await liveSubscription(q, await customerNow(q, scope))
+      if (!sub || sub.scheduled_price_id === null) throw new BillingError('conflict', 'There is no scheduled change to undo')
+      await q.updateTable('subscriptions').set({ scheduled_price_id: null, scheduled_at: null }).where('id', '=', sub.id).execute()
+      return subscriptionWire(q, { ...sub, scheduled_price_id: null, scheduled_at: null })
+    })
+  }
+
+  async function cancelSubscription(scope: CustomerScope, atPeriodEnd: boolean): Promise<Subscription> {
+    return tx(async (q) => {
+      const sub = await liveSubscription(q, await customerNow(q, scope))
+      if (!sub) throw new BillingError('conflict', 'There is no active subscription to cancel')
+      if (atPeriodEnd) {
+        if (sub.cancel_at_period_end === 1) throw new BillingError('conflict', 'The subscription is already set to cancel at the period end')
+        // A cancellation supersedes a scheduled plan change.
+        const patch = { cancel_at_period_end: 1 as const, scheduled_price_id: null, scheduled_at: null }
+        await q.updateTable('subscriptions').set(patch).where('id', '=', sub.id).execute()
+        return subscriptionWire(q, { ...sub, ...patch })
+      }
+      // Cancelling now ends access now and refunds nothing for the unused time (docs/billing-engine.md).
+      const patch = { status: 'canceled' as const, canceled_at: now(), cancel_at_period_end: 0 as const, scheduled_price_id: null, scheduled_at: null }
+      await q.updateTable('subscriptions').set(patch).where('id', '=', sub.id).execute()
+      return subscriptionWire(q, { ...sub, ...patch })
+    })
+  }
+
+  async function resumeSubscription(scope: CustomerScope): Promise<Subscription> {
+    return tx(async (q) => {
+      const sub = await liveSubscription(q, await customerNow(q, scope))
+      if (!sub || sub.cancel_at_period_end === 0) throw new BillingError('conflict', 'There is no scheduled cancellation to undo')
+      await q.updateTable('subscriptions').set({ cancel_at_period_end: 0 }).where('id', '=', sub.id).execute()
+      return subscriptionWire(q, { ...sub, cancel_at_period_end: 0 })
+    })
+  }
+
+  return { listPlans, previewSubscriptionChange, applyChange, cancelScheduledChange, cancelSubscription, resumeSubscription }
+}
