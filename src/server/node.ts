@@ -101,6 +101,7 @@ function toRequest(req: MaybeExpressRequest): Request {
       // express.json() ran before us: hand on what it parsed.
       init.body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body)
       headers.delete('content-length')
+      headers.delete('transfer-encoding')
     } else {
       init.body = bodyStream(req)
       init.duplex = 'half'

@@ -47,6 +47,8 @@ export interface TestPortal {
   /** Mints a token for a seeded customer, on the portal's clock. */
   token(customUid: string, ttlSeconds?: number): Promise<string>
   filename: string
+  /** Unexpected errors behind 500 answers (also printed), unless `handler.onError` was given. */
+  errors: unknown[]
   /** Closes the engine and removes the temp dir. */
   close(): Promise<void>
 }
@@ -56,12 +58,16 @@ export function createTestPortal(options: TestPortalOptions = {}): TestPortal {
   const filename = join(dir, 'billing.sqlite')
   const seed = options.seed === false ? undefined : (options.seed ?? 'demo')
   const billing = openSqliteBilling({ filename, seed, now: options.now })
+  const errors: unknown[] = []
   const handler = createPortalHandler({
     appId: TEST_APP_ID,
     secret: TEST_SECRET,
     billing,
     now: options.now,
-    onError: () => undefined,
+    onError: (error) => {
+      errors.push(error)
+      console.error('[test portal] 500:', error)
+    },
     ...options.handler,
   })
   const basePath = options.handler?.basePath ?? '/api/portal'
@@ -71,6 +77,7 @@ export function createTestPortal(options: TestPortalOptions = {}): TestPortal {
     billing,
     apiUrl: `${TEST_ORIGIN}${basePath.replace(/\/+$/, '')}`,
     filename,
+    errors,
     async token(customUid, ttlSeconds) {
       const { token } = await createPortalToken({ appId: TEST_APP_ID, secret: TEST_SECRET, customUid, ttlSeconds, now: options.now })
       return token

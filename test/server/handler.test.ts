@@ -55,6 +55,8 @@ async function harness(options: TestPortalOptions = {}, wrap?: (billing: Billing
     async close() {
       await server.close()
       await portal.close()
+      // No test here expects an unexplained 500 from the real engine.
+      expect(portal.errors).toEqual([])
     },
   }
 }
@@ -604,6 +606,21 @@ describe('rate limiting', () => {
       expect(statuses.every((s) => s === 200)).toBe(true)
     } finally {
       await h.close()
+    }
+  })
+})
+
+describe('basePath', () => {
+  it('serves under a custom prefix (trailing slash ignored) and nothing outside it', async () => {
+    const portal = createTestPortal({ handler: { basePath: '/billing/' } })
+    try {
+      const auth = { authorization: `Bearer ${await portal.token('cus_active')}` }
+      expect(portal.apiUrl).toBe('http://portal.test/billing')
+      expect((await portal.fetch('/billing/session', { headers: auth })).status).toBe(200)
+      expect((await portal.fetch('/api/portal/session', { headers: auth })).status).toBe(404)
+      expect((await portal.fetch('/billingx/session', { headers: auth })).status).toBe(404)
+    } finally {
+      await portal.close()
     }
   })
 })
