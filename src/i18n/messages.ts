@@ -37,7 +37,6 @@ export const en = {
   'dashboard.renews': 'Renews on {date}',
   'dashboard.trialEnds': 'Trial ends on {date}',
   'dashboard.endsOn': 'Your access ends on {date}',
-  'dashboard.ended': 'Ended on {date}',
   'dashboard.pastDue': 'Your last payment failed. Update your payment method to keep your plan.',
   'dashboard.pastDue.action': 'Update payment method',
   'dashboard.scheduled': 'A plan change is scheduled for {date}.',

@@ -1,9 +1,9 @@
-import type { Session, Subscription } from '../api/types.js'
+import type { Session } from '../api/types.js'
 import { h } from '../dom/h.js'
 import type { View, ViewContext } from './context.js'
 import { apiKeysCard } from './dashboard/api-keys.js'
 import { usageCard } from './dashboard/usage.js'
-import { bindResource, button, card, emptyState, loadResource, priceText, statusBadge, viewRoot } from './parts.js'
+import { bindResource, button, card, emptyState, loadResource, priceText, statusBadge, subscriptionDate, viewRoot } from './parts.js'
 
 /** Plan, status, usage against quota, API keys and the upcoming invoice: `GET /session` in one round trip. */
 export const dashboard: View = (ctx) => {
@@ -45,7 +45,7 @@ function planCard(ctx: ViewContext, session: Session): HTMLElement {
     t('dashboard.plan.title'),
     h('p', { class: 'ap-plan' }, h('span', { class: 'ap-plan__name' }, plan.name), ' ', statusBadge(ctx, sub)),
     price && h('p', { class: 'ap-plan__price' }, priceText(ctx, price)),
-    h('p', { class: 'ap-plan__date' }, dateLine(ctx, sub)),
+    subscriptionDate(ctx, sub) && h('p', { class: 'ap-plan__date' }, subscriptionDate(ctx, sub)),
     sub.status === 'past_due' &&
       h('div', { class: 'ap-notice ap-notice--danger' }, h('p', null, t('dashboard.pastDue')), button(t('dashboard.pastDue.action'), () => ctx.navigate('billing'), 'primary')),
     sub.scheduled_change &&
@@ -56,14 +56,6 @@ function planCard(ctx: ViewContext, session: Session): HTMLElement {
         button(t('dashboard.scheduled.action'), () => ctx.navigate('billing')),
       ),
   )
-}
-
-function dateLine(ctx: ViewContext, sub: Subscription): string {
-  const { t, format } = ctx
-  if (sub.status === 'canceled') return t('dashboard.ended', { date: format.date(sub.current_period_end) })
-  if (sub.cancel_at_period_end) return t('dashboard.endsOn', { date: format.date(sub.current_period_end) })
-  if (sub.status === 'trialing' && sub.trial_end !== null) return t('dashboard.trialEnds', { date: format.date(sub.trial_end) })
-  return t('dashboard.renews', { date: format.date(sub.current_period_end) })
 }
 
 function upcomingCard(ctx: ViewContext, session: Session): HTMLElement {

@@ -95,10 +95,14 @@ function invoiceRows(ctx: ViewContext, invoice: Invoice, cache: Map<string, Invo
     h('td', null, badge(t(`invoices.status.${invoice.status}`), STATUS_TONE[invoice.status] ?? 'neutral')),
     h(
       'td',
-      { class: 'ap-invoice__links' },
-      toggle,
-      pdf && externalLink(pdf, t('invoices.pdf'), t('invoices.pdfLabel', { number: invoice.number })),
-      hosted && externalLink(hosted, t('invoices.hosted'), t('invoices.hostedLabel', { number: invoice.number })),
+      null,
+      h(
+        'div',
+        { class: 'ap-invoice__links' },
+        toggle,
+        pdf && externalLink(pdf, t('invoices.pdf'), t('invoices.pdfLabel', { number: invoice.number })),
+        hosted && externalLink(hosted, t('invoices.hosted'), t('invoices.hostedLabel', { number: invoice.number })),
+      ),
     ),
   )
   return [row, linesRow]

@@ -43,6 +43,19 @@ export function statusBadge(ctx: ViewContext, sub: Subscription): HTMLElement {
   return badge(ctx.t(`dashboard.status.${sub.status}`), STATUS_TONE[sub.status] ?? 'neutral')
 }
 
+/**
+ * Renewal, trial end or scheduled end: the one date that matters for this subscription.
+ * None once canceled: the wire carries no cancellation time, and the period end may lie
+ * after a cancellation that took effect at once.
+ */
+export function subscriptionDate(ctx: ViewContext, sub: Subscription): string | null {
+  const { t, format } = ctx
+  if (sub.status === 'canceled') return null
+  if (sub.cancel_at_period_end) return t('dashboard.endsOn', { date: format.date(sub.current_period_end) })
+  if (sub.status === 'trialing' && sub.trial_end !== null) return t('dashboard.trialEnds', { date: format.date(sub.trial_end) })
+  return t('dashboard.renews', { date: format.date(sub.current_period_end) })
+}
+
 export function badge(text: string, tone: Tone): HTMLElement {
   return h('span', { class: `ap-badge ap-badge--${tone}` }, text)
 }

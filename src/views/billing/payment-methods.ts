@@ -62,7 +62,6 @@ export function paymentMethodsCard(ctx: ViewContext): HTMLElement {
         actionButton(ctx, {
           label: t('billing.methods.remove'),
           ariaLabel: t('billing.methods.removeLabel', { card: label }),
-          variant: 'danger',
           focusKey: `remove-${method.id}`,
           confirm: () =>
             ctx.confirm({

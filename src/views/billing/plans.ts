@@ -21,7 +21,7 @@ export function plansCard(ctx: ViewContext, { plans }: Account, account: Account
       plans.data.map((plan) =>
         h(
           'li',
-          { class: 'ap-plan-option', 'data-plan-id': plan.id },
+          { class: plan.prices.some((p) => p.id === plans.current_price_id) ? 'ap-plan-option ap-plan-option--current' : 'ap-plan-option', 'data-plan-id': plan.id },
           h('h3', { class: 'ap-plan-option__name' }, plan.name),
           plan.description && h('p', { class: 'ap-muted' }, plan.description),
           plan.trial_days > 0 && plans.current_price_id === null && badge(t('billing.plans.trial', { days: plan.trial_days }), 'info'),

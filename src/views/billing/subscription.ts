@@ -2,7 +2,7 @@ import { newIdempotencyKey } from '../../api/client.js'
 import type { Subscription } from '../../api/types.js'
 import { h } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
-import { actionButton, card, priceText, statusBadge, uid } from '../parts.js'
+import { actionButton, card, priceText, statusBadge, subscriptionDate, uid } from '../parts.js'
 import { findPrice, type Account, type AccountStore } from './account.js'
 
 /** The current subscription: its status, a scheduled downgrade with Undo, and cancel or resume. */
@@ -19,6 +19,7 @@ export function subscriptionCard(ctx: ViewContext, { session, plans }: Account, 
     t('billing.subscription.title'),
     h('p', { class: 'ap-plan' }, h('span', { class: 'ap-plan__name' }, planName), ' ', statusBadge(ctx, sub)),
     session.price && h('p', { class: 'ap-plan__price' }, priceText(ctx, session.price)),
+    !sub.cancel_at_period_end && subscriptionDate(ctx, sub) && h('p', { class: 'ap-plan__date' }, subscriptionDate(ctx, sub)),
     scheduled &&
       h(
         'div',
