@@ -60,8 +60,6 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /** One attempt's outcome: a value, or an error plus whether it may be retried and after how long. */
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: PortalError; retry: boolean; retryAfterMs?: number }
 
-const TIMED_OUT = Symbol('timed out')
-
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const {
     apiUrl,
@@ -108,23 +106,15 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   async function once<T>(method: string, path: string, body: unknown, opts: MutationRequestOptions): Promise<Attempt<T>> {
     const { controller, release } = linked(opts.signal)
-    // setTimeout rather than AbortSignal.timeout: the timer is cleared as soon as the
-    // attempt settles, so destroy() leaves no timer behind.
+    // setTimeout rather than AbortSignal.timeout: cleared as soon as the attempt settles,
+    // so destroy() leaves no timer behind.
     let timedOut = false
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(() => {
-        timedOut = true
-        controller.abort()
-        resolve(TIMED_OUT)
-      }, timeoutMs)
-    })
+    const timer = setTimeout(() => {
+      timedOut = true
+      controller.abort()
+    }, timeoutMs)
     // A transport that ignores the signal still cannot hold the caller past an abort.
-    const aborted = new Promise<never>((_, reject) => {
-      if (controller.signal.aborted) reject(abortError())
-      controller.signal.addEventListener('abort', () => reject(abortError()), { once: true })
-    })
-    aborted.catch(() => {})
+    const stopped = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(abortError())))
     try {
       const headers: Record<string, string> = { Accept: 'application/json' }
       // No token (the pricing portal's visitor): no header, so a public GET needs no CORS preflight.
@@ -132,19 +122,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       if (token) headers.Authorization = `Bearer ${token}`
       if (body !== undefined) headers['Content-Type'] = 'application/json'
       if (opts.idempotencyKey !== undefined) headers['Idempotency-Key'] = opts.idempotencyKey
-      const exchange = (async () => {
-        const response = await doFetch(base + path, {
-          method,
-          headers,
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: controller.signal,
-        })
-        return { response, text: await response.text() }
-      })()
-      exchange.catch(() => {})
-      const result = await Promise.race([exchange, deadline, aborted])
-      if (result === TIMED_OUT) return { ok: false, error: portalError('network', `The Portal API did not answer within ${timeoutMs / 1000} s`), retry: true }
-      return interpret<T>(result.response, result.text)
+      const init: RequestInit = { method, headers, signal: controller.signal }
+      if (body !== undefined) init.body = JSON.stringify(body)
+      const response = await Promise.race([doFetch(base + path, init), stopped])
+      return interpret<T>(response, await Promise.race([response.text(), stopped]))
     } catch (error) {
       if (timedOut) return { ok: false, error: portalError('network', `The Portal API did not answer within ${timeoutMs / 1000} s`), retry: true }
       if (isAbortError(error)) throw abortError()
@@ -187,12 +168,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     return { ok: false, error: portalError(code, wire.message, status, wire.field), retry, retryAfterMs }
   }
 
+  /** Seconds, as the Portal API sends it; anything else falls back to the backoff. */
   function parseRetryAfter(header: string | null): number | undefined {
-    if (header === null || header.trim() === '') return undefined
-    const seconds = Number(header)
-    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000
-    const date = Date.parse(header)
-    return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
+    const seconds = header === null || header.trim() === '' ? NaN : Number(header)
+    return seconds >= 0 ? seconds * 1000 : undefined
   }
 
   return {

@@ -5,8 +5,9 @@ export type Rgb = readonly [number, number, number]
 export const DARK_TEXT = '#111111'
 export const LIGHT_TEXT = '#ffffff'
 
-const HEX = /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i
-const FUNCTIONAL = /^(rgba?|hsla?)\((.*)\)$/i
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(%|deg|grad|rad|turn)?$/
+/** Degrees per hue unit. */
+const HUE_UNITS: Record<string, number> = { grad: 0.9, rad: 180 / Math.PI, turn: 360 }
 
 /**
  * RGB (0..255) of a hex, `rgb()` or `hsl()` colour. `undefined` for any other syntax
@@ -14,59 +15,32 @@ const FUNCTIONAL = /^(rgba?|hsla?)\((.*)\)$/i
  * hex / rgb / hsl but malformed.
  */
 export function parseRgb(input: string): Rgb | null | undefined {
-  const value = input.trim()
-  if (value.startsWith('#')) {
-    if (!HEX.test(value)) return null
-    let hex = value.slice(1)
-    if (hex.length <= 4) hex = [...hex].map((c) => c + c).join('')
-    return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16)) as unknown as Rgb
+  const value = input.trim().toLowerCase()
+  if (value[0] === '#') {
+    if (!/^#([\da-f]{3,4}|[\da-f]{6}|[\da-f]{8})$/.test(value)) return null
+    const hex = value.length < 6 ? value.replace(/[\da-f]/g, '$&$&') : value
+    return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as unknown as Rgb
   }
-  const match = FUNCTIONAL.exec(value)
+  const match = /^(rgb|hsl)a?\(([^)]*)\)$/.exec(value)
   if (!match) return undefined
+  // Legacy (commas) and modern (spaces, "/ alpha") syntax alike.
   const parts = match[2].trim().split(/\s*[,/]\s*|\s+/)
-  if (parts.length !== 3 && parts.length !== 4) return null
-  if (parts.length === 4 && !isAlpha(parts[3])) return null
-  return match[1].toLowerCase().startsWith('rgb') ? rgbChannels(parts) : hslChannels(parts)
-}
-
-function isAlpha(part: string): boolean {
-  return /^(\d+\.?\d*|\.\d+)%?$/.test(part)
-}
-
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?/i
-
-function rgbChannels(parts: string[]): Rgb | null {
-  const channels: number[] = []
-  for (const part of parts.slice(0, 3)) {
-    const match = new RegExp(NUMBER.source + '(%?)$', 'i').exec(part)
-    if (!match) return null
-    const n = parseFloat(part)
-    channels.push(clamp(match[3] === '%' ? (n / 100) * 255 : n, 0, 255))
-  }
-  return channels as unknown as Rgb
-}
-
-function hslChannels(parts: string[]): Rgb | null {
-  const hue = /^([+-]?(?:\d+\.?\d*|\.\d+))(deg|grad|rad|turn)?$/i.exec(parts[0])
-  const s = /^(\d+\.?\d*|\.\d+)%?$/.exec(parts[1])
-  const l = /^(\d+\.?\d*|\.\d+)%?$/.exec(parts[2])
-  if (!hue || !s || !l) return null
-  const unit = (hue[2] ?? 'deg').toLowerCase()
-  const turns = { deg: 1 / 360, grad: 1 / 400, rad: 1 / (2 * Math.PI), turn: 1 }[unit] ?? 1 / 360
-  const h = (((parseFloat(hue[1]) * turns) % 1) + 1) % 1
-  const sat = clamp(parseFloat(s[1]) / 100, 0, 1)
-  const light = clamp(parseFloat(l[1]) / 100, 0, 1)
+  if (parts.length < 3 || parts.length > 4 || !parts.every((part) => NUMBER.test(part))) return null
+  const [a, b, c] = parts.map(parseFloat)
+  if (match[1] === 'rgb') return parts.slice(0, 3).map((part, i) => clamp(part.endsWith('%') ? ([a, b, c][i] * 255) / 100 : [a, b, c][i], 255)) as unknown as Rgb
+  const h = ((((a * (HUE_UNITS[parts[0].replace(/[^a-z]/g, '')] ?? 1)) % 360) + 360) % 360) / 30
+  const sat = clamp(b / 100, 1)
+  const light = clamp(c / 100, 1)
   // CSS Color 4's hslToRgb.
   const f = (n: number) => {
-    const k = (n + h * 12) % 12
-    const a = sat * Math.min(light, 1 - light)
-    return (light - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))) * 255
+    const k = (n + h) % 12
+    return Math.round((light - sat * Math.min(light, 1 - light) * Math.max(-1, Math.min(k - 3, 9 - k, 1))) * 255)
   }
-  return [f(0), f(8), f(4)].map(Math.round) as unknown as Rgb
+  return [f(0), f(8), f(4)]
 }
 
-function clamp(n: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, n))
+function clamp(n: number, max: number): number {
+  return Math.min(max, Math.max(0, n))
 }
 
 /**
