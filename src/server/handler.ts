@@ -172,5 +172,10 @@ function checkOptions(options: PortalHandlerOptions): PortalHandlerOptions {
     })
   }
   if (options.onError !== undefined && typeof options.onError !== 'function') throw new TypeError('`onError` must be a function')
+  if (options.now !== undefined) {
+    // A millisecond clock (Date.now) would make every token look issued in the far future.
+    const sample = typeof options.now === 'function' ? options.now() : NaN
+    if (!(sample > 0 && sample < 1e11)) throw new TypeError('`now` must be a function returning Unix seconds (Date.now() / 1000), not milliseconds')
+  }
   return options
 }

@@ -54,6 +54,9 @@ export interface TestPortal {
 }
 
 export function createTestPortal(options: TestPortalOptions = {}): TestPortal {
+  if (options.now && !(options.now() < 1e11)) {
+    throw new TypeError('createTestPortal: `now` must return Unix seconds (Date.now() / 1000), not milliseconds')
+  }
   const dir = mkdtempSync(join(tmpdir(), 'portal-test-'))
   const filename = join(dir, 'billing.sqlite')
   const seed = options.seed === false ? undefined : (options.seed ?? 'demo')

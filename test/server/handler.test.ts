@@ -638,6 +638,7 @@ describe('createPortalHandler options', () => {
     ['a bad origin', { allowedOrigins: ['app.example.com'] }, /allowedOrigins\[0\]/],
     ['a relative basePath', { basePath: 'api' }, /basePath/],
     ['a zero rate limit', { rateLimit: { windowMs: 1000, max: 0 } }, /rateLimit\.max/],
+    ['a millisecond clock', { now: () => Date.now() }, /`now`.*Unix seconds/],
   ])('throws a TypeError naming the option for %s', (_name, patch, pattern) => {
     expect(() => createPortalHandler({ appId: TEST_APP_ID, secret: TEST_SECRET, billing: portal.billing, ...patch })).toThrow(pattern)
   })
