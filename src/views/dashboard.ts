@@ -18,14 +18,17 @@ export const dashboard: View = (ctx) => {
     skeletonRows: 6,
     render: (data) => {
       if (data.api_keys_enabled) keys ??= apiKeysCard(ctx)
-      return h(
-        'div',
-        { class: 'ap-grid' },
-        planCard(ctx, data),
-        usageCard(ctx, data.usage),
-        data.api_keys_enabled && keys,
-        data.subscription && upcomingCard(ctx, data),
-      )
+      return [
+        h('p', { class: 'ap-customer' }, h('span', { class: 'ap-customer__name' }, data.customer.name), ' ', h('span', { class: 'ap-muted' }, data.customer.email)),
+        h(
+          'div',
+          { class: 'ap-grid' },
+          planCard(ctx, data),
+          usageCard(ctx, data.usage),
+          data.api_keys_enabled && keys,
+          data.subscription && upcomingCard(ctx, data),
+        ),
+      ]
     },
   })
   void session.reload()

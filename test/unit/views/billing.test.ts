@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import type { Subscription } from '../../../src/api/types.js'
+import type { PlansResponse, Subscription } from '../../../src/api/types.js'
 import { answerDialog, buttonNamed, dialog, mountPortal, text, waitFor, type Harness } from './harness.js'
 
 let portal: Harness | undefined
@@ -126,6 +126,16 @@ describe('change plan', () => {
       ['$490.00 / year', 'Choose'],
     ])
     expect(buttonNamed(view, 'Choose Pro at $490.00 / year')).toBeDefined()
+  })
+
+  test('plan names and descriptions from the server are text', async () => {
+    portal = await mountPortal('cus_active', { view: 'dashboard' })
+    const payload = '<img src=x onerror="window.__xss=1">'
+    portal.patch<PlansResponse>('GET', /^\/plans$/, (plans) => ({ ...plans, data: plans.data.map((p) => ({ ...p, name: payload, description: payload })) }))
+    const view = await portal.open('billing')
+    await waitFor(() => view.querySelector('.ap-plan-option'))
+    expect(text(view.querySelector('.ap-plan-option h3'))).toBe(payload)
+    expect(view.querySelector('img')).toBeNull()
   })
 
   test('an upgrade previews what is due now, then Confirm applies it and invoices it', async () => {

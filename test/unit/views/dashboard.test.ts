@@ -21,6 +21,7 @@ describe('dashboard', () => {
     const view = await dashboardOf('cus_active')
     expect(view.querySelectorAll('h1')).toHaveLength(1)
     expect(text(view.querySelector('h1'))).toBe('Dashboard')
+    expect(text(view.querySelector('.ap-customer'))).toBe('Ada Lovelace ada@example.com')
     expect(text(view.querySelector('.ap-plan__name'))).toBe('Pro')
     expect(text(view.querySelector('.ap-plan .ap-badge'))).toBe('Active')
     expect(text(view.querySelector('.ap-plan__price'))).toBe('$49.00 / month')
@@ -38,6 +39,46 @@ describe('dashboard', () => {
 
     expect(text(view.querySelector('.ap-upcoming'))).toMatch(/^\$\d[\d,]*\.\d\d on \w{3} \d{1,2}, \d{4}$/)
     expect(view.querySelector('[style]')).toBeNull()
+  })
+
+  test('the customer, plan and usage names from the server are text, never markup', async () => {
+    portal = await mountPortal('cus_active', { view: 'invoices' })
+    const payload = '<img src=x onerror="window.__xss=1">'
+    portal.patch<Session>('GET', /^\/session$/, (session) => ({
+      ...session,
+      customer: { ...session.customer, name: payload, email: `${payload}@example.com` },
+      plan: { ...session.plan!, name: payload },
+      usage: session.usage.map((u) => ({ ...u, name: payload, unit: payload })),
+    }))
+    const view = await portal.open('dashboard')
+    await waitFor(() => view.querySelector('.ap-plan'))
+    expect(text(view.querySelector('.ap-customer__name'))).toBe(payload)
+    expect(text(view.querySelector('.ap-plan__name'))).toBe(payload)
+    expect(text(view.querySelector('.ap-meter__name'))).toBe(payload)
+    expect(view.querySelector('img')).toBeNull()
+    expect((window as { __xss?: number }).__xss).toBeUndefined()
+  })
+
+  test('skeleton while loading; a failed load shows the error with Retry, which loads it', async () => {
+    portal = await mountPortal('cus_active', { view: 'invoices' })
+    const release = portal.hold('GET', /^\/session$/)
+    let view = await portal.open('dashboard')
+    expect(text(view.querySelector('.ap-skeleton'))).toBe('Loading…')
+    expect(view.querySelectorAll('h1')).toHaveLength(1)
+    release()
+    await waitFor(() => view.querySelector('.ap-plan'))
+    expect(view.querySelector('.ap-skeleton')).toBeNull()
+
+    await portal.open('invoices')
+    const heal = portal.fail('GET', /^\/session$/)
+    view = await portal.open('dashboard')
+    const error = await waitFor(() => view.querySelector('.ap-error'))
+    expect(text(error)).toContain('We couldn’t load your dashboard.')
+    expect(portal.onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'server' }))
+    heal()
+    buttonNamed(error, 'Retry')!.click()
+    await waitFor(() => view.querySelector('.ap-plan'))
+    expect(view.querySelector('.ap-error')).toBeNull()
   })
 
   test.each([
