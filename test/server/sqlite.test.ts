@@ -1,9 +1,12 @@
 import Database from 'better-sqlite3'
+import { build } from 'esbuild'
 import fc from 'fast-check'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Invoice } from '../../src/api/types.js'
@@ -106,6 +109,25 @@ describe('opening a file', () => {
     expect((await second.getSession(demo('cus_active'))).subscription?.id).toBe(session.subscription?.id)
     await second.close()
     expect(count()).toEqual(before)
+  })
+
+  it('loads better-sqlite3 only when an engine is opened, and says how to install it when missing', async () => {
+    const dir = mkdtempSync(join(root, 'lazy-'))
+    const bundle = join(dir, 'sqlite.mjs')
+    await build({ entryPoints: [join(import.meta.dirname, '../../src/server/billing/sqlite.ts')], bundle: true, format: 'esm', platform: 'node', external: ['better-sqlite3'], outfile: bundle, logLevel: 'silent' })
+    // The child refuses to load the native module, as on a machine without it.
+    const script = `
+      const Module = require('node:module')
+      const load = Module._load
+      Module._load = function (request, ...rest) {
+        if (request === 'better-sqlite3') throw Object.assign(new Error('not installed'), { code: 'MODULE_NOT_FOUND' })
+        return load.call(this, request, ...rest)
+      }
+      import(${JSON.stringify(pathToFileURL(bundle).href)}).then((m) => {
+        try { m.openSqliteBilling({ filename: ':memory:' }); console.log('opened') } catch (e) { console.log('error: ' + e.message) }
+      })`
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8' })
+    expect(out.trim()).toBe('error: openSqliteBilling() needs the optional peer dependency better-sqlite3: npm install better-sqlite3')
   })
 
   it('refuses bad options naming the option', () => {

@@ -102,6 +102,18 @@ export function sessionMethods(ctx: EngineContext) {
   const planPricesQuery = prepared<{ planId: string }, PriceShape>((p) =>
     db.selectFrom('prices').select(['id', 'period', 'amount', 'currency']).where('plan_id', '=', p('planId')).orderBy('period').orderBy('amount'),
   )
+  // A plan's prices never change once created (the engine has no call that edits them), so they are read once.
+  const pricesByPlan = new Map<string, Promise<PriceShape[]>>()
+  const planPrices = (planId: string): Promise<PriceShape[]> => {
+    let prices = pricesByPlan.get(planId)
+    if (!prices) {
+      if (pricesByPlan.size >= 1_000) pricesByPlan.clear()
+      prices = planPricesQuery(db, { planId })
+      prices.catch(() => pricesByPlan.delete(planId))
+      pricesByPlan.set(planId, prices)
+    }
+    return prices
+  }
   const metersQuery = prepared<{ appId: string; planId: string; customerId: string; from: number; to: number }, MeterRow>((p) =>
     db
       .selectFrom('plan_quotas as q')
@@ -140,7 +152,7 @@ export function sessionMethods(ctx: EngineContext) {
 
     const sub = row as typeof row & { id: string; status: SubscriptionsTable['status']; plan_id: string; current_period_start: number; current_period_end: number }
     const [prices, meters] = await Promise.all([
-      planPricesQuery(db, { planId: sub.plan_id }),
+      planPrices(sub.plan_id),
       metersQuery(db, { appId: scope.appId, planId: sub.plan_id, customerId: sub.customer_id, from: sub.current_period_start, to: sub.current_period_end }),
     ])
     const plan = toPlan(
