@@ -4,39 +4,40 @@ import { confirmDialog } from './dom/dialog.js'
 import { h, replaceChildren } from './dom/h.js'
 import { createLiveRegion } from './dom/live.js'
 import { createFormatters } from './i18n/format.js'
-import { createTranslator, resolveLocale } from './i18n/translate.js'
+import { createTranslator, resolveLocale, whenLocaleReady } from './i18n/translate.js'
 import { createSessionMachine, type SessionMachine } from './session/machine.js'
 import { sessionPanel } from './session/panel.js'
 import { applyTheme } from './theme/index.js'
 import type { PortalHandle, PortalOptions, PricingOptions, SessionState } from './types.js'
-import { describe, isElement, validatePortalOptions } from './validate.js'
+import { validatePortalOptions } from './validate.js'
 import type { ViewContext, ViewOptions } from './views/context.js'
 import { safeHref } from './views/parts.js'
 import { pricingView, type PricingSettings } from './views/pricing.js'
 
+/** A TypeError naming the option, what it must be, and what it was. */
+function fail(option: string, expected: string, value: unknown): never {
+  throw new TypeError(`${option} must be ${expected} (got ${typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value})`)
+}
+
 /** Programmer errors, caught at the call: a TypeError naming the option. On `update`, only the keys present are checked. */
 export function validatePricingOptions(options: Partial<PricingOptions>, initial: boolean, el?: unknown): void {
-  if (initial && !isElement(el)) throw new TypeError(`createPricingPortal(el, options): el must be an HTMLElement (got ${describe(el)})`)
-  if (typeof options !== 'object' || options === null) throw new TypeError(`options must be an object (got ${describe(options)})`)
+  if (initial && (el as Node | null)?.nodeType !== 1) fail('createPricingPortal(el, options): el', 'an HTMLElement', el)
+  if (typeof options !== 'object' || options === null) fail('options', 'an object', options)
   const has = (key: keyof PricingOptions) => options[key] !== undefined
   if ((initial || has('publicKey')) && (typeof options.publicKey !== 'string' || options.publicKey === '')) {
-    throw new TypeError(`publicKey must be a non-empty string: your app's public key (got ${describe(options.publicKey)})`)
+    fail('publicKey', "a non-empty string: your app's public key", options.publicKey)
   }
   // The options both portals share (token, getToken, apiUrl, config, locale, messages...) are checked alike.
   validatePortalOptions(options as Partial<PortalOptions>, false)
-  if (has('period') && options.period !== 'month' && options.period !== 'year') {
-    throw new TypeError(`period must be "month" or "year" (got ${describe(options.period)})`)
-  }
+  if (has('period') && options.period !== 'month' && options.period !== 'year') fail('period', '"month" or "year"', options.period)
   if (has('plans') && !(Array.isArray(options.plans) && options.plans.every((id) => typeof id === 'string'))) {
-    throw new TypeError(`plans must be an array of plan ids (strings) (got ${describe(options.plans)})`)
+    fail('plans', 'an array of plan ids (strings)', options.plans)
   }
   for (const key of ['title', 'description', 'featuredPlanId', 'signupHref', 'onSelect'] as const) {
     const type = key === 'onSelect' ? 'function' : 'string'
-    if (has(key) && typeof options[key] !== type) throw new TypeError(`${key} must be a ${type} (got ${describe(options[key])})`)
+    if (has(key) && typeof options[key] !== type) fail(key, `a ${type}`, options[key])
   }
-  if (has('signupHref') && safeHref(options.signupHref) === null) {
-    throw new TypeError(`signupHref must be an http(s) or relative URL (got ${describe(options.signupHref)})`)
-  }
+  if (has('signupHref') && safeHref(options.signupHref) === null) fail('signupHref', 'an http(s) or relative URL', options.signupHref)
 }
 
 /**
@@ -52,6 +53,8 @@ export function createPricingPortal(el: HTMLElement, options: PricingOptions): P
   let t = createTranslator(locale, opts.messages)
   let format = createFormatters(locale)
   let destroyed = false
+  /** The first locale table has loaded: until then nothing is shown, rather than English for a moment. */
+  let ready = false
   const $state = atom<SessionState>({ status: 'idle' })
   const $settings = atom<PricingSettings>(settings())
   const $viewOptions = atom<ViewOptions>(viewOptions())
@@ -118,7 +121,7 @@ export function createPricingPortal(el: HTMLElement, options: PricingOptions): P
   function mountView() {
     unmountView()
     const status = $state.get().status
-    if (destroyed || status === 'expired' || status === 'error') return
+    if (destroyed || !ready || status === 'expired' || status === 'error') return
     const controller = new AbortController()
     const ctx: ViewContext = {
       api: createApiClient({
@@ -146,12 +149,22 @@ export function createPricingPortal(el: HTMLElement, options: PricingOptions): P
     viewHost.appendChild(pricingView(ctx, $settings).el)
   }
 
+  /** Translates and remounts once the locale's table is loaded (at once when it is). */
+  function localize() {
+    const wanted = locale
+    whenLocaleReady(wanted, () => !destroyed && locale === wanted, () => {
+      t = createTranslator(locale, opts.messages)
+      root.setAttribute('lang', locale)
+      ready = true
+      mountView()
+    })
+  }
+
   applyTheme(root, opts.config ?? {})
-  root.setAttribute('lang', locale)
   el.appendChild(root)
   if (opts.token) signIn(opts.token)
   else $state.set({ status: 'active' })
-  mountView()
+  localize()
 
   return {
     state: $state,
@@ -159,25 +172,18 @@ export function createPricingPortal(el: HTMLElement, options: PricingOptions): P
       if (destroyed) return
       validatePricingOptions(next, false)
       const has = (key: keyof PricingOptions) => Object.prototype.hasOwnProperty.call(next, key)
+      const changed = (key: keyof PricingOptions) => has(key) && next[key] !== prev[key]
       const prev = opts
       opts = { ...opts, ...next, publicKey: next.publicKey ?? opts.publicKey }
       if (has('config')) applyTheme(root, opts.config ?? {})
       if (has('onError')) machine?.setOnError(opts.onError)
       if (has('getToken')) machine?.setGetToken(opts.getToken)
 
-      let remount = false
-      if (has('locale') && next.locale !== prev.locale) {
+      if (changed('locale')) {
         locale = resolveLocale(opts.locale)
         format = createFormatters(locale)
-        root.setAttribute('lang', locale)
-        remount = true
       }
-      if (remount || (has('messages') && next.messages !== prev.messages)) {
-        t = createTranslator(locale, opts.messages)
-        remount = true
-      }
-      if ((has('apiUrl') && next.apiUrl !== prev.apiUrl) || (has('fetch') && next.fetch !== prev.fetch)) remount = true
-      if (has('config') || has('stripePubKey') || has('loadStripe') || remount) $viewOptions.set(viewOptions())
+      if (has('config') || has('stripePubKey') || has('loadStripe') || has('locale')) $viewOptions.set(viewOptions())
 
       // A token signs the visitor in (or resumes an expired session); taking it away signs out.
       if (has('token') && next.token !== prev.token) {
@@ -185,7 +191,8 @@ export function createPricingPortal(el: HTMLElement, options: PricingOptions): P
         else signOut()
       }
       $settings.set(settings())
-      if (remount && view) mountView()
+      if (changed('locale') || changed('messages')) localize()
+      else if ((changed('apiUrl') || changed('fetch')) && view) mountView()
     },
     destroy() {
       if (destroyed) return

@@ -18,6 +18,8 @@ interface Logged {
 }
 
 interface Mounted {
+  /** Handler calls still running: a destroyed portal stops waiting, the handler does not. */
+  pending: Set<Promise<unknown>>
   root: HTMLElement
   handle: PortalHandle<PricingOptions>
   server: TestPortal
@@ -31,6 +33,7 @@ afterEach(async () => {
   for (const m of open) {
     m.handle.destroy()
     m.root.remove()
+    await Promise.allSettled(m.pending)
     await m.server.close()
   }
   open = []
@@ -41,11 +44,23 @@ async function mount(options: Partial<PricingOptions> = {}, { customer, setup }:
   const server = createTestPortal()
   await setup?.(server)
   const requests: Logged[] = []
+  const pending = new Set<Promise<unknown>>()
   const base = new URL(server.apiUrl).pathname
   const transport = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input))
     requests.push({ method: init?.method ?? 'GET', path: url.pathname.slice(base.length) + url.search, headers: new Headers(init?.headers) })
-    return server.fetch(input, init)
+    // In process, as test/helpers/portal.ts does; the handler runs to its end even when the
+    // portal aborts, so the test waits for it before closing the engine.
+    const handled = server.handler(new Request(url, { ...init, signal: undefined }))
+    pending.add(handled)
+    void handled.then(() => pending.delete(handled), () => pending.delete(handled))
+    const signal = init?.signal
+    return new Promise<Response>((resolve, reject) => {
+      const abort = () => reject(new DOMException('The operation was aborted.', 'AbortError'))
+      if (signal?.aborted) return abort()
+      signal?.addEventListener('abort', abort, { once: true })
+      handled.then(resolve, reject)
+    })
   }) as typeof fetch
   const root = document.createElement('div')
   document.body.appendChild(root)
@@ -55,7 +70,7 @@ async function mount(options: Partial<PricingOptions> = {}, { customer, setup }:
   const announced: string[] = []
   const live = root.querySelector('[aria-live]')!
   new MutationObserver(() => live.textContent && announced.push(live.textContent)).observe(live, { childList: true, characterData: true, subtree: true })
-  const m = { root, handle, server, requests, onError, announced }
+  const m = { pending, root, handle, server, requests, onError, announced }
   open.push(m)
   return m
 }
@@ -189,6 +204,9 @@ describe('pricing portal: a visitor', () => {
     expect(text(cardNamed(de.root, 'plan_yen')!.querySelector('.ap-plan-card__price'))).toMatch(/^3\.000 ¥/)
     expect(text(cardNamed(de.root, 'plan_yen')!.querySelector('.ap-plan-card__quotas'))).toMatch(/^1\.000\.000 /)
     expect(text(cardNamed(de.root, 'plan_starter')!.querySelector('.ap-plan-card__price'))).toMatch(/^19,00 \$/)
+    // The shipped German table: the toggle, the quota line.
+    expect(text(de.root.querySelector('[role="radio"]'))).toBe('Monatlich')
+    expect(text(cardNamed(de.root, 'plan_yen')!.querySelector('.ap-plan-card__quotas'))).toBe('1.000.000 API calls / Monat')
   })
 
   it('renders server text as text', async () => {
@@ -393,6 +411,16 @@ describe('pricing portal: options and lifecycle', () => {
     handle.update({ title: undefined, description: undefined })
     expect(root.querySelector('.ap-pricing__title')).toBeNull()
     expect(section.getAttribute('aria-label')).toBe('Plans')
+  })
+
+  it('update({ locale }) loads that locale’s strings and re-renders in it', async () => {
+    const { root, handle, requests } = await mount()
+    await loaded(root)
+    handle.update({ locale: 'fr-FR' })
+    await waitFor(() => text(root.querySelector('[role="radio"]')) === 'Mensuel')
+    expect(text(cardNamed(root, 'plan_starter')!.querySelector('.ap-plan-card__price'))).toMatch(/^19,00 \$/)
+    expect(root.querySelector('.ap-portal')!.getAttribute('lang')).toBe('fr-FR')
+    expect(requests).toHaveLength(2) // a remount loads once more
   })
 
   it('destroy() removes the DOM and stops requests in flight', async () => {
