@@ -10,6 +10,7 @@ import { createServer } from 'node:http'
 import { dirname, extname, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ArchetypeApi, createPortalHandler, openSqliteBilling, toNodeListener } from '../dist/server.js'
+import { buildDemo } from './build.mjs'
 
 const demoDir = dirname(fileURLToPath(import.meta.url))
 const root = resolve(demoDir, '..')
@@ -27,8 +28,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 const secret = process.env.ARCHETYPE_SECRET ?? DEMO_ONLY_SECRET
 
-mkdirSync(resolve(root, '.data'), { recursive: true })
-const billing = openSqliteBilling({ filename: resolve(root, '.data/demo.sqlite'), seed: 'demo' })
+// DEMO_DB: another SQLite file (the end-to-end suite gives each run a fresh one).
+const dbFile = process.env.DEMO_DB ? resolve(process.env.DEMO_DB) : resolve(root, '.data/demo.sqlite')
+mkdirSync(dirname(dbFile), { recursive: true })
+const billing = openSqliteBilling({ filename: dbFile, seed: 'demo' })
+// The pages are bundled from demo/pages/ against the built dist/, so they always match it.
+const demoBuildMs = await buildDemo()
 const archetype = ArchetypeApi(APP_ID, secret)
 const portal = toNodeListener(createPortalHandler({ appId: APP_ID, secret, billing, basePath: API_PATH, publicKey: PUBLIC_KEY }))
 
@@ -120,7 +125,7 @@ const server = createServer((req, res) => {
 
 server.listen(port, '127.0.0.1', () => {
   const { port: actual } = server.address()
-  console.log(`Archetype Portals demo on http://127.0.0.1:${actual}`)
+  console.log(`Archetype Portals demo on http://127.0.0.1:${actual} (pages built in ${demoBuildMs} ms)`)
   console.log(`  token:      http://127.0.0.1:${actual}/token?customer=cus_active`)
   console.log(`  Portal API: http://127.0.0.1:${actual}${API_PATH}`)
   if (secret === DEMO_ONLY_SECRET) console.log('  (using the demo-only secret; set ARCHETYPE_SECRET to use your own)')

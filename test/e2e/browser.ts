@@ -1,0 +1,126 @@
+/**
+ * The end-to-end suite's browser: the system's Chromium driven by playwright-core, plus
+ * what every page gets — a recorder for Content-Security-Policy violations and page
+ * errors, axe-core, and screenshots. No browser is a failure that says how to get one.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { resolve } from 'node:path'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable']
+
+export const INSTALL_HINT =
+  'The end-to-end suite needs Chromium: install it with `apt-get install -y chromium` (Debian/Ubuntu) or set CHROME_PATH to a Chromium or Chrome binary.'
+
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.CHROME_PATH
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`CHROME_PATH=${fromEnv} does not exist. ${INSTALL_HINT}`)
+    return fromEnv
+  }
+  const found = CANDIDATES.find((path) => existsSync(path))
+  if (!found) throw new Error(`No Chromium found (looked in ${CANDIDATES.join(', ')}). ${INSTALL_HINT}`)
+  return found
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: findChromium(),
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-quic',
+      '--disable-sync',
+    ],
+  })
+}
+
+export interface Violation {
+  directive: string
+  blockedURI: string
+  sample: string
+  sourceFile: string
+  line: number
+  page: string
+}
+
+/** Everything a context saw go wrong; the suite asserts each list stays empty. */
+export interface Recorder {
+  csp: Violation[]
+  pageErrors: string[]
+}
+
+/**
+ * A context under the page's real CSP (`bypassCSP` stays false). The listener is added
+ * by an init script, which DevTools injects without weakening the policy, and reports
+ * through a binding so violations survive navigations.
+ */
+export async function recordingContext(browser: Browser, baseURL: string, recorder: Recorder): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' })
+  await context.exposeBinding('__e2eCspViolation', ({ page }, violation: Omit<Violation, 'page'>) => {
+    recorder.csp.push({ ...violation, page: page.url() })
+  })
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const report = (window as unknown as { __e2eCspViolation(v: unknown): void }).__e2eCspViolation
+      report({
+        directive: event.violatedDirective,
+        blockedURI: event.blockedURI,
+        sample: event.sample,
+        sourceFile: event.sourceFile,
+        line: event.lineNumber,
+      })
+    })
+  })
+  context.on('page', (page) => {
+    page.on('pageerror', (error) => recorder.pageErrors.push(`${page.url()}: ${error.message}`))
+  })
+  return context
+}
+
+const require = createRequire(import.meta.url)
+let axeSource: string | undefined
+
+interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: { target: unknown[]; failureSummary?: string }[]
+}
+
+/**
+ * Runs axe-core on the whole page and returns the serious and critical violations,
+ * formatted for an assertion message. axe goes in through DevTools' evaluate, which the
+ * page's CSP does not govern, so the policy under test is never relaxed.
+ */
+export async function seriousA11yViolations(page: Page): Promise<string[]> {
+  axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
+  const loaded = await page.evaluate(() => 'axe' in window)
+  if (!loaded) await page.evaluate(axeSource)
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: unknown[] }> } }).axe
+    const result = await axe.run(document, { resultTypes: ['violations'] })
+    return result.violations as AxeViolation[]
+  })
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`)
+}
+
+export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../test-results/screenshots')
+
+/** Full-page screenshots at 1280 px and 375 px wide; the viewport is put back afterwards. */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true })
+  const before = page.viewportSize() ?? { width: 1280, height: 900 }
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 })
+    await page.screenshot({ path: resolve(SCREENSHOT_DIR, `${name}-${width}.png`), fullPage: true, animations: 'disabled' })
+  }
+  await page.setViewportSize(before)
+}

@@ -1,0 +1,415 @@
+/**
+ * One end-to-end suite, run once per framework: the demo as `npm start` serves it, in
+ * real Chromium, under the page's real Content-Security-Policy. Each framework gets its
+ * own server over a fresh SQLite file, so its mutations start from the seed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core'
+import { type Recorder, launchBrowser, recordingContext, screenshots, seriousA11yViolations } from './browser.js'
+import { type DemoServer, startDemoServer } from './demo-server.js'
+
+const ALL = ['vanilla', 'react', 'vue', 'svelte'] as const
+/** `E2E_FRAMEWORKS=react,vue` narrows a local run; CI runs all four. */
+const FRAMEWORKS = process.env.E2E_FRAMEWORKS ? ALL.filter((f) => process.env.E2E_FRAMEWORKS!.split(',').includes(f)) : ALL
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
+/** Long enough for a loaded page and a slow CI machine, short of the test timeout. */
+const WAIT = { timeout: 10_000 }
+
+let browser: Browser
+const suiteStarted = Date.now()
+
+beforeAll(async () => {
+  browser = await launchBrowser()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  console.log(`e2e: ${FRAMEWORKS.length} frameworks in ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s`)
+})
+
+async function expectAccessible(page: Page): Promise<void> {
+  // Soft, so one finding does not hide the flows and findings after it; joined into one
+  // string so the failure shows every violation in full.
+  expect.soft((await seriousA11yViolations(page)).join('\n'), 'serious or critical axe violations').toBe('')
+}
+
+/** The page's customer portal and pricing portal slots. */
+const customerPortal = (page: Page) => page.locator('#customer-portal')
+const pricingPortal = (page: Page) => page.locator('#pricing-portal')
+const viewHeading = (page: Page, name: string) => customerPortal(page).getByRole('heading', { level: 1, name })
+
+async function goToView(page: Page, name: 'Dashboard' | 'Invoices' | 'Billing'): Promise<void> {
+  await customerPortal(page).getByRole('navigation').getByRole('link', { name }).or(customerPortal(page).getByRole('navigation').getByRole('button', { name })).click()
+  await viewHeading(page, name).waitFor(WAIT)
+}
+
+describe.each(FRAMEWORKS)('%s', (framework) => {
+  let server: DemoServer
+  let context: BrowserContext
+  const recorder: Recorder = { csp: [], pageErrors: [] }
+
+  beforeAll(async () => {
+    server = await startDemoServer()
+    context = await recordingContext(browser, server.url, recorder)
+  })
+
+  afterAll(async () => {
+    await context?.close()
+    await server?.stop()
+  })
+
+  async function open(customer: string, query = ''): Promise<{ page: Page; response: Response | null }> {
+    const page = await context.newPage()
+    const response = await page.goto(`/${framework}?customer=${customer}${query}`)
+    if (customer !== 'anonymous') await viewHeading(page, 'Dashboard').waitFor(WAIT)
+    return { page, response }
+  }
+
+  it('serves the page under the strict Content-Security-Policy', async () => {
+    const { page, response } = await open('cus_active')
+    expect(response?.status()).toBe(200)
+    expect(response?.headers()['content-security-policy']).toBe(CSP)
+    const index = await page.goto('/')
+    expect(index?.headers()['content-security-policy']).toBe(CSP)
+    await expect.poll(() => page.getByRole('heading', { level: 1, name: 'Archetype Portals demo' }).isVisible()).toBe(true)
+    await expectAccessible(page)
+    await screenshots(page, `${framework}-index`)
+    await page.close()
+  })
+
+  it('dashboard shows the plan, its status and usage against the quota', async () => {
+    const { page } = await open('cus_active')
+    const portal = customerPortal(page)
+    await expect.poll(() => portal.getByText('Pro', { exact: true }).first().isVisible()).toBe(true)
+    await expect.poll(() => portal.getByText('Active', { exact: true }).first().isVisible()).toBe(true)
+    const meter = portal.locator('[role="meter"], [role="progressbar"], meter, progress').first()
+    await meter.waitFor(WAIT)
+    const ratio = await meter.evaluate((el) => {
+      const get = (name: string) => Number(el.getAttribute(`aria-value${name}`) ?? (el as HTMLMeterElement)[name === 'now' ? 'value' : name === 'max' ? 'max' : 'min'])
+      return (get('now') - get('min')) / (get('max') - get('min'))
+    })
+    expect(ratio).toBeCloseTo(0.8, 1)
+    await expectAccessible(page)
+    await screenshots(page, `${framework}-dashboard`)
+
+    // A theme from the picker reaches the running portal through `update`, without a remount.
+    const heading = await viewHeading(page, 'Dashboard').elementHandle()
+    // Custom properties inherit, so the heading sees the value set on the portal's root.
+    const primary = () => viewHeading(page, 'Dashboard').evaluate((el) => getComputedStyle(el).getPropertyValue('--ap-primary').trim())
+    const before = await primary()
+    await page.getByLabel('Theme').selectOption('midnight')
+    await expect.poll(primary).toBe('#1c1c1c')
+    expect(before).not.toBe('#1c1c1c')
+    expect(await heading!.evaluate((el) => el.isConnected)).toBe(true)
+    await expectAccessible(page)
+    await screenshots(page, `${framework}-dashboard-dark`)
+    await page.close()
+  })
+
+  it('invoices paginate with "Load more" and expand their lines in place', async () => {
+    const { page } = await open('cus_many_invoices')
+    await goToView(page, 'Invoices')
+    const portal = customerPortal(page)
+    const rows = portal.locator('tbody > tr[data-invoice-id]')
+    await expect.poll(() => rows.count(), WAIT).toBe(10)
+    await portal.getByRole('button', { name: 'Load more' }).click()
+    await expect.poll(() => rows.count(), WAIT).toBe(20)
+
+    const details = portal.getByRole('button', { name: /Lines of invoice|Details/ }).first()
+    await details.click()
+    await expect(details.getAttribute('aria-expanded')).resolves.toBe('true')
+    const lines = portal.getByRole('table', { name: /Lines of invoice/ }).first()
+    await lines.waitFor(WAIT)
+    expect(await lines.locator('tbody tr').count()).toBeGreaterThan(0)
+    await expectAccessible(page)
+    await screenshots(page, `${framework}-invoices`)
+    await page.close()
+  })
+
+  it('billing adds a sandbox card, makes it the default and removes another', async () => {
+    const { page } = await open('cus_active')
+    await goToView(page, 'Billing')
+    const portal = customerPortal(page)
+    await portal.getByRole('heading', { name: 'Payment methods' }).waitFor(WAIT)
+    await expectAccessible(page)
+    await screenshots(page, `${framework}-billing`)
+
+    await portal.getByRole('button', { name: 'Add payment method' }).click()
+    const form = portal.getByRole('region', { name: 'Add a card' })
+    await form.waitFor(WAIT)
+    await form.getByRole('radio', { name: /Amex/ }).check()
+    await expectAccessible(page)
+    await screenshots(page, `${framework}-billing-add-card`)
+    await form.getByRole('button', { name: 'Add card' }).click()
+    const amex = portal.getByRole('listitem').filter({ hasText: 'Amex ending in 8431' })
+    const setDefault = amex.getByRole('button', { name: 'Set Amex ending in 8431 as default' })
+    await setDefault.click()
+    await setDefault.waitFor({ state: 'detached', ...WAIT })
+    await amex.getByText('Default', { exact: true }).waitFor(WAIT)
+
+    const other = portal.getByRole('button', { name: /^Remove (?!Amex)/ }).first()
+    const otherName = (await other.getAttribute('aria-label')) ?? ''
+    await other.click()
+    const dialog = page.getByRole('dialog')
+    await dialog.waitFor(WAIT)
+    await expectAccessible(page)
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click()
+    await dialog.waitFor({ state: 'detached', ...WAIT })
+    await portal.getByRole('button', { name: otherName, exact: true }).waitFor({ state: 'detached', ...WAIT })
+    await page.close()
+  })
+
+  it('billing previews and confirms an upgrade, then schedules and undoes a downgrade', async () => {
+    const { page } = await open('cus_active')
+    await goToView(page, 'Billing')
+    const portal = customerPortal(page)
+
+    await portal.getByRole('button', { name: /^Choose Scale at .*month/ }).click()
+    const preview = portal.getByRole('region', { name: 'Change to Scale' })
+    await preview.waitFor(WAIT)
+    await expect(preview.getByText('Due now').isVisible()).resolves.toBe(true)
+    await expect(preview.getByText('The change applies now.').isVisible()).resolves.toBe(true)
+    await expectAccessible(page)
+    await screenshots(page, `${framework}-billing-preview`)
+    await preview.getByRole('button', { name: 'Confirm change' }).click()
+    await preview.waitFor({ state: 'detached', ...WAIT })
+    // Scale is now the current plan: it has no Choose button any more, and Pro has one.
+    await portal.getByRole('button', { name: /^Choose Pro at .*month/ }).waitFor(WAIT)
+    expect(await portal.getByRole('button', { name: /^Choose Scale at .*month/ }).count()).toBe(0)
+
+    await portal.getByRole('button', { name: /^Choose Starter at .*month/ }).click()
+    const downgrade = portal.getByRole('region', { name: 'Change to Starter' })
+    await downgrade.getByText(/at the end of your billing period/).waitFor(WAIT)
+    await downgrade.getByRole('button', { name: 'Confirm change' }).click()
+    const undo = portal.getByRole('button', { name: 'Undo the change to Starter' })
+    await undo.waitFor(WAIT)
+    await expectAccessible(page)
+    await undo.click()
+    await undo.waitFor({ state: 'detached', ...WAIT })
+    await expect.poll(() => portal.getByText(/scheduled for/).count(), WAIT).toBe(0)
+    await page.close()
+  })
+
+  it('billing cancels at the period end and resumes', async () => {
+    const { page } = await open('cus_active')
+    await goToView(page, 'Billing')
+    const portal = customerPortal(page)
+    await portal.getByRole('button', { name: 'Cancel subscription' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.waitFor(WAIT)
+    await dialog.getByRole('radio', { name: /At the end of the period/ }).check()
+    await expectAccessible(page)
+    await screenshots(page, `${framework}-billing-cancel-dialog`)
+    await dialog.getByRole('button', { name: 'Cancel subscription' }).click()
+    await dialog.waitFor({ state: 'detached', ...WAIT })
+    const resume = portal.getByRole('button', { name: 'Resume subscription' })
+    await resume.waitFor(WAIT)
+    await expect.poll(() => portal.getByText(/Your subscription ends on/).first().isVisible()).toBe(true)
+    await resume.click()
+    await portal.getByRole('button', { name: 'Cancel subscription' }).waitFor(WAIT)
+    await page.close()
+  })
+
+  it('pricing toggles the billing period and selects a plan', async () => {
+    const { page } = await open('anonymous')
+    const pricing = pricingPortal(page)
+    const yearly = pricing.getByRole('radio', { name: /Yearly/ }).or(pricing.getByRole('switch')).first()
+    await yearly.waitFor(WAIT)
+    await expect.poll(() => pricing.getByText(/\/ month/).count()).toBeGreaterThan(0)
+    await expectAccessible(page)
+    await screenshots(page, `${framework}-pricing`)
+    await yearly.click()
+    await expect.poll(() => pricing.getByText(/\/ year/).count(), WAIT).toBeGreaterThan(0)
+    await pricing.getByRole('button', { name: /Starter/ }).or(pricing.getByRole('link', { name: /Starter/ })).first().click()
+    await expect.poll(() => page.locator('#demo-selection').textContent(), WAIT).toBe('Selected Starter, billed per year.')
+    await page.close()
+  })
+
+  // The two waits on a short token run side by side.
+  it.concurrent('a 5-second token expires to the expired panel, reports session_expired, and a new token resumes', async () => {
+    const { page } = await open('cus_trialing', '&ttl=5')
+    const expired = customerPortal(page).getByText('Your session has expired')
+    await expired.waitFor({ timeout: 12_000 })
+    await expect.poll(() => page.locator('#demo-errors li').allTextContents()).toContain('session_expired')
+    await expectAccessible(page)
+    await screenshots(page, `${framework}-expired`)
+    await page.getByRole('button', { name: 'Mint a new token' }).click()
+    await expired.waitFor({ state: 'detached', ...WAIT })
+    await viewHeading(page, 'Dashboard').waitFor(WAIT)
+    await goToView(page, 'Invoices')
+    await page.close()
+  })
+
+  it.concurrent('with getToken the portal renews the 5-second token without showing the panel', async () => {
+    const { page } = await open('cus_past_due', '&ttl=5&renew=1')
+    let minted = 0
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/token') minted++
+    })
+    await page.waitForTimeout(8_000)
+    expect(minted, 'the token was renewed').toBeGreaterThan(0)
+    expect(minted, 'renewal is not a loop').toBeLessThan(10)
+    expect(await customerPortal(page).getByText('Your session has expired').count()).toBe(0)
+    expect(await page.locator('#demo-errors li').count()).toBe(0)
+    await goToView(page, 'Invoices')
+    await page.close()
+  })
+
+  it('keyboard only: every action is reachable by Tab, Enter activates, Escape closes dialogs', async () => {
+    const { page } = await open('cus_canceling')
+    for (const view of ['Dashboard', 'Invoices', 'Billing'] as const) {
+      if (view !== 'Dashboard') {
+        await tabUntil(page, (el) => el.name === view && el.inPortal)
+        await page.keyboard.press('Enter')
+        await viewHeading(page, view).waitFor(WAIT)
+        await page.waitForLoadState('networkidle')
+      }
+      const unreached = await unreachableByTab(page, '#customer-portal')
+      expect(unreached, `${view}: controls Tab never reaches`).toEqual([])
+    }
+
+    // Billing: open the confirmation from the keyboard; Tab stays inside; Escape closes and returns focus.
+    await tabUntil(page, (el) => el.inPortal && /Cancel subscription|Resume subscription/.test(el.name))
+    const opener = await page.evaluate(() => document.activeElement?.textContent?.trim())
+    if (opener === 'Resume subscription') {
+      await page.keyboard.press('Enter')
+      await customerPortal(page).getByRole('button', { name: 'Cancel subscription' }).waitFor(WAIT)
+      await tabUntil(page, (el) => el.inPortal && el.name === 'Cancel subscription')
+    }
+    await page.keyboard.press('Enter')
+    const dialog = page.getByRole('dialog')
+    await dialog.waitFor(WAIT)
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab')
+      expect(await dialog.evaluate((el) => el.contains(document.activeElement))).toBe(true)
+    }
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'detached', ...WAIT })
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Cancel subscription')
+    await page.close()
+  })
+
+  it('keyboard only: the pricing portal toggles and selects', async () => {
+    const { page } = await open('anonymous')
+    await pricingPortal(page).getByRole('button').first().waitFor(WAIT)
+    expect(await unreachableByTab(page, '#pricing-portal'), 'pricing controls Tab never reaches').toEqual([])
+    await tabUntil(page, (el) => el.inPricing && /Starter/.test(el.name))
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.locator('#demo-selection').textContent(), WAIT).toMatch(/^Selected Starter/)
+    await page.close()
+  })
+
+  it('saw no Content-Security-Policy violation and no page error', () => {
+    expect(recorder.csp).toEqual([])
+    expect(recorder.pageErrors).toEqual([])
+  })
+
+  it('stops cleanly on Ctrl-C', async () => {
+    await context.close()
+    expect(await server.stop(), server.output()).toBe(0)
+  })
+})
+
+describe('the recorder', () => {
+  it('does catch a CSP violation (so zero above means zero)', async () => {
+    const server = await startDemoServer()
+    const recorder: Recorder = { csp: [], pageErrors: [] }
+    const context = await recordingContext(browser, server.url, recorder)
+    const page = await context.newPage()
+    await page.goto('/')
+    await page.evaluate(() => {
+      const style = document.createElement('style')
+      style.textContent = 'body { color: red }'
+      document.head.append(style)
+    })
+    await expect.poll(() => recorder.csp.map((v) => v.directive)).toContain('style-src-elem')
+    await context.close()
+    await server.stop()
+  })
+})
+
+interface Focused {
+  name: string
+  inPortal: boolean
+  inPricing: boolean
+}
+
+/** Presses Tab until the focused element matches; fails after a full lap of the page. */
+async function tabUntil(page: Page, match: (el: Focused) => boolean): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    await page.keyboard.press('Tab')
+    const el = await page.evaluate(() => {
+      const active = document.activeElement as HTMLElement | null
+      return {
+        name: (active?.getAttribute('aria-label') ?? active?.textContent ?? '').trim(),
+        inPortal: !!active?.closest('#customer-portal'),
+        inPricing: !!active?.closest('#pricing-portal'),
+      }
+    })
+    if (match(el)) return
+  }
+  throw new Error('Tab never reached the control')
+}
+
+/** Widgets with one Tab stop whose members are reached by arrow keys (roving tabindex). */
+const COMPOSITE = '[role="radiogroup"], [role="tablist"], [role="menu"], [role="menubar"], [role="listbox"], [role="toolbar"], [role="grid"], [role="tree"]'
+
+/**
+ * Tabs once round the whole page and returns the visible, enabled controls inside
+ * `scope` that never received focus. A radio group or other composite widget is one Tab
+ * stop: reaching any member reaches the group.
+ */
+async function unreachableByTab(page: Page, scope: string): Promise<string[]> {
+  const total = await page.evaluate(
+    ({ selector, composite }) => {
+      const candidates = document.querySelectorAll<HTMLElement>(`${selector} :is(a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex])`)
+      let n = 0
+      let groups = 0
+      for (const el of candidates) {
+        el.removeAttribute('data-e2e-reached')
+        el.removeAttribute('data-e2e-control')
+        const native = el.matches('a[href], button, input, select, textarea, summary')
+        const group = el.closest(composite) ?? (el instanceof HTMLInputElement && el.type === 'radio' && el.name ? el.form ?? el.parentElement?.closest('fieldset') : null)
+        // A focus target such as a view heading (tabindex -1, not a control) is not an action.
+        if (!native && el.tabIndex < 0 && !group) continue
+        const visible = el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden'
+        const enabled = !(el as HTMLButtonElement).disabled && !el.closest('[inert]')
+        if (!visible || !enabled) continue
+        el.setAttribute('data-e2e-control', String(n++))
+        if (group) {
+          if (!group.hasAttribute('data-e2e-group')) group.setAttribute('data-e2e-group', String(groups++))
+          el.setAttribute('data-e2e-in-group', group.getAttribute('data-e2e-group')!)
+        }
+      }
+      ;(document.activeElement as HTMLElement | null)?.blur()
+      return n
+    },
+    { selector: scope, composite: COMPOSITE },
+  )
+  expect(total, `no controls found in ${scope}`).toBeGreaterThan(0)
+  await page.evaluate(() => document.querySelectorAll('[data-e2e-lap]').forEach((el) => el.removeAttribute('data-e2e-lap')))
+  let leftPage = 0
+  for (let i = 0; i < 300; i++) {
+    await page.keyboard.press('Tab')
+    // Past the last control focus leaves the page, then wraps to the first one; the lap
+    // ends when focus comes back to a control already visited.
+    const done = await page.evaluate(() => {
+      const active = document.activeElement
+      if (!active || active === document.body) return 'body'
+      if (active.hasAttribute('data-e2e-lap')) return 'revisit'
+      active.setAttribute('data-e2e-lap', '')
+      const group = active.getAttribute('data-e2e-in-group')
+      if (group !== null) for (const member of document.querySelectorAll(`[data-e2e-in-group="${group}"]`)) member.setAttribute('data-e2e-reached', '')
+      active.setAttribute('data-e2e-reached', '')
+      return 'control'
+    })
+    if (done === 'revisit' || (done === 'body' && leftPage++ > 1)) break
+  }
+  return page.evaluate(
+    (selector) =>
+      [...document.querySelectorAll<HTMLElement>(`${selector} [data-e2e-control]:not([data-e2e-reached])`)].map(
+        (el) => `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim()}"`,
+      ),
+    scope,
+  )
+}
