@@ -101,6 +101,8 @@ export function showPreview(ctx: ViewContext, host: HTMLElement, plan: Plan, pri
           run: async () => {
             error.textContent = ''
             await ctx.api.post<Subscription>('/subscription', { price_id: price.id }, { idempotencyKey, signal: ctx.signal })
+            // The panel (and the focused Confirm) goes away: focus the view's heading, not the page.
+            host.closest('.ap-view')?.querySelector<HTMLElement>('h1')?.focus()
             replaceChildren(host)
             await account.reload()
             return preview.effective === 'now'

@@ -44,7 +44,8 @@ export function subscriptionCard(ctx: ViewContext, { session, plans }: Account, 
         actionButton(ctx, {
           label: t('billing.resume'),
           variant: 'primary',
-          focusKey: 'resume',
+          // Resume and Cancel replace each other: focus moves from one to the other.
+          focusKey: 'cancel-or-resume',
           run: async () => {
             await ctx.api.post<Subscription>('/subscription/resume', undefined, mutation())
             await account.reload()
@@ -64,7 +65,7 @@ function cancelButton(ctx: ViewContext, sub: Subscription, account: AccountStore
   return actionButton(ctx, {
     label: t('billing.cancel'),
     variant: 'danger',
-    focusKey: 'cancel',
+    focusKey: 'cancel-or-resume',
     confirm: async () => {
       const choice = (value: string, label: string, checked: boolean) =>
         h('label', { class: 'ap-choice' }, h('input', { type: 'radio', name, value, checked }), ' ', label)

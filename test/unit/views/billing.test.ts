@@ -159,9 +159,11 @@ describe('change plan', () => {
     expect(preview.querySelectorAll('tbody tr').length).toBeGreaterThan(0)
     expect(portal!.count('POST', /^\/subscription$/)).toBe(0)
 
+    buttonNamed(preview, 'Confirm change')!.focus()
     buttonNamed(preview, 'Confirm change')!.click()
     await waitFor(() => planName(view) === 'Scale')
     expect(view.querySelector('.ap-preview')).toBeNull()
+    expect(document.activeElement).toBe(view.querySelector('h1'))
     const change = portal!.requests.find((r) => r.method === 'POST' && r.path === '/subscription')!
     expect(change.body).toEqual({ price_id: 'price_scale_month' })
     expect(change.headers.get('Idempotency-Key')).toBeTruthy()
@@ -173,6 +175,18 @@ describe('change plan', () => {
     const first = await waitFor(() => invoices.querySelector<HTMLElement>('tr.ap-invoice'))
     expect(before).not.toContain(first.dataset.invoiceId)
     expect(text(first.children[2])).toBe(due)
+  })
+
+  test('a paid plan without a card: the server’s reason shows in the preview and Confirm can be tried again', async () => {
+    const view = await billingOf('cus_free')
+    buttonNamed(view, 'Choose Scale at $199.00 / month')!.click()
+    const preview = await waitFor(() => view.querySelector('.ap-preview'))
+    const confirm = buttonNamed(preview, 'Confirm change')!
+    confirm.click()
+    await waitFor(() => text(preview.querySelector('.ap-form__error')) === 'Add a payment method before choosing a paid plan.')
+    expect(confirm.disabled).toBe(false)
+    expect(planName(view)).toBe('Free')
+    expect(portal!.onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'payment_failed' }))
   })
 
   test('a double click on Confirm changes the plan once', async () => {
@@ -238,6 +252,7 @@ describe('change plan', () => {
 describe('cancel and resume', () => {
   test('cancel at the period end (the dialog’s default), then resume', async () => {
     const view = await billingOf('cus_active')
+    buttonNamed(view, 'Cancel subscription')!.focus()
     buttonNamed(view, 'Cancel subscription')!.click()
     const asked = await dialog(portal!.root)
     expect(text(asked.querySelector('h2'))).toBe('Cancel your subscription?')
@@ -247,6 +262,7 @@ describe('cancel and resume', () => {
     await answerDialog(portal!.root, true)
 
     await waitFor(() => buttonNamed(view, 'Resume subscription'))
+    expect(document.activeElement).toBe(buttonNamed(view, 'Resume subscription'))
     const sub = (await portal!.server.billing.getSession(scope('cus_active'))).subscription as Subscription
     expect(sub).toMatchObject({ status: 'active', cancel_at_period_end: true })
     expect(portal!.requests.find((r) => r.path === '/subscription/cancel')!.body).toEqual({ at_period_end: true })
