@@ -5,6 +5,10 @@
 //   GET /token?customer=cus_active[&ttl=30] -> { message: 'Success', data: { token, expires_at } }
 //   /api/portal/*                           -> the Portal API
 //   anything else                           -> the demo pages (see STATIC DEMO PAGES below)
+//
+// Environment: PORT (default 5001), ARCHETYPE_SECRET (default a demo-only constant),
+// DEMO_DB (the SQLite file, default .data/demo.sqlite; the end-to-end suite points it at a
+// fresh file so every run starts from the seed).
 import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { dirname, extname, resolve, sep } from 'node:path'
