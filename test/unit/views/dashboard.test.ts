@@ -104,6 +104,17 @@ describe('dashboard', () => {
     await waitFor(() => viewEl(portal!.root, 'billing'))
   })
 
+  test('a scheduled downgrade is noticed, with a way to manage it', async () => {
+    portal = await mountPortal('cus_active', { view: 'invoices' })
+    await portal.server.billing.changeSubscription({ appId: 'app_demo', customUid: 'cus_active' }, 'price_starter_month')
+    const view = await portal.open('dashboard')
+    const notice = await waitFor(() => view.querySelector('.ap-plan')?.closest('.ap-card')?.querySelector('.ap-notice'))
+    expect(text(notice)).toMatch(/^A plan change is scheduled for \w{3} \d{1,2}, \d{4}\./)
+    expect(text(view.querySelector('.ap-plan__name'))).toBe('Pro')
+    buttonNamed(notice, 'Manage plan')!.click()
+    await waitFor(() => viewEl(portal!.root, 'billing'))
+  })
+
   test('unlimited quota reads "Unlimited" and has no meter', async () => {
     portal = await mountPortal('cus_active', { view: 'invoices' })
     await portal.server.billing.changeSubscription({ appId: 'app_demo', customUid: 'cus_active' }, 'price_scale_month')
@@ -187,6 +198,12 @@ describe('API keys', () => {
     const again = await portal!.open('dashboard')
     await waitFor(() => again.querySelectorAll('.ap-key').length === 2)
     expect(portal!.root.textContent).not.toContain(secret)
+  })
+
+  test('a customer without keys sees an empty state', async () => {
+    const view = await dashboardOf('cus_trialing')
+    await waitFor(() => text(view).includes('You have no API keys yet.'))
+    expect(view.querySelector('.ap-key')).toBeNull()
   })
 
   test('hidden when the backend keeps no keys', async () => {
