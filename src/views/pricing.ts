@@ -1,11 +1,11 @@
-import { atom, computed, type ReadableAtom } from 'nanostores'
+import { atom, type ReadableAtom } from 'nanostores'
 import { newIdempotencyKey } from '../api/client.js'
 import type { CheckoutResponse, Period, Plan, PlansResponse, Price, PublicPlansResponse, Session, Subscription } from '../api/types.js'
 import { h, replaceChildren, type Child } from '../dom/h.js'
 import type { Resource } from '../session/resource.js'
 import { findPrice, type Account } from './billing/account.js'
 import type { ViewContext } from './context.js'
-import { actionButton, bindResource, emptyState, loadResource, priceText, safeHref, uid } from './parts.js'
+import { actionButton, bindResource, emptyState, loadResource, priceText, safeHref } from './parts.js'
 import { chooseFlow } from './pricing/choose.js'
 import { planCard } from './pricing/card.js'
 import { featuredId, initialPeriod, moveTo, periodsOf, priceFor, savingOf, selectPlans, signupUrl, yearlySaving } from './pricing/model.js'
@@ -53,49 +53,43 @@ export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSet
   const { t } = ctx
   const $period = atom<Period | undefined>($settings.get().period)
   const store = loadResource(ctx, (signal) => load(ctx, $settings.get(), signal))
-  const $frame = computed([store.$state, $settings, $period], (state, settings, period): Resource<Frame> => {
-    if (state.data === undefined) return state as Resource<Frame>
-    return { ...state, data: { data: state.data, settings, period } }
-  })
-  const titleId = uid('pricing')
+  const frame = (): Resource<Frame> => {
+    const state = store.$state.get()
+    return state.data === undefined ? (state as Resource<Frame>) : { ...state, data: { data: state.data, settings: $settings.get(), period: $period.get() } }
+  }
+  const $frame = atom(frame())
+  const refresh = () => $frame.set(frame())
   const header = h('div', { class: 'ap-pricing__header' })
   const flowHost = h('div', { class: 'ap-pricing__flow' })
   const body = h('div', { class: 'ap-pricing__body' })
   const el = h('section', { class: 'ap-pricing' }, header, flowHost, body)
 
-  const unbindHeader = $settings.subscribe((settings) => {
-    replaceChildren(
-      header,
-      settings.title && h('h2', { id: titleId, class: 'ap-pricing__title' }, settings.title),
-      settings.description && h('p', { class: 'ap-pricing__description' }, settings.description),
-    )
-    if (settings.title) {
-      el.setAttribute('aria-labelledby', titleId)
-      el.removeAttribute('aria-label')
-    } else {
-      el.setAttribute('aria-label', t('pricing.label'))
-      el.removeAttribute('aria-labelledby')
-    }
-  })
-  let previous = $settings.get()
-  const unbindSettings = $settings.listen((settings) => {
-    if (settings.period !== previous.period) $period.set(settings.period)
-    if (settings.publicKey !== previous.publicKey || settings.signedIn !== previous.signedIn) {
-      replaceChildren(flowHost)
-      void store.reload()
-    }
-    previous = settings
-  })
-  const unbindBody = bindResource(ctx, body, { $state: $frame, reload: store.reload, set: () => undefined }, {
-    errorTitle: t('pricing.error'),
-    skeletonRows: 4,
-    render: (frame) => render(frame),
-  })
-  ctx.signal.addEventListener('abort', () => {
-    unbindHeader()
-    unbindSettings()
-    unbindBody()
-  })
+  let previous: PricingSettings | undefined
+  const stops = [
+    $settings.subscribe((settings) => {
+      replaceChildren(
+        header,
+        settings.title && h('h2', { class: 'ap-pricing__title' }, settings.title),
+        settings.description && h('p', { class: 'ap-pricing__description' }, settings.description),
+      )
+      el.setAttribute('aria-label', settings.title || t('pricing.label'))
+      if (previous && settings.period !== previous.period) $period.set(settings.period)
+      if (previous && (settings.publicKey !== previous.publicKey || settings.signedIn !== previous.signedIn)) {
+        replaceChildren(flowHost)
+        void store.reload()
+      }
+      previous = settings
+      refresh()
+    }),
+    store.$state.listen(refresh),
+    $period.listen(refresh),
+    bindResource(ctx, body, { $state: $frame, reload: store.reload, set: () => undefined }, {
+      errorTitle: t('pricing.error'),
+      skeletonRows: 4,
+      render,
+    }),
+  ]
+  ctx.signal.addEventListener('abort', () => stops.forEach((stop) => stop()))
   void store.reload()
 
   function render({ data, settings, period: chosen }: Frame): Child {
