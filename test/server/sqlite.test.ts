@@ -135,6 +135,22 @@ describe('opening a file', () => {
     expect(() => openSqliteBilling({ filename: ':memory:', seed: 'prod' as 'demo' })).toThrow(/seed/)
   })
 
+  it('seeds invoices whose totals are the sums of their lines, numbered without gaps, one with usage overage', async () => {
+    const filename = tempFile()
+    const engine = openSqliteBilling({ filename, seed: 'demo', now: () => T0 })
+    const active = await allInvoices(engine, demo('cus_active'))
+    const lines = (await Promise.all(active.map((i) => engine.getInvoice(demo('cus_active'), i.id)))).flatMap((i) => i.lines!)
+    expect(lines.filter((l) => l.description.startsWith('API calls beyond quota'))).toHaveLength(1)
+    await engine.close()
+    const raw = new Database(filename, { readonly: true })
+    expect(
+      raw.prepare('select i.id from invoices i left join invoice_lines l on l.invoice_id = i.id group by i.id having i.total != coalesce(sum(l.amount), 0)').all(),
+    ).toEqual([])
+    const numbers = raw.prepare("select number from invoices where app_id = 'app_demo' order by created, seq").all() as { number: string }[]
+    expect(numbers.map((n) => n.number)).toEqual(numbers.map((_, i) => `DEMO-${String(i + 1).padStart(4, '0')}`))
+    raw.close()
+  })
+
   it('stores API keys as a hash and cards as brand and last four only', async () => {
     const filename = tempFile()
     const engine = openSqliteBilling({ filename, seed: 'demo', now: () => T0 })

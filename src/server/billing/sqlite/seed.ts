@@ -139,6 +139,7 @@ function demoRows(now: number): Rows {
     rows.metrics.push({ app_id: id, key: 'api_calls', name: 'API calls', unit: 'calls' })
   }
   const prices = new Map<string, QuotePrice>()
+  const quotas = new Map<string, PlanQuotasTable>()
   const plan = (appId: string, spec: PlanSpec, sortOrder: number, planId = `plan_${spec.id}`, pricePrefix = `price_${spec.id}`) => {
     rows.plans.push({
       id: planId,
@@ -152,13 +153,15 @@ function demoRows(now: number): Rows {
       sort_order: sortOrder,
       created,
     })
-    rows.plan_quotas.push({
+    const quota: PlanQuotasTable = {
       plan_id: planId,
       metric: 'api_calls',
       quota: spec.quota,
       overage_amount: spec.overage?.amount ?? null,
       overage_block: spec.overage?.per ?? null,
-    })
+    }
+    rows.plan_quotas.push(quota)
+    quotas.set(planId, quota)
     for (const period of ['month', 'year'] as const) {
       const id = `${pricePrefix}_${period}`
       const amount = period === 'month' ? spec.month : spec.year
@@ -225,7 +228,7 @@ function demoRows(now: number): Rows {
       const lines: DraftLine[] = []
       const over = options.overageAt?.get(k)
       if (over !== undefined) {
-        const o = overage(over, { quota: 250_000, overage_amount: 50, overage_block: 1_000 })
+        const o = overage(over, quotas.get(price.plan_id) as PlanQuotasTable)
         if (o) {
           lines.push({
             kind: 'usage',
@@ -287,7 +290,6 @@ function demoRows(now: number): Rows {
     const c = customer('app_demo', 'cus_active', 'Ada Lovelace', 'ada@example.com')
     const start = now - 10 * DAY
     const sub = subscribe(c, 'price_pro_month', { current_period_start: start, current_period_end: periodEnd(start, 'month'), created: addMonths(start, -11) })
-    sub.anchor = sub.current_period_start
     history(c, sub, 'price_pro_month', 12, { overageAt: new Map([[3, 262_000]]) })
     usage(c, start, 200_000, 10)
     card(c, 'visa', '4242', true)
