@@ -365,6 +365,24 @@ describe('pricing portal: a signed-in customer', () => {
     expect(document.activeElement?.getAttribute('data-ap-focus')).toBe(cta.getAttribute('data-ap-focus'))
   })
 
+  it('shows the expired panel at the token’s exp, and a new token brings the plans back', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] })
+    try {
+      const { root, handle, server, onError } = await signedIn('cus_active')
+      await vi.advanceTimersByTimeAsync(3600_000) // the minted token's lifetime, no request needed
+      expect(handle.state.get()).toEqual({ status: 'expired' })
+      expect(text(root.querySelector('.ap-session-panel h1'))).toBe('Your session has expired')
+      expect(cards(root)).toHaveLength(0)
+      expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'session_expired' }))
+      handle.update({ token: await server.token('cus_active') })
+      expect(handle.state.get()).toEqual({ status: 'active' })
+      await waitFor(() => root.querySelector('.ap-plan-card--current'))
+      expect(root.querySelector('.ap-session-panel')).toBeNull()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('signs out to the public plans when the token is taken away', async () => {
     const { root, handle, requests } = await signedIn('cus_active')
     handle.update({ token: undefined })
