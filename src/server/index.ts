@@ -22,6 +22,7 @@ export type { IdempotencyRecord, IdempotencyStore, MemoryIdempotencyStoreOptions
 export type { RateLimitOptions } from './rate-limit.js'
 export { openSqliteBilling } from './billing/sqlite.js'
 export type { SqliteBilling, SqliteBillingOptions } from './billing/sqlite.js'
+export { stripeBilling, type StripeBillingOptions, type StripeClient, type StripeMeter } from './billing/stripe.js'
 export { BillingError } from './billing/types.js'
 export type { BillingBackend, CustomerScope, MutationOptions, PageParams } from './billing/types.js'
 export type * from '../api/types.js'
