@@ -24,6 +24,7 @@ export const en = {
   'dialog.confirm': 'Confirm',
 
   // dashboard
+  // (An aria-label must contain its button's visible text: "Roll" -> "Roll {name}".)
   'dashboard.title': 'Dashboard',
   'dashboard.error': 'We couldn’t load your dashboard.',
   'dashboard.plan.title': 'Plan',
@@ -90,7 +91,7 @@ export const en = {
   'invoices.hosted': 'View',
   'invoices.hostedLabel': 'View invoice {number} online (opens in a new tab)',
   'invoices.details': 'Details',
-  'invoices.detailsLabel': 'Lines of invoice {number}',
+  'invoices.detailsLabel': 'Details of invoice {number}',
   'invoices.lines.description': 'Description',
   'invoices.lines.quantity': 'Quantity',
   'invoices.lines.amount': 'Amount',
@@ -149,7 +150,7 @@ export const en = {
   'billing.methods.expires': 'Expires {month}/{year}',
   'billing.methods.default': 'Default',
   'billing.methods.setDefault': 'Set as default',
-  'billing.methods.setDefaultLabel': 'Set {card} as default',
+  'billing.methods.setDefaultLabel': 'Set as default: {card}',
   'billing.methods.defaultSet': '{card} is now your default payment method.',
   'billing.methods.remove': 'Remove',
   'billing.methods.removeLabel': 'Remove {card}',

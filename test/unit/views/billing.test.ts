@@ -86,7 +86,7 @@ describe('payment methods', () => {
     const view = await billingOf('cus_active')
     await waitFor(() => methods(view).length === 2)
     const release = portal!.hold('POST', /\/default$/)
-    const button = buttonNamed(view, 'Set Mastercard ending in 4444 as default')!
+    const button = buttonNamed(view, 'Set as default: Mastercard ending in 4444')!
     button.click()
     await waitFor(() => button.getAttribute('aria-busy') === 'true')
     expect(button.disabled).toBe(true)

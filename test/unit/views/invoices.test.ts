@@ -81,7 +81,7 @@ describe('invoices', () => {
     await waitFor(() => rows(view).length === 10)
     // The invoice with usage beyond quota (three periods back) has two lines.
     const row = rows(view)[3]
-    const toggle = buttonNamed(row, /^Lines of invoice /)!
+    const toggle = buttonNamed(row, /^Details of invoice /)!
     expect(toggle.getAttribute('aria-expanded')).toBe('false')
     const panel = document.getElementById(toggle.getAttribute('aria-controls')!)!
     expect(panel.hidden).toBe(true)
@@ -112,7 +112,7 @@ describe('invoices', () => {
   test('an opened invoice stays open while more pages load', async () => {
     const view = await invoicesOf('cus_many_invoices')
     await waitFor(() => rows(view).length === 10)
-    const toggle = buttonNamed(rows(view)[0], /^Lines of invoice /)!
+    const toggle = buttonNamed(rows(view)[0], /^Details of invoice /)!
     toggle.click()
     await waitFor(() => view.querySelector('.ap-invoice-lines table'))
     loadMore(view)!.click()
