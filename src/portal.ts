@@ -192,8 +192,9 @@ export function createPortal(el: HTMLElement, options: PortalOptions): PortalHan
   }
 
   // --- mount -----------------------------------------------------------------------
-  applyTheme(root, opts.config ?? {})
   el.appendChild(root)
+  // Once connected: a colour only the browser can resolve (a name, oklch()) is probed in place.
+  applyTheme(root, opts.config ?? {})
   machine.start()
   // The view waits for its locale's strings (a small chunk, only for non-English) rather
   // than flashing English and fetching twice.

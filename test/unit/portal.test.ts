@@ -317,6 +317,7 @@ describe('safety', () => {
     db.close()
     await mount()
     await vi.waitFor(() => expect($('.ap-plan__name')?.textContent).toBe(payload))
+    expect($('.ap-customer__name')?.textContent).toBe(payload)
     navButton('Invoices').click()
     await vi.waitFor(() => expect($('.ap-view--invoices tbody')?.textContent).toContain(payload))
     navButton('Billing').click()
