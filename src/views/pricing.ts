@@ -39,8 +39,6 @@ interface Frame {
 
 export interface PricingView {
   el: HTMLElement
-  /** Loads again, e.g. after the public key or the signed-in state changed. */
-  reload(): void
 }
 
 /**
@@ -184,7 +182,7 @@ export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSet
     })
   }
 
-  return { el, reload: () => void store.reload() }
+  return { el }
 }
 
 function liveSubscription(account: Account | null): boolean {

@@ -134,6 +134,21 @@ describe('pricing portal: a visitor', () => {
     expect(link.getAttribute('aria-label')).toBe('Get started: Scale, $1,990.00 / year')
   })
 
+  it('without onSelect or signupHref, asks the backend for a checkout URL and goes there', async () => {
+    const assign = vi.spyOn(window.location, 'assign').mockImplementation(() => undefined)
+    try {
+      const { root, requests } = await mount()
+      await loaded(root)
+      buttonNamed(cardNamed(root, 'plan_scale')!, /^Get started: Scale/)!.click()
+      await waitFor(() => assign.mock.calls.length === 1)
+      expect(requests.at(-1)).toMatchObject({ method: 'POST', path: `/public/${TEST_PUBLIC_KEY}/checkout` })
+      expect(requests.at(-1)!.headers.get('idempotency-key')).toBeTruthy()
+      expect(assign.mock.calls[0][0]).toMatch(/\/checkout\?key=pk_demo&price=/)
+    } finally {
+      assign.mockRestore()
+    }
+  })
+
   it('switches monthly / yearly through a radio group that shows the saving', async () => {
     const { root } = await mount()
     await loaded(root)
