@@ -160,8 +160,9 @@ export function createPricingPortal(el: HTMLElement, options: PricingOptions): P
     })
   }
 
-  applyTheme(root, opts.config ?? {})
   el.appendChild(root)
+  // Once connected: a colour the theme cannot parse (a name, oklch()) is resolved by the browser.
+  applyTheme(root, opts.config ?? {})
   if (opts.token) signIn(opts.token)
   else $state.set({ status: 'active' })
   localize()

@@ -426,6 +426,16 @@ describe('pricing portal: options and lifecycle', () => {
     expect(el.childElementCount).toBe(0)
   })
 
+  it('sets config colours as custom properties on its root, and update({ config }) changes them', async () => {
+    const { root, handle } = await mount({ config: { primary: '#1c1c1c', accent: 'rebeccapurple' } })
+    const portal = root.querySelector<HTMLElement>('.ap-portal')!
+    expect(portal.style.getPropertyValue('--ap-primary')).toBe('#1c1c1c')
+    expect(portal.style.getPropertyValue('--ap-accent')).toBe('rebeccapurple')
+    handle.update({ config: { primary: '#ffffff' } })
+    expect(portal.style.getPropertyValue('--ap-primary')).toBe('#ffffff')
+    expect(portal.style.getPropertyValue('--ap-accent')).toBe('')
+  })
+
   it('update() validates too, and leaves the portal as it was on a bad option', async () => {
     const { root, handle } = await mount()
     await loaded(root)
