@@ -10,7 +10,7 @@ import type { Account, AccountStore } from './account.js'
  * change (`POST /subscription/preview`) in `previewHost`; Confirm then changes the plan.
  * `previewHost` outlives re-renders of the card so a reload never drops an open preview.
  */
-export function plansCard(ctx: ViewContext, { plans }: Account, account: AccountStore, previewHost: HTMLElement): HTMLElement {
+export function plansCard(ctx: ViewContext, { plans, session }: Account, account: AccountStore, previewHost: HTMLElement): HTMLElement {
   const { t } = ctx
   if (plans.data.length === 0) return card(t('billing.plans.title'), emptyState(t('billing.plans.empty')))
   return card(
@@ -24,7 +24,8 @@ export function plansCard(ctx: ViewContext, { plans }: Account, account: Account
           { class: plan.prices.some((p) => p.id === plans.current_price_id) ? 'ap-plan-option ap-plan-option--current' : 'ap-plan-option', 'data-plan-id': plan.id },
           h('h3', { class: 'ap-plan-option__name' }, plan.name),
           plan.description && h('p', { class: 'ap-muted' }, plan.description),
-          plan.trial_days > 0 && plans.current_price_id === null && badge(t('billing.plans.trial', { days: plan.trial_days }), 'info'),
+          // A trial is for a first subscription; whether a returning customer gets one is the backend's call.
+          plan.trial_days > 0 && !session.subscription && badge(t('billing.plans.trial', { days: plan.trial_days }), 'info'),
           h(
             'ul',
             { class: 'ap-prices' },

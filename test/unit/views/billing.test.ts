@@ -240,6 +240,9 @@ describe('change plan', () => {
     portal.handle.update({ token: await portal.server.token('cus_new') })
     const view = await portal.open('billing')
     await waitFor(() => subscriptionText(view).includes('You have no subscription'))
+    const starter = view.querySelector('[data-plan-id="plan_starter"]')!
+    expect(text(starter.querySelector('.ap-badge'))).toBe('14-day free trial')
+    expect(view.querySelector('[data-plan-id="plan_scale"] .ap-badge')).toBeNull()
     expect(buttonNamed(view, 'Cancel subscription')).toBeUndefined()
     buttonNamed(view, 'Choose Starter at $19.00 / month')!.click()
     const preview = await waitFor(() => view.querySelector('.ap-preview'))
