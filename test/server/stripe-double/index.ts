@@ -52,6 +52,8 @@ export interface StripeDouble {
   client(options?: { apiKey?: string; maxNetworkRetries?: number }): Stripe
   /** Answers the next `times` requests matching `method` and `path` with `failure`. */
   fail(method: string, path: RegExp, failure: InjectedFailure, times?: number): void
+  /** Parks requests matching `method` and `path` until `count` of them have arrived, then lets them through in order. */
+  gate(method: string, path: RegExp, count: number): void
   close(): Promise<void>
 }
 
@@ -75,6 +77,7 @@ export async function startStripeDouble(options: StripeDoubleOptions = {}): Prom
   const requests: LoggedStripeRequest[] = []
   const failures: { method: string; path: RegExp; failure: InjectedFailure; left: number }[] = []
   const idempotent = new Map<string, { fingerprint: string; status: number; body: string }>()
+  const gates: { method: string; path: RegExp; count: number; parked: (() => void)[] }[] = []
 
   function send(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
     response.writeHead(status, { 'content-type': 'application/json', 'request-id': world.id('req'), ...headers })
@@ -87,6 +90,16 @@ export async function startStripeDouble(options: StripeDoubleOptions = {}): Prom
     const raw = await readBody(request)
     const params = decodeForm(method === 'POST' ? raw : url.search.slice(1) || raw)
     const idempotencyKey = (request.headers['idempotency-key'] as string | undefined) ?? null
+    const gate = gates.find((g) => g.method === method && g.path.test(url.pathname))
+    if (gate) {
+      await new Promise<void>((resolve) => {
+        gate.parked.push(resolve)
+        if (gate.parked.length < gate.count) return
+        gates.splice(gates.indexOf(gate), 1)
+        // Each continuation runs to its answer without awaiting, so they finish in arrival order.
+        for (const release of gate.parked) release()
+      })
+    }
     const entry: LoggedStripeRequest = { method, path: url.pathname, params, idempotencyKey, status: 0, replayed: false }
     requests.push(entry)
     const answer = (status: number, body: string, headers?: Record<string, string>) => {
@@ -161,6 +174,9 @@ export async function startStripeDouble(options: StripeDoubleOptions = {}): Prom
     client: (o = {}) => new Stripe(o.apiKey ?? DOUBLE_SECRET_KEY, { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: o.maxNetworkRetries ?? 0, telemetry: false }),
     fail(method, path, failure, times = 1) {
       failures.push({ method, path, failure, left: times })
+    },
+    gate(method, path, count) {
+      gates.push({ method, path, count, parked: [] })
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
