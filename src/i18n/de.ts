@@ -86,7 +86,7 @@ export const de: Partial<Messages> = {
   'invoices.hosted': 'Ansehen',
   'invoices.hostedLabel': 'Rechnung {number} online ansehen (öffnet in einem neuen Tab)',
   'invoices.details': 'Details',
-  'invoices.detailsLabel': 'Positionen der Rechnung {number}',
+  'invoices.detailsLabel': 'Details der Rechnung {number}',
   'invoices.lines.description': 'Beschreibung',
   'invoices.lines.quantity': 'Menge',
   'invoices.lines.amount': 'Betrag',

@@ -81,6 +81,16 @@ describe('dashboard', () => {
     expect(view.querySelector('.ap-error')).toBeNull()
   })
 
+  test('in German: strings from the locale table, money and numbers in its format', async () => {
+    portal = await mountPortal('cus_active', { locale: 'de-DE' })
+    const view = portal.root.querySelector<HTMLElement>('.ap-view--dashboard')!
+    await waitFor(() => view.querySelector('.ap-plan'))
+    expect(text(view.querySelector('h1'))).toBe('Übersicht')
+    expect(text(view.querySelector('.ap-plan .ap-badge'))).toBe('Aktiv')
+    expect(text(view.querySelector('.ap-plan__price'))).toBe('49,00 $ / Monat')
+    expect(view.querySelector('[role="meter"]')!.getAttribute('aria-valuetext')).toBe('200.000 von 250.000 calls')
+  })
+
   test.each([
     ['cus_trialing', 'Trial', 'ap-badge--info', /^Trial ends on /],
     ['cus_past_due', 'Past due', 'ap-badge--danger', /^Renews on /],
