@@ -62,39 +62,55 @@ function stopTarget(target) {
   })
 }
 
-async function measure(target, durationSeconds, connections) {
-  const result = await autocannon({ url: target.url, headers: target.headers, connections, duration: durationSeconds })
-  const ok = result['2xx']
-  if (ok === 0 || result.non2xx > 0 || result.errors > 0) {
+async function round(target, seconds, connections) {
+  const result = await autocannon({ url: target.url, headers: target.headers, connections, duration: seconds })
+  if (result['2xx'] === 0 || result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${target.url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
   }
+  return result
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+
+function summarise(target, results, seconds) {
+  const total = results.reduce((sum, r) => sum + r['2xx'], 0)
   return {
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    requestsPerSecond: total / (results.length * seconds),
+    // Percentiles cannot be merged across rounds; the median round's is the fair figure.
+    p50: median(results.map((r) => r.latency.p50)),
+    p99: median(results.map((r) => r.latency.p99)),
     bytes: target.bytes,
-    total: ok,
+    total,
   }
 }
 
-/** Runs both targets one after the other for `durationSeconds` each. */
-export async function benchServer({ durationSeconds = 10, connections = 10 } = {}) {
+/**
+ * Runs both targets for `durationSeconds` each, interleaved in `rounds` short rounds
+ * (portal, bare, bare, portal, ...), so that load from elsewhere on the machine falls on
+ * both alike instead of on whichever ran second.
+ */
+export async function benchServer({ durationSeconds = 10, connections = 10, rounds = 5 } = {}) {
   const portal = await spawnTarget('portal')
   let bare
   try {
     const sample = await fetch(portal.url, { headers: portal.headers })
     if (!sample.ok) throw new Error(`GET /session answered ${sample.status}`)
     portal.bytes = Buffer.byteLength(await sample.text())
-    // Warm-up: JIT, prepared statements, page cache.
-    await autocannon({ url: portal.url, headers: portal.headers, connections, duration: 2 })
-    const portalResult = await measure(portal, durationSeconds, connections)
-    await stopTarget(portal)
-
     bare = await spawnTarget('bare', { BENCH_BODY_BYTES: String(portal.bytes) })
     bare.bytes = Buffer.byteLength(await (await fetch(bare.url)).text())
-    await autocannon({ url: bare.url, connections, duration: 2 })
-    const bareResult = await measure(bare, durationSeconds, connections)
-    return { portal: portalResult, bare: bareResult, ratio: portalResult.requestsPerSecond / bareResult.requestsPerSecond, connections, durationSeconds }
+
+    // Warm-up: JIT, prepared statements, page cache.
+    await round(portal, 2, connections)
+    await round(bare, 2, connections)
+    const seconds = Math.max(1, Math.round(durationSeconds / rounds))
+    const results = { portal: [], bare: [] }
+    for (let i = 0; i < rounds; i++) {
+      const order = i % 2 === 0 ? ['portal', 'bare'] : ['bare', 'portal']
+      for (const name of order) results[name].push(await round(name === 'portal' ? portal : bare, seconds, connections))
+    }
+    const portalResult = summarise(portal, results.portal, seconds)
+    const bareResult = summarise(bare, results.bare, seconds)
+    return { portal: portalResult, bare: bareResult, ratio: portalResult.requestsPerSecond / bareResult.requestsPerSecond, connections, durationSeconds: seconds * rounds }
   } finally {
     if (portal.child.exitCode === null) await stopTarget(portal)
     if (bare && bare.child.exitCode === null) await stopTarget(bare)
