@@ -121,7 +121,6 @@ export const de: Partial<Messages> = {
   'billing.resume': 'Abonnement fortsetzen',
   'billing.resumed': 'Ihr Abonnement läuft weiter.',
   'billing.plans.title': 'Tarif wechseln',
-  'billing.plans.error': 'Die Tarife konnten nicht geladen werden.',
   'billing.plans.empty': 'Es gibt keine Tarife, zu denen Sie wechseln können.',
   'billing.plans.current': 'Aktueller Tarif',
   'billing.plans.choose': 'Wählen',

@@ -121,7 +121,6 @@ export const es: Partial<Messages> = {
   'billing.resume': 'Reanudar suscripción',
   'billing.resumed': 'Tu suscripción continúa.',
   'billing.plans.title': 'Cambiar de plan',
-  'billing.plans.error': 'No pudimos cargar los planes.',
   'billing.plans.empty': 'No hay planes a los que cambiar.',
   'billing.plans.current': 'Plan actual',
   'billing.plans.choose': 'Elegir',

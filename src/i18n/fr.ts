@@ -121,7 +121,6 @@ export const fr: Partial<Messages> = {
   'billing.resume': 'Reprendre l’abonnement',
   'billing.resumed': 'Votre abonnement continue.',
   'billing.plans.title': 'Changer de forfait',
-  'billing.plans.error': 'Impossible de charger les forfaits.',
   'billing.plans.empty': 'Aucun autre forfait n’est disponible.',
   'billing.plans.current': 'Forfait actuel',
   'billing.plans.choose': 'Choisir',

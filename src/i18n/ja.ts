@@ -121,7 +121,6 @@ export const ja: Partial<Messages> = {
   'billing.resume': 'サブスクリプションを再開',
   'billing.resumed': 'サブスクリプションは継続されます。',
   'billing.plans.title': 'プランを変更',
-  'billing.plans.error': 'プランを読み込めませんでした。',
   'billing.plans.empty': '変更できるプランはありません。',
   'billing.plans.current': '現在のプラン',
   'billing.plans.choose': '選択',

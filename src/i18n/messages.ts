@@ -126,7 +126,6 @@ export const en = {
   'billing.resume': 'Resume subscription',
   'billing.resumed': 'Your subscription continues.',
   'billing.plans.title': 'Change plan',
-  'billing.plans.error': 'We couldn’t load the plans.',
   'billing.plans.empty': 'There are no plans to switch to.',
   'billing.plans.current': 'Current plan',
   'billing.plans.choose': 'Choose',
