@@ -54,8 +54,9 @@ export async function buildAll({ types = true } = {}) {
         sourcemap: true,
         plugins: [coreAsExternal],
         // The core's locale tables are dynamic imports: split into chunks a page loads
-        // only for the locale it shows (src/i18n/translate.ts).
-        ...(name === 'index' ? { splitting: true, chunkNames: 'locales/[name]-[hash]' } : {}),
+        // only for the locale it shows (src/i18n/translate.ts); so is the Stripe card form,
+        // loaded when a Stripe setup begins (src/views/billing/stripe-entry.ts).
+        ...(name === 'index' ? { splitting: true, chunkNames: 'chunks/[name]-[hash]' } : {}),
         // Next.js needs the directive in the shipped file.
         banner: name === 'react' ? { js: '"use client";' } : undefined,
       }),

@@ -159,8 +159,9 @@ export const de: Partial<Messages> = {
   'billing.add.makeDefault': 'Als meine Standard-Zahlungsmethode festlegen',
   'billing.add.submit': 'Karte hinzufügen',
   'billing.add.cancel': 'Abbrechen',
-  'billing.add.stripeUnavailable': 'Die Karteneingabe über Stripe ist noch nicht verfügbar. Bitte wenden Sie sich an den Support, um Ihre Karte zu aktualisieren.',
+  'billing.add.stripeUnavailable': 'Das sichere Kartenformular konnte nicht geladen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
   'billing.add.close': 'Schließen',
+  'billing.add.noPubKey': 'Die Karteneingabe ist für dieses Portal nicht eingerichtet (es fehlt ein veröffentlichbarer Stripe-Schlüssel). Bitte wenden Sie sich an den Support.',
 
   // pricing
   'pricing.label': 'Tarife',

@@ -159,8 +159,9 @@ export const es: Partial<Messages> = {
   'billing.add.makeDefault': 'Usarla como mi método de pago predeterminado',
   'billing.add.submit': 'Añadir tarjeta',
   'billing.add.cancel': 'Cancelar',
-  'billing.add.stripeUnavailable': 'La introducción de tarjetas con Stripe aún no está disponible. Contacta con soporte para actualizar tu tarjeta.',
+  'billing.add.stripeUnavailable': 'No se pudo cargar el formulario seguro de tarjeta. Comprueba tu conexión e inténtalo de nuevo.',
   'billing.add.close': 'Cerrar',
+  'billing.add.noPubKey': 'La introducción de tarjetas no está configurada en este portal (falta una clave publicable de Stripe). Contacta con soporte.',
 
   // pricing
   'pricing.label': 'Planes',

@@ -159,8 +159,9 @@ export const fr: Partial<Messages> = {
   'billing.add.makeDefault': 'En faire mon moyen de paiement par défaut',
   'billing.add.submit': 'Ajouter la carte',
   'billing.add.cancel': 'Annuler',
-  'billing.add.stripeUnavailable': 'La saisie de carte via Stripe n’est pas encore disponible. Contactez le support pour mettre à jour votre carte.',
+  'billing.add.stripeUnavailable': 'Le formulaire de carte sécurisé n’a pas pu être chargé. Vérifiez votre connexion et réessayez.',
   'billing.add.close': 'Fermer',
+  'billing.add.noPubKey': 'La saisie de carte n’est pas configurée pour ce portail (aucune clé publiable Stripe). Contactez le support.',
 
   // pricing
   'pricing.label': 'Offres',

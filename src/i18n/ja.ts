@@ -159,8 +159,9 @@ export const ja: Partial<Messages> = {
   'billing.add.makeDefault': 'デフォルトのお支払い方法にする',
   'billing.add.submit': 'カードを追加',
   'billing.add.cancel': 'キャンセル',
-  'billing.add.stripeUnavailable': 'Stripe でのカード入力はまだご利用いただけません。カードを更新するにはサポートにお問い合わせください。',
+  'billing.add.stripeUnavailable': '安全なカード入力フォームを読み込めませんでした。接続を確認して、もう一度お試しください。',
   'billing.add.close': '閉じる',
+  'billing.add.noPubKey': 'このポータルではカード入力が設定されていません（Stripe の公開可能キーがありません）。サポートにお問い合わせください。',
 
   // pricing
   'pricing.label': 'プラン',

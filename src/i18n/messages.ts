@@ -164,8 +164,9 @@ export const en = {
   'billing.add.makeDefault': 'Make it my default payment method',
   'billing.add.submit': 'Add card',
   'billing.add.cancel': 'Cancel',
-  'billing.add.stripeUnavailable': 'Card entry through Stripe is not available yet. Please contact support to update your card.',
+  'billing.add.stripeUnavailable': 'The secure card form could not be loaded. Check your connection and try again.',
   'billing.add.close': 'Close',
+  'billing.add.noPubKey': 'Card entry is not set up for this portal (it has no Stripe publishable key). Please contact support.',
 
   // pricing
   'pricing.label': 'Plans',

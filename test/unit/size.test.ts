@@ -2,9 +2,9 @@
 /**
  * The core entry's budget: `src/index.ts` with every view and its dependencies
  * (nanostores) bundled, minified and split as build.mjs does, at most 20 KB gzipped.
- * Stripe.js is loaded at run time and the locale tables are their own chunks (a page
- * loads one at most): neither counts. The bundle must also import in a bare context
- * with no window, document or navigator (SSR).
+ * Stripe.js and the Stripe card form are loaded at run time, and the locale tables are
+ * their own chunks (a page loads one at most): none of them counts. The bundle must
+ * also import in a bare context with no window, document or navigator (SSR).
  */
 import { build } from 'esbuild'
 import { dirname, resolve } from 'node:path'
@@ -24,7 +24,7 @@ async function bundle(format: 'esm' | 'cjs') {
     bundle: true,
     write: false,
     splitting: format === 'esm',
-    chunkNames: 'locales/[name]-[hash]',
+    chunkNames: 'chunks/[name]-[hash]',
     format,
     platform: format === 'esm' ? 'browser' : 'neutral',
     target: 'es2020',
@@ -35,7 +35,7 @@ async function bundle(format: 'esm' | 'cjs') {
   })
   const entry = result.outputFiles.find((file) => file.path.endsWith('/out/index.js'))!
   const output = Object.entries(result.metafile.outputs).find(([path]) => path === 'out/index.js')![1]
-  const chunks = result.outputFiles.filter((file) => file.path.includes('/out/locales/') && file.path.endsWith('.js'))
+  const chunks = result.outputFiles.filter((file) => file.path.includes('/out/chunks/') && file.path.endsWith('.js'))
   return { code: entry.contents, inputs: Object.keys(output.inputs), chunks }
 }
 
@@ -44,8 +44,8 @@ describe('core entry', () => {
     const { code, inputs, chunks } = await bundle('esm')
     const gzipped = gzipSync(code, { level: 9 }).length
     console.log(`core entry: ${code.length} B min, ${gzipped} B min+gz (budget ${BUDGET})`)
-    for (const chunk of chunks) console.log(`  locale chunk ${chunk.path.split('/').pop()}: ${gzipSync(chunk.contents, { level: 9 }).length} B min+gz, loaded on demand`)
-    expect(chunks.map((chunk) => chunk.path.split('/').pop()!.split('-')[0]).sort()).toEqual(['de', 'es', 'fr', 'ja'])
+    for (const chunk of chunks) console.log(`  chunk ${chunk.path.split('/').pop()}: ${gzipSync(chunk.contents, { level: 9 }).length} B min+gz, loaded on demand`)
+    expect(chunks.map((chunk) => chunk.path.split('/').pop()!.replace(/-[^-]+$/, '')).sort()).toEqual(['de', 'es', 'fr', 'ja', 'stripe-element'])
     expect(inputs.some((input) => input.startsWith('src/i18n/de'))).toBe(false)
     expect(inputs.some((input) => input.startsWith('src/views/'))).toBe(true)
     expect(inputs.some((input) => input.includes('node_modules/nanostores'))).toBe(true)

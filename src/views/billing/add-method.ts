@@ -4,6 +4,7 @@ import { h } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
 import { button, runAction, setBusy, uid } from '../parts.js'
 import { cardLabel } from './labels.js'
+import { stripeCardForm } from './stripe-entry.js'
 
 export interface AddMethodHandlers {
   /** The method is attached; the caller reloads the list. */
@@ -14,19 +15,15 @@ export interface AddMethodHandlers {
 
 /**
  * The form that adds a payment method once `POST /payment-methods/setup` has answered.
- * The sandbox provider lets the user pick a test card; Stripe's Payment Element arrives
- * in a later issue and replaces `stripeEntry` alone.
+ * The sandbox provider lets the user pick a test card; the Stripe provider loads Stripe's
+ * Payment Element (./stripe-entry.ts).
  */
 export function addMethodForm(ctx: ViewContext, setup: PaymentSetup, handlers: AddMethodHandlers): HTMLElement {
   return setup.provider === 'sandbox' ? sandboxForm(ctx, setup.test_cards, handlers) : stripeEntry(ctx, setup, handlers)
 }
 
-function stripeEntry(ctx: ViewContext, _setup: Extract<PaymentSetup, { provider: 'stripe' }>, handlers: AddMethodHandlers): HTMLElement {
-  return panel(
-    ctx,
-    h('p', { class: 'ap-notice ap-notice--warning' }, ctx.t('billing.add.stripeUnavailable')),
-    h('div', { class: 'ap-actions' }, button(ctx.t('billing.add.close'), handlers.close)),
-  )
+function stripeEntry(ctx: ViewContext, setup: Extract<PaymentSetup, { provider: 'stripe' }>, handlers: AddMethodHandlers): HTMLElement {
+  return panel(ctx, stripeCardForm(ctx, setup, handlers))
 }
 
 function sandboxForm(ctx: ViewContext, testCards: string[], handlers: AddMethodHandlers): HTMLElement {
