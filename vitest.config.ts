@@ -1,5 +1,9 @@
 import { defineConfig } from 'vitest/config'
 
+// `npm run test:stripe` (--project stripe-live) talks to a real Stripe test account; it is
+// a project only when asked for by name, so `npm test` and a bare `vitest run` never run it.
+const stripeLive = process.argv.some((arg) => /(^|=)stripe-live$/.test(arg))
+
 // One run, four projects: the browser core and adapters under happy-dom, the server in
 // Node against real SQLite files, and the end-to-end suite in real Chromium.
 export default defineConfig({
@@ -29,6 +33,9 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      ...(stripeLive
+        ? [{ test: { name: 'stripe-live', include: ['test/stripe-live/**/*.test.ts'], environment: 'node' as const, testTimeout: 300_000, hookTimeout: 900_000, fileParallelism: false } }]
+        : []),
     ],
   },
 })

@@ -229,6 +229,11 @@ describe('stripeBilling over the Stripe double', () => {
       expect(s.double.requestsTo('POST', /\/attach$/)).toHaveLength(1)
     })
 
+    it('attaches the sandbox’s declining test card as Stripe’s own (pm_card_chargeDeclined)', async () => {
+      await expectBillingError(s.backend.attachPaymentMethod(s.scope('cus_free'), 'pm_card_declined'), 'payment_failed')
+      expect(s.double.requestsTo('POST', /\/attach$/).map((r) => r.path)).toEqual(['/v1/payment_methods/pm_card_chargeDeclined/attach'])
+    })
+
     it('never detaches another customer’s card', async () => {
       const [theirs] = (await s.backend.listPaymentMethods(s.scope('cus_many_invoices'))).data
       await expectBillingError(s.backend.removePaymentMethod(s.scope('cus_active'), theirs.id), 'not_found')

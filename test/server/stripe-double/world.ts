@@ -232,14 +232,17 @@ export interface Meter {
   status: 'active'
 }
 
-/** Stripe's test tokens that `paymentMethods.attach` accepts in test mode, and how each card behaves. */
+/**
+ * Stripe's test tokens that `paymentMethods.attach` accepts in test mode, and how each card
+ * behaves (Stripe's testing docs): `pm_card_chargeCustomerFail` (…0341) attaches but every
+ * charge fails; `pm_card_chargeDeclined` (…0002) is declined when attached.
+ */
 export const TEST_TOKENS: Record<string, { brand: string; last4: string; outcome: 'succeed' | 'decline' | 'decline_on_attach' }> = {
   pm_card_visa: { brand: 'visa', last4: '4242', outcome: 'succeed' },
   pm_card_mastercard: { brand: 'mastercard', last4: '4444', outcome: 'succeed' },
   pm_card_amex: { brand: 'amex', last4: '8431', outcome: 'succeed' },
-  pm_card_visa_chargeDeclined: { brand: 'visa', last4: '0341', outcome: 'decline' },
+  pm_card_chargeCustomerFail: { brand: 'visa', last4: '0341', outcome: 'decline' },
   pm_card_chargeDeclined: { brand: 'visa', last4: '0002', outcome: 'decline_on_attach' },
-  pm_card_declined: { brand: 'visa', last4: '0002', outcome: 'decline_on_attach' },
 }
 
 export function addInterval(at: number, interval: Interval, count = 1): number {

@@ -477,8 +477,11 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
       const key = await keysFor(scope, options)
       let pm: StripePaymentMethod
       if (/^pm_card_/.test(paymentMethod)) {
-        // Stripe's test tokens (test mode only) make a new PaymentMethod when attached.
-        pm = await stripe.paymentMethods.attach(paymentMethod, { customer: customer.id }, key('attach'))
+        // Stripe's test tokens (test mode only) make a new PaymentMethod when attached. The
+        // sandbox's name for a declining card is Stripe's pm_card_chargeDeclined, so the
+        // Portal API's test cards mean the same on both backends.
+        const token = paymentMethod === 'pm_card_declined' ? 'pm_card_chargeDeclined' : paymentMethod
+        pm = await stripe.paymentMethods.attach(token, { customer: customer.id }, key('attach'))
       } else {
         // A method the browser confirmed through a SetupIntent is attached already.
         pm = await stripe.paymentMethods.retrieve(paymentMethod).catch((error: unknown) => {
