@@ -190,6 +190,21 @@ describe('stripeBilling over the Stripe double', () => {
       })
     })
 
+    it('keeps a subscription’s other items (metered overage) in both phases of a downgrade', async () => {
+      const overage = [...s.double.world.prices.values()].find((p) => p.recurring.usage_type === 'metered')!
+      const session = await s.backend.getSession(s.scope('cus_active'))
+      s.double.world.addItem(session.subscription!.id, overage.id)
+      const starter = findPrice(await plans(), 'Starter', 'month')
+      const sub = await s.backend.changeSubscription(s.scope('cus_active'), starter.id)
+      expect(sub.scheduled_change?.price_id).toBe(starter.id)
+      const [update] = s.double.requestsTo('POST', /^\/v1\/subscription_schedules\/sub_sched_/)
+      expect((update.params.phases as { items: unknown }[]).map((p) => p.items)).toEqual([
+        [{ price: session.price!.id, quantity: '1' }, { price: overage.id }],
+        [{ price: starter.id, quantity: '1' }, { price: overage.id }],
+      ])
+      expect((await s.backend.getSession(s.scope('cus_active'))).upcoming_invoice?.amount_due).toBe(starter.amount)
+    })
+
     it('starts a trial with trial_period_days and no charge', async () => {
       const starter = findPrice(await plans('cus_canceled'), 'Starter', 'month')
       await s.backend.changeSubscription(s.scope('cus_canceled'), starter.id)

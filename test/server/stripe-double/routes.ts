@@ -195,7 +195,7 @@ export const routes: Route[] = [
         world.updateSchedule(id, {
           endBehavior: str(params.end_behavior),
           phases: phases?.map((p) => ({
-            price: str(obj(arr(p.items)[0]).price),
+            items: arr(p.items).map(obj).map((item) => ({ price: str(item.price), quantity: num(item.quantity) })),
             startDate: num(p.start_date),
             endDate: num(p.end_date),
             prorationBehavior: str(p.proration_behavior),

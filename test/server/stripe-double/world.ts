@@ -143,7 +143,7 @@ export interface Subscription {
 export interface Phase {
   start_date: number
   end_date: number
-  items: { price: string; quantity: number }[]
+  items: { price: string; quantity?: number }[]
   proration_behavior: string
 }
 
@@ -567,6 +567,15 @@ export class World {
     return sub
   }
 
+  /** A second item on a subscription (a metered overage price, say), as Stripe's `POST /v1/subscription_items` adds one. */
+  addItem(subscriptionId: string, priceId: string): SubscriptionItem {
+    const sub = this.subscription(subscriptionId)
+    const first = sub.items.data[0]
+    const item: SubscriptionItem = { ...first, id: this.id('si'), created: this.now(), metadata: {}, price: this.price(priceId), quantity: 1 }
+    sub.items.data.push(item)
+    return item
+  }
+
   /** POST /v1/subscriptions. */
   createSubscription(params: { customer: string; price: string; trialDays?: number; paymentBehavior: string }): Subscription {
     const customer = this.customer(params.customer, 'customer')
@@ -671,7 +680,8 @@ export class World {
     if (sub.schedule) throw invalid(`You cannot migrate a subscription that is already attached to a schedule: \`${sub.schedule}\`.`, 'from_subscription')
     if (sub.status === 'canceled') throw invalid('A canceled subscription cannot be migrated to a schedule.', 'from_subscription')
     const item = sub.items.data[0]
-    const phase: Phase = { start_date: item.current_period_start, end_date: item.current_period_end, items: [{ price: item.price.id, quantity: 1 }], proration_behavior: 'create_prorations' }
+    const items = sub.items.data.map((i) => (i.price.recurring.usage_type === 'metered' ? { price: i.price.id } : { price: i.price.id, quantity: i.quantity }))
+    const phase: Phase = { start_date: item.current_period_start, end_date: item.current_period_end, items, proration_behavior: 'create_prorations' }
     const schedule: Schedule = {
       id: this.id('sub_sched'),
       object: 'subscription_schedule',
@@ -692,23 +702,29 @@ export class World {
     return schedule
   }
 
-  updateSchedule(id: string, params: { endBehavior?: string; phases?: { price?: string; startDate?: number; endDate?: number; prorationBehavior?: string }[] }): Schedule {
+  updateSchedule(id: string, params: { endBehavior?: string; phases?: { items: { price?: string; quantity?: number }[]; startDate?: number; endDate?: number; prorationBehavior?: string }[] }): Schedule {
     const schedule = this.schedule(id)
     if (schedule.status !== 'active') throw invalid(`You cannot update a subscription schedule that is currently in the \`${schedule.status}\` status.`)
     const sub = this.subscription(schedule.subscription as string)
     if (params.phases) {
       const phases: Phase[] = []
       params.phases.forEach((p, i) => {
-        if (!p.price) throw invalid('Each phase needs items[0][price]', `phases[${i}][items]`)
-        this.price(p.price, `phases[${i}][items][0][price]`)
+        if (p.items.length === 0 || p.items.some((item) => !item.price)) throw invalid('Each phase needs items with a price', `phases[${i}][items]`)
+        const items = p.items.map((item, j) => {
+          const price = this.price(item.price as string, `phases[${i}][items][${j}][price]`)
+          if (price.recurring.usage_type === 'metered' && item.quantity !== undefined) throw invalid('Quantity cannot be set for metered prices', `phases[${i}][items][${j}][quantity]`)
+          return item.quantity === undefined ? { price: price.id } : { price: price.id, quantity: item.quantity }
+        })
         const start = p.startDate ?? phases[i - 1]?.end_date
         if (start === undefined) throw invalid('The first phase needs a start_date', 'phases[0][start_date]')
         if (p.endDate === undefined) throw unsupported(`phases without an end_date (phases[${i}])`)
         if (p.endDate <= start) throw invalid('end_date must be after start_date', `phases[${i}][end_date]`)
-        phases.push({ start_date: start, end_date: p.endDate, items: [{ price: p.price, quantity: 1 }], proration_behavior: p.prorationBehavior ?? 'create_prorations' })
+        phases.push({ start_date: start, end_date: p.endDate, items, proration_behavior: p.prorationBehavior ?? 'create_prorations' })
       })
       if (phases[0].start_date !== schedule.current_phase?.start_date) throw invalid('You can not modify the start date of the current phase.', 'phases[0][start_date]')
-      if (phases[0].items[0].price !== sub.items.data[0].price.id) throw unsupported('changing the price of the current phase')
+      const prices = (items: { price: string }[]) => items.map((i) => i.price).sort().join()
+      // The current phase is what the subscription is: a phase leaving an item out would remove it now.
+      if (prices(phases[0].items) !== prices(sub.items.data.map((i) => ({ price: i.price.id })))) throw unsupported('a current phase whose items differ from the subscription’s')
       if (phases[0].end_date !== sub.items.data[0].current_period_end) throw unsupported('a current phase that does not end with the current period')
       schedule.phases = phases
       schedule.current_phase = { start_date: phases[0].start_date, end_date: phases[0].end_date }
@@ -775,7 +791,8 @@ export class World {
       const end = item.current_period_end
       const schedule = sub.schedule ? this.schedules.get(sub.schedule) : undefined
       const nextPhase = schedule?.phases.find((p) => p.start_date >= end)
-      const nextPrice = nextPhase ? this.price(nextPhase.items[0].price) : item.price
+      const licensed = nextPhase?.items.map((i) => this.price(i.price)).find((p) => p.recurring.usage_type === 'licensed')
+      const nextPrice = licensed ?? item.price
       const renewal = this.periodLine(nextPrice, end, addInterval(end, nextPrice.recurring.interval), sub)
       return this.previewInvoice(sub.customer, [...(this.pending.get(sub.id) ?? []), renewal], sub)
     }

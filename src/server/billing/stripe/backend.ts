@@ -372,15 +372,20 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
         const live = isCanceling(sub) ? await stripe.subscriptions.update(sub.id, { cancel_at_period_end: false }, key('uncancel')) : sub
         const { start, end } = currentPeriod(live)
         const base = schedule ?? (await stripe.subscriptionSchedules.create({ from_subscription: sub.id }, key('schedule')))
-        const current = planItem(live).price.id
+        // A phase lists every item of the subscription: the plan's price changes, the rest (metered overage...) stays.
+        const plan = planItem(live)
+        const phaseItems = (planPrice: string) =>
+          live.items.data.map((item) =>
+            item.id === plan.id ? { price: planPrice, quantity: 1 } : item.price.recurring?.usage_type === 'metered' ? { price: item.price.id } : { price: item.price.id, quantity: item.quantity ?? 1 },
+          )
         const updated = await stripe.subscriptionSchedules.update(
           base.id,
           {
             end_behavior: 'release',
             proration_behavior: 'none',
             phases: [
-              { items: [{ price: current, quantity: 1 }], start_date: base.current_phase?.start_date ?? base.phases[0]?.start_date ?? start, end_date: end },
-              { items: [{ price: target.id, quantity: 1 }], end_date: addPeriod(end, target.period) },
+              { items: phaseItems(plan.price.id), start_date: base.current_phase?.start_date ?? base.phases[0]?.start_date ?? start, end_date: end },
+              { items: phaseItems(target.id), end_date: addPeriod(end, target.period) },
             ],
           },
           key('phases'),

@@ -57,6 +57,7 @@ export interface StripePrice {
 export interface StripeSubscriptionItem {
   id: string
   price: StripePrice
+  quantity?: number
   current_period_start?: number
   current_period_end?: number
 }
