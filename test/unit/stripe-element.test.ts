@@ -6,7 +6,9 @@
  * real card in the SQLite engine and the list really refreshes.
  */
 import { afterEach, describe, expect, test, vi } from 'vitest'
+import { createPricingPortal } from '../../src/pricing.js'
 import type { PortalOptions } from '../../src/types.js'
+import { createTestPortal, TEST_PUBLIC_KEY } from '../helpers/portal.js'
 import { DARK_TEXT, LIGHT_TEXT, parseRgb, readableText } from '../../src/theme/color.js'
 import { STRIPE_LOAD_TIMEOUT_MS, stripeAppearance as appearanceWith, type ComputedLook, type StripeAppearance } from '../../src/views/billing/stripe-element.js'
 import { buttonNamed, mountPortal, text, waitFor, type Harness } from './views/harness.js'
@@ -216,6 +218,43 @@ describe('the Stripe Payment Element', () => {
     portal!.handle.destroy()
     expect(double.calls.destroyed).toBe(1)
   })
+})
+
+test('the pricing portal asks for a card through the same Payment Element before a paid plan', async () => {
+  const server = createTestPortal()
+  const double = stripeJsDouble()
+  const posted: string[] = []
+  const transport = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(String(input))
+    if (init?.method === 'POST') posted.push(url.pathname.replace(/^.*\/api\/portal/, ''))
+    if (url.pathname.endsWith('/payment-methods/setup')) return Response.json({ provider: 'stripe', client_secret: CLIENT_SECRET })
+    return server.fetch(input, init)
+  }) as typeof fetch
+  const root = document.body.appendChild(document.createElement('div'))
+  const handle = createPricingPortal(root, {
+    publicKey: TEST_PUBLIC_KEY,
+    token: await server.token('cus_free'),
+    apiUrl: server.apiUrl,
+    fetch: transport,
+    locale: 'en-US',
+    stripePubKey: PK,
+    loadStripe: double.loadStripe,
+  })
+  try {
+    const starter = await waitFor(() => root.querySelector<HTMLElement>('.ap-plan-card[data-plan-id="plan_starter"]'))
+    buttonNamed(starter, /^Upgrade: Starter/)!.click()
+    const panel = await waitFor(() => root.querySelector<HTMLElement>('.ap-pricing__needs-card'))
+    await waitFor(() => !submitOf(panel).disabled)
+    expect(double.calls.elements[0].clientSecret).toBe(CLIENT_SECRET)
+    submitOf(panel).click()
+    await waitFor(() => root.querySelector('.ap-preview'))
+    expect(posted).toEqual(['/subscription/preview', '/payment-methods/setup', '/payment-methods'])
+    expect((await server.billing.listPaymentMethods({ appId: 'app_demo', customUid: 'cus_free' })).data.map((m) => m.brand)).toEqual(['mastercard'])
+  } finally {
+    handle.destroy()
+    root.remove()
+    await server.close()
+  }
 })
 
 describe('stripeAppearance', () => {
