@@ -15,8 +15,8 @@ export interface RealPortal {
 export async function realPortal(): Promise<RealPortal> {
   // Minted two hours in the past on the portal's clock (so already past `exp` for the
   // browser), then the clock is set right for the fresh token and the handler.
-  let offset = -2 * 3600_000
-  const portal = createTestPortal({ now: () => Date.now() + offset })
+  let offset = -2 * 3600
+  const portal = createTestPortal({ now: () => Math.floor(Date.now() / 1000) + offset })
   const expiredToken = await portal.token('cus_active')
   offset = 0
   const freshToken = await portal.token('cus_active')
