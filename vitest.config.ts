@@ -24,6 +24,29 @@ export default defineConfig({
         },
       },
       {
+        // Issue 9: hostile tokens, input, faults and load. Server-side files run in Node; the
+        // `.dom.test.ts` files mount the portals in happy-dom with script evaluation on, so an
+        // injected handler or script would really run (and set the flag the tests watch).
+        test: {
+          name: 'hardening',
+          include: ['test/hardening/**/*.test.ts'],
+          exclude: ['test/hardening/**/*.dom.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'hardening-dom',
+          include: ['test/hardening/**/*.dom.test.ts'],
+          environment: 'happy-dom',
+          environmentOptions: {
+            happyDOM: { settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true, disableJavaScriptFileLoading: true, disableCSSFileLoading: true } },
+          },
+          testTimeout: 60_000,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

@@ -1,0 +1,92 @@
+/**
+ * Shared by the hardening suites: a billing backend that counts the calls reaching it,
+ * a loopback server that lets oversized headers through to the handler, and a small
+ * HTTP caller that never throws on a non-JSON answer.
+ */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { BillingBackend } from '../../src/server/billing/types.js'
+import type { PortalHandler } from '../../src/server/handler.js'
+import { toNodeListener } from '../../src/server/node.js'
+
+export interface CountedBackend<B extends BillingBackend> {
+  billing: B
+  /** Method name -> calls so far. */
+  calls: Map<string, number>
+  total(): number
+}
+
+/** Wraps a backend in a Proxy that counts every method call that reaches it. */
+export function countingBackend<B extends BillingBackend>(inner: B): CountedBackend<B> {
+  const calls = new Map<string, number>()
+  const billing = new Proxy(inner, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver)
+      if (typeof value !== 'function' || typeof property !== 'string') return value
+      return (...args: unknown[]) => {
+        calls.set(property, (calls.get(property) ?? 0) + 1)
+        return (value as (...a: unknown[]) => unknown).apply(target, args)
+      }
+    },
+  })
+  return { billing, calls, total: () => [...calls.values()].reduce((a, b) => a + b, 0) }
+}
+
+export interface Served {
+  url: string
+  close(): Promise<void>
+}
+
+/**
+ * Serves a handler on loopback. `maxHeaderSize` raises Node's 16 KB header cap, so that a
+ * megabyte token reaches the handler's own check instead of Node's 431.
+ */
+export async function serve(handler: PortalHandler, options: { maxHeaderSize?: number } = {}): Promise<Served> {
+  const server = createServer({ maxHeaderSize: options.maxHeaderSize }, toNodeListener(handler))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections()
+        server.close((error) => (error ? reject(error) : resolve()))
+      }),
+  }
+}
+
+export interface Answer {
+  status: number
+  headers: Headers
+  text: string
+  /** The parsed JSON, or undefined when the body is not JSON. */
+  json: unknown
+}
+
+export async function answer(response: Response): Promise<Answer> {
+  const text = await response.text()
+  let json: unknown
+  try {
+    json = text ? JSON.parse(text) : undefined
+  } catch {
+    json = undefined
+  }
+  return { status: response.status, headers: response.headers, text, json }
+}
+
+export function errorCode(a: Answer): string | undefined {
+  return (a.json as { error?: { code?: string } } | undefined)?.error?.code
+}
+
+/** Every string anywhere inside a JSON value (keys too). */
+export function stringsIn(value: unknown, out: Set<string> = new Set()): Set<string> {
+  if (typeof value === 'string') out.add(value)
+  else if (Array.isArray(value)) value.forEach((item) => stringsIn(item, out))
+  else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      out.add(key)
+      stringsIn(item, out)
+    }
+  }
+  return out
+}
