@@ -175,6 +175,12 @@ export interface SubscriptionPreview {
   effective: 'now' | 'period_end'
   /** When the change takes effect (now, or the period end). */
   effective_at: number
+  /**
+   * The moment the preview was priced at (Unix seconds). Sent back with `POST /subscription`,
+   * the change is charged exactly this preview's amounts (within the hour, in the same
+   * period). Optional: a backend that cannot price at a given moment leaves it out.
+   */
+  proration_date?: number
   lines: PreviewLine[]
   /** Confirming charges the default payment method (a paid price taking effect outside a trial). Optional: a backend may leave it out. */
   needs_card?: boolean

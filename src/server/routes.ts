@@ -89,7 +89,15 @@ export const routes: Route[] = [
     body: priceBody,
     run: (c) => c.billing.previewSubscriptionChange(c.scope, c.body.price_id),
   }),
-  route({ method: 'POST', path: ['subscription'], auth: true, mutation: true, body: priceBody, run: (c) => c.billing.changeSubscription(c.scope, c.body.price_id, c.mutation) }),
+  route({
+    method: 'POST',
+    path: ['subscription'],
+    auth: true,
+    mutation: true,
+    // `proration_date`: the preview's, so the charge equals what the customer was shown.
+    body: { ...priceBody, proration_date: { type: 'integer' } },
+    run: (c) => c.billing.changeSubscription(c.scope, c.body.price_id, { ...c.mutation, prorationDate: c.body.proration_date }),
+  }),
   route({
     method: 'DELETE',
     path: ['subscription', 'scheduled-change'],

@@ -10,10 +10,11 @@ export const MAX_BODY_BYTES = 64 * 1024
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255
 const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,255}$/
 
-type FieldSpec = { type: 'string' | 'boolean'; required?: boolean }
+/** `integer`: a JSON number that is a whole, non-negative safe integer (Unix seconds). */
+type FieldSpec = { type: 'string' | 'boolean' | 'integer'; required?: boolean }
 export type BodySchema = Record<string, FieldSpec>
 
-type FieldValue<F extends FieldSpec> = F['type'] extends 'string' ? string : boolean
+type FieldValue<F extends FieldSpec> = F['type'] extends 'string' ? string : F['type'] extends 'integer' ? number : boolean
 /** The object a schema accepts: required fields present, optional ones possibly absent. */
 export type BodyOf<S extends BodySchema> = {
   [K in keyof S as S[K]['required'] extends true ? K : never]: FieldValue<S[K]>
@@ -94,6 +95,10 @@ export function validateBody<S extends BodySchema>(body: Record<string, unknown>
     const value = body[key]
     if (value === undefined) {
       if (spec.required) throw invalid(`Missing required field \`${key}\``, key)
+      continue
+    }
+    if (spec.type === 'integer') {
+      if (!Number.isSafeInteger(value) || (value as number) < 0) throw invalid(`Field \`${key}\` must be a non-negative whole number`, key)
       continue
     }
     if (typeof value !== spec.type) throw invalid(`Field \`${key}\` must be a ${spec.type}`, key)

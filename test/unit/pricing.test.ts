@@ -15,6 +15,7 @@ interface Logged {
   method: string
   path: string
   headers: Headers
+  body?: unknown
 }
 
 interface Mounted {
@@ -48,7 +49,8 @@ async function mount(options: Partial<PricingOptions> = {}, { customer, setup }:
   const base = new URL(server.apiUrl).pathname
   const transport = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input))
-    requests.push({ method: init?.method ?? 'GET', path: url.pathname.slice(base.length) + url.search, headers: new Headers(init?.headers) })
+    const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined
+    requests.push({ method: init?.method ?? 'GET', path: url.pathname.slice(base.length) + url.search, headers: new Headers(init?.headers), body })
     // In process, as test/helpers/portal.ts does; the handler runs to its end even when the
     // portal aborts, so the test waits for it before closing the engine.
     const handled = server.handler(new Request(url, { ...init, signal: undefined }))
@@ -283,7 +285,7 @@ describe('pricing portal: a signed-in customer', () => {
   })
 
   it('previews an upgrade, then confirms it in place', async () => {
-    const { root, server, announced } = await signedIn('cus_active')
+    const { root, server, announced, requests } = await signedIn('cus_active')
     buttonNamed(cardNamed(root, 'plan_scale')!, /^Upgrade: Scale/)!.click()
     const preview = await waitFor(() => root.querySelector<HTMLElement>('.ap-preview'))
     expect(text(preview.querySelector('h3'))).toBe('Change to Scale')
@@ -298,6 +300,12 @@ describe('pricing portal: a signed-in customer', () => {
     const session = await server.billing.getSession({ appId: TEST_APP_ID, customUid: 'cus_active' })
     expect(session.plan?.id).toBe('plan_scale')
     await waitFor(() => announced.includes('Your plan is now Scale.'))
+    // Confirm sent the preview's moment, and the change was priced as of it.
+    const { body } = requests.find((r) => r.method === 'POST' && r.path === '/subscription')!
+    expect(body).toEqual({ price_id: 'price_scale_month', proration_date: expect.any(Number) })
+    const [newest] = (await server.billing.listInvoices({ appId: TEST_APP_ID, customUid: 'cus_active' }, { limit: 1 })).data
+    const { lines } = await server.billing.getInvoice({ appId: TEST_APP_ID, customUid: 'cus_active' }, newest.id)
+    expect(lines![0].period?.start).toBe((body as { proration_date: number }).proration_date)
   })
 
   it('schedules a downgrade for the period end, and undoes it', async () => {

@@ -31,6 +31,15 @@ export interface MutationOptions {
   idempotencyKey?: string
 }
 
+export interface ChangeOptions extends MutationOptions {
+  /**
+   * Price the change as of this moment (Unix seconds), as the preview did: its
+   * `proration_date`. Within the current period and at most an hour old, else
+   * `invalid_request` naming `proration_date` (see `prorationMoment`). Default: now.
+   */
+  prorationDate?: number
+}
+
 /**
  * One async method per Portal API route. The SQLite engine and `stripeBilling` both
  * implement it, and one contract test suite checks both.
@@ -61,10 +70,13 @@ export interface BillingBackend {
   removePaymentMethod(scope: CustomerScope, paymentMethodId: string, options?: MutationOptions): Promise<void>
 
   listPlans(scope: CustomerScope): Promise<PlansResponse>
-  /** Exactly what `changeSubscription` with the same price would charge at this moment. */
+  /**
+   * Exactly what `changeSubscription` with the same price would charge at this moment;
+   * its `proration_date` (when the backend returns one) makes the charge equal it later.
+   */
   previewSubscriptionChange(scope: CustomerScope, priceId: string): Promise<SubscriptionPreview>
   /** Upgrades now (prorated, invoiced at once), downgrades at period end; starts a subscription (or trial) when there is none. */
-  changeSubscription(scope: CustomerScope, priceId: string, options?: MutationOptions): Promise<Subscription>
+  changeSubscription(scope: CustomerScope, priceId: string, options?: ChangeOptions): Promise<Subscription>
   /** Undo a scheduled downgrade. */
   cancelScheduledChange(scope: CustomerScope, options?: MutationOptions): Promise<Subscription>
   cancelSubscription(scope: CustomerScope, atPeriodEnd: boolean, options?: MutationOptions): Promise<Subscription>

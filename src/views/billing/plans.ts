@@ -101,7 +101,8 @@ export function showPreview(ctx: ViewContext, host: HTMLElement, plan: Plan, pri
           variant: 'primary',
           run: async () => {
             error.textContent = ''
-            await ctx.api.post<Subscription>('/subscription', { price_id: price.id }, { idempotencyKey, signal: ctx.signal })
+            // The preview's moment: the change is charged exactly what the panel shows (undefined is left out).
+            await ctx.api.post<Subscription>('/subscription', { price_id: price.id, proration_date: preview.proration_date }, { idempotencyKey, signal: ctx.signal })
             // The panel (and the focused Confirm) goes away: focus the view's heading, not the page.
             host.closest('.ap-view')?.querySelector<HTMLElement>('h1')?.focus()
             replaceChildren(host)

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import type { PlansResponse, Subscription } from '../../../src/api/types.js'
+import type { PlansResponse, Subscription, SubscriptionPreview } from '../../../src/api/types.js'
 import { answerDialog, buttonNamed, dialog, mountPortal, text, waitFor, type Harness } from './harness.js'
 
 let portal: Harness | undefined
@@ -141,6 +141,9 @@ describe('change plan', () => {
   test('an upgrade previews what is due now, then Confirm applies it and invoices it', async () => {
     const view = await billingOf('cus_active')
     const before = (await portal!.server.billing.listInvoices(scope('cus_active'), { limit: 100 })).data.map((i) => i.id)
+    // The preview's moment travels with Confirm: moved back a few seconds here, to see it is the preview's and not a new now.
+    let pricedAt = 0
+    portal!.patch<SubscriptionPreview>('POST', /^\/subscription\/preview$/, (p) => ({ ...p, proration_date: (pricedAt = p.proration_date! - 5) }))
     const release = portal!.hold('POST', /^\/subscription\/preview$/)
     const choose = buttonNamed(view, 'Choose Scale at $199.00 / month')!
     choose.click()
@@ -165,7 +168,7 @@ describe('change plan', () => {
     expect(view.querySelector('.ap-preview')).toBeNull()
     expect(document.activeElement).toBe(view.querySelector('h1'))
     const change = portal!.requests.find((r) => r.method === 'POST' && r.path === '/subscription')!
-    expect(change.body).toEqual({ price_id: 'price_scale_month' })
+    expect(change.body).toEqual({ price_id: 'price_scale_month', proration_date: pricedAt })
     expect(change.headers.get('Idempotency-Key')).toBeTruthy()
     await waitFor(() => portal!.announced.includes('Your plan is now Scale.'))
     expect([...view.querySelectorAll('.ap-price')].find((p) => text(p).startsWith('$199.00 / month'))!.textContent).toContain('Current plan')
@@ -175,6 +178,16 @@ describe('change plan', () => {
     const first = await waitFor(() => invoices.querySelector<HTMLElement>('tr.ap-invoice'))
     expect(before).not.toContain(first.dataset.invoiceId)
     expect(text(first.children[2])).toBe(due)
+  })
+
+  test('a backend whose preview has no proration_date: Confirm sends the price alone', async () => {
+    const view = await billingOf('cus_active')
+    portal!.patch<SubscriptionPreview>('POST', /^\/subscription\/preview$/, ({ proration_date: _, ...rest }) => rest)
+    buttonNamed(view, 'Choose Scale at $199.00 / month')!.click()
+    const preview = await waitFor(() => view.querySelector('.ap-preview'))
+    buttonNamed(preview, 'Confirm change')!.click()
+    await waitFor(() => planName(view) === 'Scale')
+    expect(portal!.requests.find((r) => r.method === 'POST' && r.path === '/subscription')!.body).toEqual({ price_id: 'price_scale_month' })
   })
 
   test('a paid plan without a card: the server’s reason shows in the preview and Confirm can be tried again', async () => {

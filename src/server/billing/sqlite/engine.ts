@@ -92,7 +92,7 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
     removePaymentMethod: (scope, id) => removePaymentMethod(scope, id),
     listPlans,
     previewSubscriptionChange,
-    changeSubscription: (scope, priceId) => applyChange(scope, priceId, false),
+    changeSubscription: (scope, priceId, o) => applyChange(scope, priceId, false, o?.prorationDate),
     cancelScheduledChange: (scope) => cancelScheduledChange(scope),
     cancelSubscription: (scope, atPeriodEnd) => cancelSubscription(scope, atPeriodEnd),
     resumeSubscription: (scope) => resumeSubscription(scope),

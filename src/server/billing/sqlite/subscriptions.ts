@@ -1,5 +1,6 @@
 /** Plans a customer may choose, plan changes (preview and apply share one quote), cancel and resume. */
 import type { PlansResponse, Subscription, SubscriptionPreview } from '../../../api/types.js'
+import { prorationMoment } from '../proration-date.js'
 import { BillingError, type CustomerScope } from '../types.js'
 import { newId } from './ids.js'
 import { periodEnd } from './proration.js'
@@ -31,11 +32,15 @@ export function subscriptionMethods(ctx: EngineContext) {
     customer: CustomersTable
     sub: (SubscriptionsTable & { status: 'trialing' | 'active' | 'past_due' }) | undefined
     target: PriceRow
-    quote: ChangeQuote
+    /** `at`: the moment it was priced. */
+    quote: ChangeQuote & { at: number }
   }
 
-  /** Validates a change and quotes it: the one computation behind both preview and change. */
-  async function prepareChange(q: Db, scope: CustomerScope, priceId: string, allowHidden: boolean): Promise<Prepared> {
+  /**
+   * Validates a change and quotes it: the one computation behind both preview and change.
+   * `prorationDate` (a preview's) prices it as of that moment instead of now.
+   */
+  async function prepareChange(q: Db, scope: CustomerScope, priceId: string, allowHidden: boolean, prorationDate?: number): Promise<Prepared> {
     const customer = await customerNow(q, scope)
     const target = await findPrice(q, scope.appId, priceId)
     if (!target) throw new BillingError('invalid_request', 'No such price', { field: 'price_id' })
@@ -51,7 +56,7 @@ export function subscriptionMethods(ctx: EngineContext) {
         throw new BillingError('invalid_request', `The subscription is billed in ${current.currency}; choose a price in ${current.currency}`, { field: 'price_id' })
       }
     }
-    const t = now()
+    const t = prorationMoment(prorationDate, now(), sub?.current_period_start ?? null)
     const [currentQuotas, targetQuotas, usage] = await Promise.all([
       current ? quotasOf(q, scope.appId, current.plan_id) : Promise.resolve([]),
       quotasOf(q, scope.appId, target.plan_id),
@@ -71,7 +76,7 @@ export function subscriptionMethods(ctx: EngineContext) {
       targetQuotas,
       usage,
     })
-    return { customer, sub, target, quote }
+    return { customer, sub, target, quote: { ...quote, at: t } }
   }
 
   async function previewSubscriptionChange(scope: CustomerScope, priceId: string): Promise<SubscriptionPreview> {
@@ -83,14 +88,15 @@ export function subscriptionMethods(ctx: EngineContext) {
       next_renewal_amount: quote.next_renewal_amount,
       effective: quote.effective,
       effective_at: quote.effective_at,
+      proration_date: quote.at,
       lines: quote.lines.map((l) => ({ description: l.description, amount: l.amount })),
       needs_card: quote.needs_card,
     }
   }
 
-  async function applyChange(scope: CustomerScope, priceId: string, allowHidden: boolean): Promise<Subscription> {
+  async function applyChange(scope: CustomerScope, priceId: string, allowHidden: boolean, prorationDate?: number): Promise<Subscription> {
     return tx(async (q) => {
-      const { customer, sub, target, quote } = await prepareChange(q, scope, priceId, allowHidden)
+      const { customer, sub, target, quote } = await prepareChange(q, scope, priceId, allowHidden, prorationDate)
       const t = now()
       if (!quote.next) {
         // Scheduled for the period end; choosing a plan also withdraws a pending cancellation.

@@ -22,7 +22,8 @@ import type {
   SubscriptionPreview,
   UsageMeter,
 } from '../../../api/types.js'
-import { BillingError, type BillingBackend, type CustomerScope, type MutationOptions, type PageParams } from '../types.js'
+import { prorationMoment } from '../proration-date.js'
+import { BillingError, type BillingBackend, type ChangeOptions, type CustomerScope, type MutationOptions, type PageParams } from '../types.js'
 import { catalogLoader, toPlan, toPrice, wirePlan, type Catalog, type CatalogPlan } from './catalog.js'
 import {
   idOf,
@@ -271,7 +272,7 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
     const change = await prepareChange(scope, priceId)
     const { target, sub, customer } = change
     const t = now()
-    const base = { price_id: target.id, currency: target.currency, next_renewal_amount: target.amount }
+    const base = { price_id: target.id, currency: target.currency, next_renewal_amount: target.amount, proration_date: t }
     const nothingNow = (effective: 'now' | 'period_end', at: number): SubscriptionPreview => ({
       ...base,
       amount_due_now: 0,
@@ -315,8 +316,10 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
     }
   }
 
-  async function changeSubscription(scope: CustomerScope, priceId: string, options?: MutationOptions): Promise<Subscription> {
+  async function changeSubscription(scope: CustomerScope, priceId: string, options?: ChangeOptions): Promise<Subscription> {
     const change = await prepareChange(scope, priceId)
+    // The preview's moment, passed on as Stripe's own `proration_date`.
+    const prorationDate = prorationMoment(options?.prorationDate, now(), change.sub ? currentPeriod(change.sub).start : null)
     const key = await keysFor(scope, options)
     const { customer, target } = change
     const sub = change.sub as StripeSubscription
@@ -358,7 +361,7 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
           {
             items: [{ id: planItem(sub).id, price: target.id, quantity: 1 }],
             proration_behavior: 'always_invoice',
-            proration_date: now(),
+            proration_date: prorationDate,
             // Nothing changes unless the prorated invoice is paid.
             payment_behavior: 'error_if_incomplete',
             ...(isCanceling(sub) ? { cancel_at_period_end: false } : {}),
