@@ -85,7 +85,7 @@ function writePages() {
   const radios = Object.entries(CUSTOMERS)
     .map(
       ([id, label], i) =>
-        `        <label class="demo-radio"><input type="radio" name="customer" value="${id}"${i === 0 ? ' checked' : ''}> <code>${id}</code> ${escapeHtml(label)}</label>`,
+        `        <label class="demo-radio"><input type="radio" name="customer" value="${id}"${i === 0 ? ' checked' : ''}> <code>${id}</code> — ${escapeHtml(label)}</label>`,
     )
     .join('\n')
   const links = Object.keys(CUSTOMERS)

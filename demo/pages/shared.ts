@@ -126,6 +126,8 @@ export async function startDemo(): Promise<void> {
   byId('demo-ttl').textContent = String(SHORT_TTL)
   shortSwitch.checked = params.has('ttl')
   renewSwitch.checked = params.get('renew') === '1'
+  // An anonymous visitor has no token to expire or renew.
+  shortSwitch.disabled = renewSwitch.disabled = !customer
   themeSelect.value = theme
   customerSelect.value = customer ?? 'anonymous'
   for (const link of document.querySelectorAll<HTMLAnchorElement>('a[data-keep-customer]')) {

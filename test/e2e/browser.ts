@@ -90,37 +90,59 @@ interface AxeViolation {
   id: string
   impact: string | null
   help: string
-  nodes: { target: unknown[]; failureSummary?: string }[]
+  nodes: { target: unknown[]; html: string; failureSummary?: string }[]
 }
 
 /**
  * Runs axe-core on the whole page and returns the serious and critical violations,
  * formatted for an assertion message. axe goes in through DevTools' evaluate, which the
  * page's CSP does not govern, so the policy under test is never relaxed.
+ *
+ * A finding must hold on a second run: axe reads styles over many event-loop turns, and
+ * on a loaded CI machine it has caught a button mid-request (disabled, faded) that is
+ * enabled again before the run ends. A real violation is there both times.
  */
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
+  const first = await runAxe(page)
+  if (first.length === 0) return []
+  await page.waitForTimeout(300)
+  const again = new Set((await runAxe(page)).flatMap((v) => v.nodes.map((n) => `${v.id} ${JSON.stringify(n.target)}`)))
+  return first.flatMap((v) => {
+    const nodes = v.nodes.filter((n) => again.has(`${v.id} ${JSON.stringify(n.target)}`))
+    if (nodes.length === 0) return []
+    const where = nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.html.slice(0, 160)}\n    ${(n.failureSummary ?? '').replace(/\s+/g, ' ')}`)
+    return [`${v.impact} ${v.id}: ${v.help}\n${where.join('\n')}`]
+  })
+}
+
+async function runAxe(page: Page): Promise<AxeViolation[]> {
   axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
-  const loaded = await page.evaluate(() => 'axe' in window)
-  if (!loaded) await page.evaluate(axeSource)
+  // Audit the settled page: no request in flight.
+  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), undefined, { timeout: 10_000 })
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource)
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: unknown[] }> } }).axe
     const result = await axe.run(document, { resultTypes: ['violations'] })
     return result.violations as AxeViolation[]
   })
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`)
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
 }
 
 export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../test-results/screenshots')
 
-/** Full-page screenshots at 1280 px and 375 px wide; the viewport is put back afterwards. */
-export async function screenshots(page: Page, name: string): Promise<void> {
+/**
+ * Full-page screenshots at 1280 px and 375 px wide; the viewport is put back afterwards.
+ * Resolves to the widths at which the page scrolls sideways (a layout bug on a phone).
+ */
+export async function screenshots(page: Page, name: string): Promise<number[]> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true })
   const before = page.viewportSize() ?? { width: 1280, height: 900 }
+  const overflowing: number[] = []
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: width === 375 ? 812 : 900 })
+    if ((await page.evaluate(() => document.documentElement.scrollWidth)) > width) overflowing.push(width)
     await page.screenshot({ path: resolve(SCREENSHOT_DIR, `${name}-${width}.png`), fullPage: true, animations: 'disabled' })
   }
   await page.setViewportSize(before)
+  return overflowing
 }

@@ -3,7 +3,7 @@
  * real Chromium, under the page's real Content-Security-Policy. Each framework gets its
  * own server over a fresh SQLite file, so its mutations start from the seed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type ExpectStatic, afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core'
 import { type Recorder, launchBrowser, recordingContext, screenshots, seriousA11yViolations } from './browser.js'
 import { type DemoServer, startDemoServer } from './demo-server.js'
@@ -27,10 +27,16 @@ afterAll(async () => {
   console.log(`e2e: ${FRAMEWORKS.length} frameworks in ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s`)
 })
 
-async function expectAccessible(page: Page): Promise<void> {
+/** `check`: a concurrent test's own `expect`, which soft assertions need. */
+async function expectAccessible(page: Page, check: ExpectStatic = expect): Promise<void> {
   // Soft, so one finding does not hide the flows and findings after it; joined into one
   // string so the failure shows every violation in full.
-  expect.soft((await seriousA11yViolations(page)).join('\n'), 'serious or critical axe violations').toBe('')
+  check.soft((await seriousA11yViolations(page)).join('\n'), 'serious or critical axe violations').toBe('')
+}
+
+/** Screenshots at 1280 and 375 px; the page must not scroll sideways at either width. */
+async function shoot(page: Page, name: string, check: ExpectStatic = expect): Promise<void> {
+  check.soft(await screenshots(page, name), `${name}: widths at which the page scrolls sideways`).toEqual([])
 }
 
 /** The page's customer portal and pricing portal slots. */
@@ -73,11 +79,13 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
     expect(index?.headers()['content-security-policy']).toBe(CSP)
     await expect.poll(() => page.getByRole('heading', { level: 1, name: 'Archetype Portals demo' }).isVisible()).toBe(true)
     await expectAccessible(page)
-    await screenshots(page, `${framework}-index`)
+    await shoot(page, `${framework}-index`)
     await page.close()
   })
 
-  it('dashboard shows the plan, its status and usage against the quota', async () => {
+  // Read-only flows, and mutations of customers no other test touches, run side by side:
+  // the two short-token tests spend most of their time waiting.
+  it.concurrent('dashboard shows the plan, its status and usage against the quota', async ({ expect }) => {
     const { page } = await open('cus_active')
     const portal = customerPortal(page)
     await expect.poll(() => portal.getByText('Pro', { exact: true }).first().isVisible()).toBe(true)
@@ -89,8 +97,20 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
       return (get('now') - get('min')) / (get('max') - get('min'))
     })
     expect(ratio).toBeCloseTo(0.8, 1)
-    await expectAccessible(page)
-    await screenshots(page, `${framework}-dashboard`)
+    await expectAccessible(page, expect)
+    await shoot(page, `${framework}-dashboard`, expect)
+
+    // Rolling an API key asks first, then shows the new key once.
+    await portal.getByRole('button', { name: /^Roll / }).first().click()
+    const roll = page.getByRole('dialog')
+    await roll.waitFor(WAIT)
+    await expectAccessible(page, expect)
+    await roll.getByRole('button', { name: 'Roll key' }).click()
+    await roll.waitFor({ state: 'detached', ...WAIT })
+    await portal.getByText('Copy it now: you won’t see it again.').waitFor(WAIT)
+    await expectAccessible(page, expect)
+    await shoot(page, `${framework}-dashboard-rolled-key`, expect)
+    await portal.getByRole('button', { name: 'I’ve saved it' }).click()
 
     // A theme from the picker reaches the running portal through `update`, without a remount.
     const heading = await viewHeading(page, 'Dashboard').elementHandle()
@@ -101,12 +121,12 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
     await expect.poll(primary).toBe('#1c1c1c')
     expect(before).not.toBe('#1c1c1c')
     expect(await heading!.evaluate((el) => el.isConnected)).toBe(true)
-    await expectAccessible(page)
-    await screenshots(page, `${framework}-dashboard-dark`)
+    await expectAccessible(page, expect)
+    await shoot(page, `${framework}-dashboard-dark`, expect)
     await page.close()
   })
 
-  it('invoices paginate with "Load more" and expand their lines in place', async () => {
+  it.concurrent('invoices paginate with "Load more" and expand their lines in place', async ({ expect }) => {
     const { page } = await open('cus_many_invoices')
     await goToView(page, 'Invoices')
     const portal = customerPortal(page)
@@ -121,28 +141,91 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
     const lines = portal.getByRole('table', { name: /Lines of invoice/ }).first()
     await lines.waitFor(WAIT)
     expect(await lines.locator('tbody tr').count()).toBeGreaterThan(0)
-    await expectAccessible(page)
-    await screenshots(page, `${framework}-invoices`)
+    await expectAccessible(page, expect)
+    await shoot(page, `${framework}-invoices`, expect)
     await page.close()
   })
 
+  it.concurrent('pricing toggles the billing period and selects a plan', async ({ expect }) => {
+    const { page } = await open('anonymous')
+    const pricing = pricingPortal(page)
+    const yearly = pricing.getByRole('radio', { name: /Yearly/ }).or(pricing.getByRole('switch')).first()
+    await yearly.waitFor(WAIT)
+    await expect.poll(() => pricing.getByText(/\/ month/).count()).toBeGreaterThan(0)
+    await expectAccessible(page, expect)
+    await shoot(page, `${framework}-pricing`, expect)
+    await yearly.click()
+    await expect.poll(() => pricing.getByText(/\/ year/).count(), WAIT).toBeGreaterThan(0)
+    await pricing.getByRole('button', { name: /Starter/ }).or(pricing.getByRole('link', { name: /Starter/ })).first().click()
+    await expect.poll(() => page.locator('#demo-selection').textContent(), WAIT).toBe('Selected Starter, billed per year.')
+    await page.close()
+  })
+
+  it.concurrent('pricing, signed in: a paid plan asks for a card first, then previews and changes the plan', async ({ expect }) => {
+    const { page } = await open('cus_free')
+    const pricing = pricingPortal(page)
+    await pricing.getByRole('button', { name: /^Upgrade: Starter, .*month/ }).click()
+    const addCard = pricing.getByRole('region', { name: 'Add a card' })
+    await addCard.waitFor(WAIT)
+    await expectAccessible(page, expect)
+    await shoot(page, `${framework}-pricing-needs-card`, expect)
+    await addCard.getByRole('button', { name: 'Add card' }).click()
+    const preview = pricing.getByRole('region', { name: 'Change to Starter' })
+    await preview.waitFor(WAIT)
+    await expectAccessible(page, expect)
+    await preview.getByRole('button', { name: 'Confirm change' }).click()
+    await preview.waitFor({ state: 'detached', ...WAIT })
+    await pricing.getByRole('listitem').filter({ hasText: 'Starter' }).getByRole('button', { name: 'Current plan' }).waitFor(WAIT)
+    await page.close()
+  })
+
+  it.concurrent('a 5-second token expires to the expired panel, reports session_expired, and a new token resumes', async ({ expect }) => {
+    const { page } = await open('cus_trialing', '&ttl=5')
+    const expired = customerPortal(page).getByText('Your session has expired')
+    await expired.waitFor({ timeout: 12_000 })
+    await expect.poll(() => page.locator('#demo-errors li').allTextContents()).toContain('session_expired')
+    await expectAccessible(page, expect)
+    await shoot(page, `${framework}-expired`, expect)
+    await page.getByRole('button', { name: 'Mint a new token' }).click()
+    await expired.waitFor({ state: 'detached', ...WAIT })
+    await viewHeading(page, 'Dashboard').waitFor(WAIT)
+    await goToView(page, 'Invoices')
+    await page.close()
+  })
+
+  it.concurrent('with getToken the portal renews the 5-second token without showing the panel', async ({ expect }) => {
+    const { page } = await open('cus_past_due', '&ttl=5&renew=1')
+    let minted = 0
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/token') minted++
+    })
+    await page.waitForTimeout(8_000)
+    expect(minted, 'the token was renewed').toBeGreaterThan(0)
+    expect(minted, 'renewal is not a loop').toBeLessThan(10)
+    expect(await customerPortal(page).getByText('Your session has expired').count()).toBe(0)
+    expect(await page.locator('#demo-errors li').count()).toBe(0)
+    await goToView(page, 'Invoices')
+    await page.close()
+  })
+
+  // cus_active's billing changes build on each other, and keyboard focus wants a quiet page.
   it('billing adds a sandbox card, makes it the default and removes another', async () => {
     const { page } = await open('cus_active')
     await goToView(page, 'Billing')
     const portal = customerPortal(page)
     await portal.getByRole('heading', { name: 'Payment methods' }).waitFor(WAIT)
     await expectAccessible(page)
-    await screenshots(page, `${framework}-billing`)
+    await shoot(page, `${framework}-billing`)
 
     await portal.getByRole('button', { name: 'Add payment method' }).click()
     const form = portal.getByRole('region', { name: 'Add a card' })
     await form.waitFor(WAIT)
     await form.getByRole('radio', { name: /Amex/ }).check()
     await expectAccessible(page)
-    await screenshots(page, `${framework}-billing-add-card`)
+    await shoot(page, `${framework}-billing-add-card`)
     await form.getByRole('button', { name: 'Add card' }).click()
     const amex = portal.getByRole('listitem').filter({ hasText: 'Amex ending in 8431' })
-    const setDefault = amex.getByRole('button', { name: 'Set Amex ending in 8431 as default' })
+    const setDefault = amex.getByRole('button', { name: 'Set as default: Amex ending in 8431' })
     await setDefault.click()
     await setDefault.waitFor({ state: 'detached', ...WAIT })
     await amex.getByText('Default', { exact: true }).waitFor(WAIT)
@@ -170,7 +253,7 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
     await expect(preview.getByText('Due now').isVisible()).resolves.toBe(true)
     await expect(preview.getByText('The change applies now.').isVisible()).resolves.toBe(true)
     await expectAccessible(page)
-    await screenshots(page, `${framework}-billing-preview`)
+    await shoot(page, `${framework}-billing-preview`)
     await preview.getByRole('button', { name: 'Confirm change' }).click()
     await preview.waitFor({ state: 'detached', ...WAIT })
     // Scale is now the current plan: it has no Choose button any more, and Pro has one.
@@ -199,7 +282,7 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
     await dialog.waitFor(WAIT)
     await dialog.getByRole('radio', { name: /At the end of the period/ }).check()
     await expectAccessible(page)
-    await screenshots(page, `${framework}-billing-cancel-dialog`)
+    await shoot(page, `${framework}-billing-cancel-dialog`)
     await dialog.getByRole('button', { name: 'Cancel subscription' }).click()
     await dialog.waitFor({ state: 'detached', ...WAIT })
     const resume = portal.getByRole('button', { name: 'Resume subscription' })
@@ -207,51 +290,6 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
     await expect.poll(() => portal.getByText(/Your subscription ends on/).first().isVisible()).toBe(true)
     await resume.click()
     await portal.getByRole('button', { name: 'Cancel subscription' }).waitFor(WAIT)
-    await page.close()
-  })
-
-  it('pricing toggles the billing period and selects a plan', async () => {
-    const { page } = await open('anonymous')
-    const pricing = pricingPortal(page)
-    const yearly = pricing.getByRole('radio', { name: /Yearly/ }).or(pricing.getByRole('switch')).first()
-    await yearly.waitFor(WAIT)
-    await expect.poll(() => pricing.getByText(/\/ month/).count()).toBeGreaterThan(0)
-    await expectAccessible(page)
-    await screenshots(page, `${framework}-pricing`)
-    await yearly.click()
-    await expect.poll(() => pricing.getByText(/\/ year/).count(), WAIT).toBeGreaterThan(0)
-    await pricing.getByRole('button', { name: /Starter/ }).or(pricing.getByRole('link', { name: /Starter/ })).first().click()
-    await expect.poll(() => page.locator('#demo-selection').textContent(), WAIT).toBe('Selected Starter, billed per year.')
-    await page.close()
-  })
-
-  // The two waits on a short token run side by side.
-  it.concurrent('a 5-second token expires to the expired panel, reports session_expired, and a new token resumes', async () => {
-    const { page } = await open('cus_trialing', '&ttl=5')
-    const expired = customerPortal(page).getByText('Your session has expired')
-    await expired.waitFor({ timeout: 12_000 })
-    await expect.poll(() => page.locator('#demo-errors li').allTextContents()).toContain('session_expired')
-    await expectAccessible(page)
-    await screenshots(page, `${framework}-expired`)
-    await page.getByRole('button', { name: 'Mint a new token' }).click()
-    await expired.waitFor({ state: 'detached', ...WAIT })
-    await viewHeading(page, 'Dashboard').waitFor(WAIT)
-    await goToView(page, 'Invoices')
-    await page.close()
-  })
-
-  it.concurrent('with getToken the portal renews the 5-second token without showing the panel', async () => {
-    const { page } = await open('cus_past_due', '&ttl=5&renew=1')
-    let minted = 0
-    page.on('request', (request) => {
-      if (new URL(request.url()).pathname === '/token') minted++
-    })
-    await page.waitForTimeout(8_000)
-    expect(minted, 'the token was renewed').toBeGreaterThan(0)
-    expect(minted, 'renewal is not a loop').toBeLessThan(10)
-    expect(await customerPortal(page).getByText('Your session has expired').count()).toBe(0)
-    expect(await page.locator('#demo-errors li').count()).toBe(0)
-    await goToView(page, 'Invoices')
     await page.close()
   })
 
@@ -311,7 +349,7 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
 })
 
 describe('the recorder', () => {
-  it('does catch a CSP violation (so zero above means zero)', async () => {
+  it('does catch a CSP violation and an axe finding (so zero above means zero)', async () => {
     const server = await startDemoServer()
     const recorder: Recorder = { csp: [], pageErrors: [] }
     const context = await recordingContext(browser, server.url, recorder)
@@ -323,6 +361,15 @@ describe('the recorder', () => {
       document.head.append(style)
     })
     await expect.poll(() => recorder.csp.map((v) => v.directive)).toContain('style-src-elem')
+
+    // And axe, as the suite runs it, reports a serious violation that is really there.
+    await page.evaluate(() => {
+      const faint = document.createElement('p')
+      faint.textContent = 'Barely readable'
+      faint.style.color = '#eeeeee' // CSSOM, which the CSP allows
+      document.body.append(faint)
+    })
+    expect((await seriousA11yViolations(page)).join('\n')).toMatch(/^serious color-contrast/)
     await context.close()
     await server.stop()
   })
