@@ -66,6 +66,14 @@ export interface Subscription {
   cancel_at_period_end: boolean
   trial_end: number | null
   scheduled_change: { price_id: string; at: number } | null
+  /**
+   * When the customer asked to cancel: at once, or when a cancellation at the period end
+   * was scheduled (as Stripe's). Null when nothing is canceled. Optional: older backends
+   * leave it out.
+   */
+  canceled_at?: number | null
+  /** When a `canceled` subscription ended; null while it runs. Optional, as `canceled_at`. */
+  ended_at?: number | null
 }
 
 export interface Customer {

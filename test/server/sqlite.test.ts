@@ -75,8 +75,8 @@ describe('opening a file', () => {
 
     const check = new Database(filename)
     const versions = check.prepare('select version, applied_at from billing_migrations order by version').all() as { version: number; applied_at: number }[]
-    expect(versions.map((v) => v.version)).toEqual([1, 2])
-    expect(LATEST_VERSION).toBe(2)
+    expect(versions.map((v) => v.version)).toEqual([1, 2, 3])
+    expect(LATEST_VERSION).toBe(3)
     expect(check.prepare("select balance from customers where id = 'cu_old'").get()).toEqual({ balance: 0 })
     check.close()
 
@@ -84,6 +84,26 @@ describe('opening a file', () => {
     const again = new Database(filename)
     expect(again.prepare('select version, applied_at from billing_migrations order by version').all()).toEqual(versions)
     again.close()
+  })
+
+  it('migration 3 dates the end of subscriptions a version-2 engine canceled: ended_at is their canceled_at', async () => {
+    const filename = tempFile()
+    openSqliteBilling({ filename, migrateTo: 2 }).close()
+    const raw = new Database(filename)
+    raw.exec(`
+      insert into apps (id, name, public_key, invoice_prefix, next_invoice_seq, created) values ('app_old', 'Old', 'pk_old', 'OLD', 1, 0);
+      insert into plans (id, app_id, name, description, features, trial_days, featured, public, sort_order, created) values ('plan_old', 'app_old', 'Old', '', '[]', 0, 0, 1, 0, 0);
+      insert into prices (id, plan_id, app_id, period, amount, currency, created) values ('price_old', 'plan_old', 'app_old', 'month', 1000, 'USD', 0);
+      insert into customers (id, app_id, custom_uid, email, name, subscription_id, created) values ('cu_a', 'app_old', 'cus_a', 'a@example.com', 'A', 'sub_a', 0), ('cu_b', 'app_old', 'cus_b', 'b@example.com', 'B', 'sub_b', 0);
+      insert into subscriptions (id, app_id, customer_id, price_id, status, anchor, current_period_start, current_period_end, cancel_at_period_end, trial_end, scheduled_price_id, scheduled_at, canceled_at, created)
+        values ('sub_a', 'app_old', 'cu_a', 'price_old', 'canceled', ${T0 - 40 * DAY}, ${T0 - 40 * DAY}, ${T0 - 10 * DAY}, 0, null, null, null, ${T0 - 10 * DAY}, 0),
+               ('sub_b', 'app_old', 'cu_b', 'price_old', 'active', ${T0 - 5 * DAY}, ${T0 - 5 * DAY}, ${T0 + 25 * DAY}, 1, null, null, null, null, 0);
+    `)
+    raw.close()
+    const engine = openSqliteBilling({ filename, now: () => T0 })
+    expect((await engine.getSession({ appId: 'app_old', customUid: 'cus_a' })).subscription).toMatchObject({ status: 'canceled', canceled_at: T0 - 10 * DAY, ended_at: T0 - 10 * DAY })
+    expect((await engine.getSession({ appId: 'app_old', customUid: 'cus_b' })).subscription).toMatchObject({ cancel_at_period_end: true, canceled_at: null, ended_at: null })
+    await engine.close()
   })
 
   it('seeds a file once: opening it again with the seed changes nothing', async () => {
@@ -534,6 +554,36 @@ describe('time passing', () => {
     await ctx.engine.changeSubscription(demo('cus_active'), 'price_starter_month')
     const canceling = await ctx.engine.cancelSubscription(demo('cus_active'), true)
     expect(canceling).toMatchObject({ cancel_at_period_end: true, scheduled_change: null })
+  })
+
+  it('dates cancellations: asked for at canceled_at, ended at ended_at; cancelling now ends the period there too', async () => {
+    const scope = demo('cus_active')
+    const { subscription: before } = await ctx.engine.getSession(scope)
+    expect(before).toMatchObject({ canceled_at: null, ended_at: null })
+
+    ctx.clock = T0 + 60
+    expect(await ctx.engine.cancelSubscription(scope, true)).toMatchObject({ cancel_at_period_end: true, canceled_at: T0 + 60, ended_at: null })
+    expect(await ctx.engine.resumeSubscription(scope)).toMatchObject({ cancel_at_period_end: false, canceled_at: null })
+    await ctx.engine.cancelSubscription(scope, true)
+    // Choosing a plan withdraws the cancellation, and its date with it.
+    expect(await ctx.engine.changeSubscription(scope, 'price_starter_month')).toMatchObject({ cancel_at_period_end: false, canceled_at: null })
+    await ctx.engine.cancelSubscription(scope, true)
+    await ctx.engine.advanceTo(before!.current_period_end + 5)
+    expect((await ctx.engine.getSession(scope)).subscription).toMatchObject({ status: 'canceled', canceled_at: T0 + 60, ended_at: before!.current_period_end })
+
+    const other = demo('cus_past_due')
+    const live = (await ctx.engine.getSession(other)).subscription!
+    const now = ctx.engine.now()
+    const canceled = await ctx.engine.cancelSubscription(other, false)
+    expect(canceled).toMatchObject({ status: 'canceled', canceled_at: now, ended_at: now, current_period_start: live.current_period_start, current_period_end: now })
+    expect((await ctx.engine.getSession(other)).subscription).toEqual(canceled)
+  })
+
+  it('seeds cus_canceling with the day it asked to cancel, and cus_canceled ended at once 20 days ago', async () => {
+    const canceling = (await ctx.engine.getSession(demo('cus_canceling'))).subscription!
+    expect(canceling).toMatchObject({ status: 'active', cancel_at_period_end: true, canceled_at: T0 - 5 * DAY, ended_at: null })
+    const canceled = (await ctx.engine.getSession(demo('cus_canceled'))).subscription!
+    expect(canceled).toMatchObject({ status: 'canceled', canceled_at: T0 - 20 * DAY, ended_at: T0 - 20 * DAY, current_period_end: T0 - 20 * DAY })
   })
 
   it('will not move the clock back', async () => {

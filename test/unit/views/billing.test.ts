@@ -282,7 +282,7 @@ describe('cancel and resume', () => {
     const sub = (await portal!.server.billing.getSession(scope('cus_active'))).subscription as Subscription
     expect(sub).toMatchObject({ status: 'active', cancel_at_period_end: true })
     expect(portal!.requests.find((r) => r.path === '/subscription/cancel')!.body).toEqual({ at_period_end: true })
-    expect(text(cardOf(view, 'Subscription').querySelector('.ap-badge'))).toMatch(/^Cancels on /)
+    expect(text(cardOf(view, 'Subscription').querySelector('.ap-badge'))).toBe('Canceling')
     expect(subscriptionText(view)).toMatch(/Your subscription ends on \w{3} \d{1,2}, \d{4}\./)
     await waitFor(() => portal!.announced.some((m) => m.startsWith('Your subscription ends on ')))
 
@@ -308,7 +308,11 @@ describe('cancel and resume', () => {
     expect(portal!.requests.find((r) => r.path === '/subscription/cancel')!.body).toEqual({ at_period_end: false })
     expect(buttonNamed(view, 'Cancel subscription')).toBeUndefined()
     expect(buttonNamed(view, 'Resume subscription')).toBeUndefined()
-    expect((await portal!.server.billing.getSession(scope('cus_active'))).subscription!.status).toBe('canceled')
+    const ended = (await portal!.server.billing.getSession(scope('cus_active'))).subscription!
+    expect(ended).toMatchObject({ status: 'canceled', ended_at: expect.any(Number) })
+    // The day it ended, not the period end it never reached.
+    const day = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium' }).format(new Date(ended.ended_at! * 1000))
+    expect(text(cardOf(view, 'Subscription').querySelector('.ap-plan__date'))).toBe(`Canceled on ${day}`)
     await waitFor(() => portal!.announced.includes('Your subscription is canceled.'))
   })
 

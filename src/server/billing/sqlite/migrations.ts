@@ -172,6 +172,16 @@ export const migrations: Migration[] = [
     // Credit left over when a change is worth less than the unused time it replaces.
     up: (db) => [db.schema.alterTable('customers').addColumn('balance', money, (c) => c.notNull().defaultTo(0))],
   },
+  {
+    version: 3,
+    name: 'subscription_ended_at',
+    // When a subscription ended, apart from when its cancellation was asked for. Version 2
+    // set `canceled_at` only when a subscription ended, so that is when the old ones did.
+    up: (db) => [
+      db.schema.alterTable('subscriptions').addColumn('ended_at', time),
+      db.updateTable('subscriptions').set((eb) => ({ ended_at: eb.ref('canceled_at') })).where('status', '=', 'canceled'),
+    ],
+  },
 ]
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version

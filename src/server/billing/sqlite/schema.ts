@@ -85,7 +85,10 @@ export interface SubscriptionsTable {
   trial_end: number | null
   scheduled_price_id: string | null
   scheduled_at: number | null
+  /** When the cancellation was asked for (at once, or scheduled for the period end); null when none. */
   canceled_at: number | null
+  /** When the subscription ended (status `canceled`; migration 3). */
+  ended_at: number | null
   created: number
 }
 

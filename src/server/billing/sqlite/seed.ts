@@ -204,6 +204,7 @@ function demoRows(now: number): Rows {
       scheduled_price_id: null,
       scheduled_at: null,
       canceled_at: null,
+      ended_at: null,
       created: s.current_period_start,
       ...s,
     }
@@ -314,20 +315,21 @@ function demoRows(now: number): Rows {
     usage(c, start, 12_000, 3)
     card(c, 'visa', '0341', true, 'decline')
   }
-  // cus_canceling: Starter yearly, set to cancel at the period end.
+  // cus_canceling: Starter yearly, set five days ago to cancel at the period end.
   {
     const c = customer('app_demo', 'cus_canceling', 'Katherine Johnson', 'katherine@example.com')
     const start = now - 200 * DAY
-    const sub = subscribe(c, 'price_starter_year', { current_period_start: start, current_period_end: periodEnd(start, 'year'), cancel_at_period_end: 1 })
+    const sub = subscribe(c, 'price_starter_year', { current_period_start: start, current_period_end: periodEnd(start, 'year'), cancel_at_period_end: 1, canceled_at: now - 5 * DAY })
     history(c, sub, 'price_starter_year', 1)
     usage(c, now - 20 * DAY, 18_000, 18)
     card(c, 'visa', '4242', true)
   }
-  // cus_canceled: was on Pro monthly, canceled 20 days ago.
+  // cus_canceled: was on Pro monthly, canceled at once 20 days ago (which ended its period there).
   {
     const c = customer('app_demo', 'cus_canceled', 'Margaret Hamilton', 'margaret@example.com')
     const start = now - 45 * DAY
-    const sub = subscribe(c, 'price_pro_month', { status: 'canceled', current_period_start: start, current_period_end: periodEnd(start, 'month'), canceled_at: now - 20 * DAY })
+    const ended = now - 20 * DAY
+    const sub = subscribe(c, 'price_pro_month', { status: 'canceled', current_period_start: start, current_period_end: ended, canceled_at: ended, ended_at: ended })
     history(c, sub, 'price_pro_month', 3)
     card(c, 'mastercard', '4444', true)
   }

@@ -23,6 +23,8 @@ interface SessionRow {
   trial_end: number | null
   scheduled_price_id: string | null
   scheduled_at: number | null
+  canceled_at: number | null
+  ended_at: number | null
   period: Period | null
   amount: number | null
   currency: string | null
@@ -82,6 +84,8 @@ export function sessionMethods(ctx: EngineContext) {
         's.trial_end',
         's.scheduled_price_id',
         's.scheduled_at',
+        's.canceled_at',
+        's.ended_at',
         'p.period',
         'p.amount',
         'p.currency',
@@ -187,7 +191,8 @@ export function sessionMethods(ctx: EngineContext) {
         trial_end: sub.trial_end,
         scheduled_price_id: sub.scheduled_price_id,
         scheduled_at: sub.scheduled_at,
-        canceled_at: null,
+        canceled_at: sub.canceled_at,
+        ended_at: sub.ended_at,
         created: 0,
       },
       sub.plan_id,

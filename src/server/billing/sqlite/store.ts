@@ -71,6 +71,8 @@ export function toSubscription(s: SubscriptionsTable, planId: string): Subscript
     cancel_at_period_end: s.cancel_at_period_end === 1,
     trial_end: s.trial_end,
     scheduled_change: s.scheduled_price_id !== null && s.scheduled_at !== null ? { price_id: s.scheduled_price_id, at: s.scheduled_at } : null,
+    canceled_at: s.canceled_at,
+    ended_at: s.ended_at,
   }
 }
 
@@ -327,7 +329,7 @@ export async function renewSubscription(q: Db, subscriptionId: string, now: numb
     if (s.cancel_at_period_end === 1) {
       await q
         .updateTable('subscriptions')
-        .set({ status: 'canceled', canceled_at: at, cancel_at_period_end: 0, scheduled_price_id: null, scheduled_at: null })
+        .set({ status: 'canceled', canceled_at: s.canceled_at ?? at, ended_at: at, cancel_at_period_end: 0, scheduled_price_id: null, scheduled_at: null })
         .where('id', '=', s.id)
         .execute()
       renewed++

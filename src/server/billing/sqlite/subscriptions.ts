@@ -9,6 +9,9 @@ import type { CustomersTable, SubscriptionsTable } from './schema.js'
 import { chargeDefault, chargeError, collectOpenInvoices, findPrice, findSubscription, insertInvoice, loadPlans, quotasOf, selectPrice, subscriptionWire, toQuoteSubscription, toSubscription, usageBuckets, type Db, type PriceRow } from './store.js'
 import type { EngineContext } from './context.js'
 
+/** A scheduled cancellation withdrawn (resumed, or superseded by choosing a plan). */
+const NOT_CANCELING = { cancel_at_period_end: 0, canceled_at: null } as const
+
 export function subscriptionMethods(ctx: EngineContext) {
   const { db, now, tx, customerNow, liveSubscription } = ctx
 
@@ -101,10 +104,11 @@ export function subscriptionMethods(ctx: EngineContext) {
       if (!quote.next) {
         // Scheduled for the period end; choosing a plan also withdraws a pending cancellation.
         const s = sub as SubscriptionsTable
-        const updated: SubscriptionsTable = { ...s, scheduled_price_id: target.id, scheduled_at: quote.effective_at, cancel_at_period_end: 0 }
+        const patch = { scheduled_price_id: target.id, scheduled_at: quote.effective_at, ...NOT_CANCELING }
+        const updated: SubscriptionsTable = { ...s, ...patch }
         await q
           .updateTable('subscriptions')
-          .set({ scheduled_price_id: target.id, scheduled_at: quote.effective_at, cancel_at_period_end: 0 })
+          .set(patch)
           .where('id', '=', s.id)
           .execute()
         return subscriptionWire(q, updated)
@@ -116,10 +120,11 @@ export function subscriptionMethods(ctx: EngineContext) {
       const next = quote.next
       let row: SubscriptionsTable
       if (sub) {
-        row = { ...sub, ...next, cancel_at_period_end: 0, scheduled_price_id: null, scheduled_at: null }
+        const patch = { ...next, ...NOT_CANCELING, scheduled_price_id: null, scheduled_at: null }
+        row = { ...sub, ...patch }
         await q
           .updateTable('subscriptions')
-          .set({ ...next, cancel_at_period_end: 0, scheduled_price_id: null, scheduled_at: null })
+          .set(patch)
           .where('id', '=', sub.id)
           .execute()
       } else {
@@ -132,6 +137,7 @@ export function subscriptionMethods(ctx: EngineContext) {
           scheduled_price_id: null,
           scheduled_at: null,
           canceled_at: null,
+          ended_at: null,
           created: t,
         }
         await q.insertInto('subscriptions').values(row).execute()
@@ -175,12 +181,14 @@ export function subscriptionMethods(ctx: EngineContext) {
       if (atPeriodEnd) {
         if (sub.cancel_at_period_end === 1) throw new BillingError('conflict', 'The subscription is already set to cancel at the period end')
         // A cancellation supersedes a scheduled plan change.
-        const patch = { cancel_at_period_end: 1 as const, scheduled_price_id: null, scheduled_at: null }
+        const patch = { cancel_at_period_end: 1 as const, canceled_at: now(), scheduled_price_id: null, scheduled_at: null }
         await q.updateTable('subscriptions').set(patch).where('id', '=', sub.id).execute()
         return subscriptionWire(q, { ...sub, ...patch })
       }
-      // Cancelling now ends access now and refunds nothing for the unused time (docs/billing-engine.md).
-      const patch = { status: 'canceled' as const, canceled_at: now(), cancel_at_period_end: 0 as const, scheduled_price_id: null, scheduled_at: null }
+      // Cancelling now ends access now and refunds nothing for the unused time (docs/billing-engine.md):
+      // the period ends here too, so nothing shows or meters a period the customer no longer has.
+      const t = now()
+      const patch = { status: 'canceled' as const, canceled_at: t, ended_at: t, current_period_end: t, cancel_at_period_end: 0 as const, scheduled_price_id: null, scheduled_at: null }
       await q.updateTable('subscriptions').set(patch).where('id', '=', sub.id).execute()
       return subscriptionWire(q, { ...sub, ...patch })
     })
@@ -190,8 +198,8 @@ export function subscriptionMethods(ctx: EngineContext) {
     return tx(async (q) => {
       const sub = await liveSubscription(q, await customerNow(q, scope))
       if (!sub || sub.cancel_at_period_end === 0) throw new BillingError('conflict', 'There is no scheduled cancellation to undo')
-      await q.updateTable('subscriptions').set({ cancel_at_period_end: 0 }).where('id', '=', sub.id).execute()
-      return subscriptionWire(q, { ...sub, cancel_at_period_end: 0 })
+      await q.updateTable('subscriptions').set(NOT_CANCELING).where('id', '=', sub.id).execute()
+      return subscriptionWire(q, { ...sub, ...NOT_CANCELING })
     })
   }
 
