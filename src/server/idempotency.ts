@@ -31,7 +31,22 @@ export interface IdempotencyRecord {
 export interface IdempotencyStore {
   get(key: string): IdempotencyRecord | undefined | Promise<IdempotencyRecord | undefined>
   set(key: string, record: IdempotencyRecord): void | Promise<void>
+  /**
+   * Optional, for stores shared by several instances: atomically marks `key` as running
+   * (Redis `SET key NX PX ttl`, or an insert on a unique key) and answers true, or false
+   * when it is already running or done. Without it, one key sent to two instances at
+   * once runs on both. `set` and `release` end the claim.
+   */
+  claim?(key: string, ttlMs: number): boolean | Promise<boolean>
+  /** Drops a claim whose request ended without a response to keep (a 5xx). */
+  release?(key: string): void | Promise<void>
 }
+
+/** How long a claim holds; a crashed instance's claim lapses after it. */
+const CLAIM_TTL_MS = 60_000
+/** How long a request waits for another instance running its key, and how often it looks. */
+const CLAIM_WAIT_MS = 15_000
+const CLAIM_POLL_MS = 25
 
 export interface MemoryIdempotencyStoreOptions {
   /** Default 10 000; the least recently used key goes first. */
@@ -52,6 +67,8 @@ export function memoryIdempotencyStore(options: MemoryIdempotencyStoreOptions = 
   if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('`maxEntries` must be a positive integer')
   if (!(ttlMs > 0)) throw new TypeError('`ttlMs` must be a positive number')
   const entries = new Map<string, IdempotencyRecord & { expiresAt: number }>()
+  /** Keys running now, with when their claim lapses; shared by every handler given this store. */
+  const claims = new Map<string, number>()
   return {
     get(key) {
       const entry = entries.get(key)
@@ -62,9 +79,24 @@ export function memoryIdempotencyStore(options: MemoryIdempotencyStoreOptions = 
       return { fingerprint: entry.fingerprint, response: entry.response }
     },
     set(key, record) {
+      claims.delete(key)
       entries.delete(key)
       entries.set(key, { ...record, expiresAt: nowMs() + ttlMs })
       while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string)
+    },
+    claim(key, claimTtlMs) {
+      const at = nowMs()
+      const entry = entries.get(key)
+      if (entry && entry.expiresAt > at) return false
+      const held = claims.get(key)
+      if (held !== undefined && held > at) return false
+      claims.set(key, at + claimTtlMs)
+      // Bounded like the entries: lapsed claims go first.
+      if (claims.size > maxEntries) for (const [k, until] of claims) if (until <= at || claims.size > maxEntries) claims.delete(k)
+      return true
+    },
+    release(key) {
+      claims.delete(key)
     },
   }
 }
@@ -78,6 +110,11 @@ export interface IdempotentResult {
 const conflict = () =>
   new BillingError('conflict', 'This Idempotency-Key was already used with a different request', {
     field: 'Idempotency-Key',
+  })
+const stillRunning = () =>
+  new BillingError('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly', {
+    field: 'Idempotency-Key',
+    retryAfter: 1,
   })
 
 /** Runs each keyed mutation at most once per (scoped key, fingerprint). */
@@ -101,13 +138,28 @@ export class IdempotencyCoordinator {
   }
 
   private async lookupOrExecute(key: string, fingerprint: string, execute: () => Promise<StoredResponse>): Promise<IdempotentResult> {
-    const stored = await this.store.get(key)
-    if (stored) {
-      if (stored.fingerprint !== fingerprint) throw conflict()
-      return { response: stored.response, replayed: true }
+    const deadline = Date.now() + CLAIM_WAIT_MS
+    for (;;) {
+      const stored = await this.store.get(key)
+      if (stored) {
+        if (stored.fingerprint !== fingerprint) throw conflict()
+        return { response: stored.response, replayed: true }
+      }
+      // Another instance sharing the store runs this key: wait for its response, as the
+      // in-flight map does within one instance, rather than run the mutation twice.
+      if (!this.store.claim || (await this.store.claim(key, CLAIM_TTL_MS))) break
+      if (Date.now() >= deadline) throw stillRunning()
+      await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS))
     }
-    const response = await execute()
+    let response: StoredResponse
+    try {
+      response = await execute()
+    } catch (error) {
+      await this.store.release?.(key)
+      throw error
+    }
     if (response.status < 500) await this.store.set(key, { fingerprint, response })
+    else await this.store.release?.(key)
     return { response, replayed: false }
   }
 }
