@@ -1,25 +1,94 @@
-// `npm run bench`: builds (via the npm script), then measures the Portal API against a
-// bare node:http server and prints a table. Not a test: figures vary by machine.
-//   BENCH_SECONDS=10 BENCH_CONNECTIONS=10
-import { cpus, loadavg } from 'node:os'
+// `npm run bench`: builds (via the npm script), then measures size, time to data, steady
+// state and server throughput, and prints ONE table: each figure with its baseline, its
+// goal and whether it is met. Exits 1 when a budget is missed (see bench/README.md).
+//
+//   BENCH_ONLY=size,browser,server   sections to run (default all)
+//   BENCH_RUNS=30                    time-to-data runs per measure
+//   BENCH_CYCLES=1000                steady-state mount/destroy cycles
+//   BENCH_SECONDS=10                 server: seconds per target per route (in 5 rounds)
+//   BENCH_CONNECTIONS=10             server: autocannon connections
+//   node bench/run.mjs --markdown docs/benchmarks.md   also writes the table and the machine there
+import { writeFileSync } from 'node:fs'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { resolve } from 'node:path'
+import { browserRows } from './browser.mjs'
+import { root } from './bundle.mjs'
 import { benchServer } from './server.mjs'
+import { sizeRows } from './size.mjs'
+import { failed, renderTable } from './table.mjs'
 
+const only = new Set((process.env.BENCH_ONLY ?? 'size,browser,server').split(',').map((s) => s.trim()))
+const runs = Number(process.env.BENCH_RUNS ?? 30)
+const cycles = Number(process.env.BENCH_CYCLES ?? 1000)
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 10)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10)
+const markdownAt = process.argv.indexOf('--markdown')
+const markdownFile = markdownAt > 0 ? process.argv[markdownAt + 1] : undefined
+for (const [name, value] of Object.entries({ BENCH_RUNS: runs, BENCH_CYCLES: cycles, BENCH_SECONDS: durationSeconds, BENCH_CONNECTIONS: connections })) {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number from 1, got ${JSON.stringify(process.env[name])}`)
+}
+if (markdownAt > 0 && !markdownFile) throw new Error('--markdown needs a file name')
 
-console.log(
-  `GET /api/portal/session (cus_active) vs bare node:http: ${durationSeconds} s each in 5 interleaved rounds, ${connections} connections, Node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)}`,
-)
-const { portal, bare, ratio } = await benchServer({ durationSeconds, connections })
+const started = Date.now()
+const loadBefore = loadavg()[0]
+const log = (line) => console.error(line)
+const rows = []
+let chromium = 'not run'
 
-const rows = [
-  ['target', 'req/s', 'p50 ms', 'p99 ms', 'body bytes', 'requests'],
-  ['Portal API GET /session', portal.requestsPerSecond.toFixed(0), String(portal.p50), String(portal.p99), String(portal.bytes), String(portal.total)],
-  ['bare node:http, same size', bare.requestsPerSecond.toFixed(0), String(bare.p50), String(bare.p99), String(bare.bytes), String(bare.total)],
-]
-const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)))
-const line = (row) => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`
-console.log(line(rows[0]))
-console.log(`|${widths.map((w, column) => (column === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`)
-for (const row of rows.slice(1)) console.log(line(row))
-console.log(`Portal API throughput is ${(ratio * 100).toFixed(1)} % of the bare server's (req/s over all rounds; p50 and p99 of the median round).`)
+if (only.has('size')) {
+  log('size: bundling entries and pages (esbuild, gzip 9, brotli 11)')
+  rows.push(...(await sizeRows()))
+}
+if (only.has('browser')) {
+  log(`browser: time to data (${runs} runs) and steady state (${cycles} cycles) in Chromium`)
+  const result = await browserRows({ runs, cycles, log })
+  rows.push(...result.rows)
+  chromium = result.chromium
+}
+if (only.has('server')) {
+  log(`server: autocannon, ${durationSeconds} s per target per route in 5 interleaved rounds, ${connections} connections`)
+  const { routes } = await benchServer({ durationSeconds, connections })
+  for (const { route, portal, bare, ratio } of routes) {
+    const perf = (r) => `${Math.round(r.requestsPerSecond).toLocaleString('en')} req/s · p50 ${r.p50} ms · p99 ${r.p99} ms`
+    rows.push({
+      measure: `server: ${route.name} (${route.customer}), ${portal.bytes} B`,
+      figure: `${perf(portal)} (${(ratio * 100).toFixed(1)} % of bare)`,
+      baseline: `bare node:http, same size: ${perf(bare)}`,
+      goal: '≥ 1,000 req/s, p99 ≤ 50 ms',
+      status: portal.requestsPerSecond >= 1000 && portal.p99 <= 50 ? 'pass' : 'over',
+    })
+  }
+}
+
+const seconds = (Date.now() - started) / 1000
+const machine = [
+  `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GB`,
+  `Node ${process.version}`,
+  `Chromium ${chromium}`,
+  `load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`,
+  `bench took ${seconds.toFixed(0)} s`,
+].join(' · ')
+const table = renderTable(rows)
+const failures = rows.filter(failed)
+const summary = failures.length
+  ? `${failures.length} budget(s) missed: ${failures.map((r) => r.measure).join('; ')}`
+  : `every budget met; ${rows.filter((r) => r.status === 'over').length} goal(s) missed, ${rows.filter((r) => r.status === 'pass').length} met`
+
+console.log(`\n${table}\n\n${machine}\n${summary}`)
+
+if (markdownFile) {
+  const date = new Date().toISOString().slice(0, 10)
+  const text = `## Benchmarks
+
+\`npm run bench\` on ${date}: ${machine}.
+Sizes are of the built package; times are medians on loopback, so they are floors for a
+real network; see [bench/README.md](../bench/README.md) for what each figure means and how it is taken.
+
+${table}
+
+${summary}.
+`
+  writeFileSync(resolve(root, markdownFile), text)
+  log(`wrote ${markdownFile}`)
+}
+process.exitCode = failures.length ? 1 : 0

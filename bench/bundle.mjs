@@ -1,0 +1,56 @@
+// Bundles a page the way a user's app bundles the package: `@archetypeapi/portals[/sub]`
+// resolves through package.json's `exports` to the built dist/ files (run `node build.mjs`
+// first), minified, ESM, split so dynamic imports (locale tables, the Stripe card form,
+// Stripe.js) become chunks of their own.
+import { build } from 'esbuild'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'))
+
+/** What `react`, `react-dom` and their subpaths are for a page that excludes React. */
+export const REACT = ['react', 'react-dom', 'react/*', 'react-dom/*']
+
+const packageSelf = {
+  name: 'package-self',
+  setup(b) {
+    const escaped = pkg.name.replace(/[/\\^$.*+?()[\]{}|-]/g, '\\$&')
+    b.onResolve({ filter: new RegExp(`^${escaped}(/.*)?$`) }, (args) => {
+      const subpath = '.' + args.path.slice(pkg.name.length)
+      const target = pkg.exports[subpath]
+      const file = typeof target === 'string' ? target : target?.default
+      if (!file) return { errors: [{ text: `${args.path} is not in package.json "exports"` }] }
+      const path = resolve(root, file)
+      if (!existsSync(path)) return { errors: [{ text: `${file} is missing: run \`node build.mjs\` first` }] }
+      return { path }
+    })
+  },
+}
+
+/**
+ * `entryPoints` as esbuild takes them (`{ name: path }`); `write: false` keeps the output
+ * in memory (sizes), `outdir` is where it goes either way (paths in the metafile).
+ */
+export function bundlePage({ entryPoints, outdir, external = [], write = false }) {
+  return build({
+    absWorkingDir: root,
+    entryPoints,
+    outdir,
+    bundle: true,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    metafile: true,
+    write,
+    logLevel: 'warning',
+    jsx: 'automatic',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    external,
+    plugins: [packageSelf],
+  })
+}

@@ -1,0 +1,203 @@
+// Size: what each entry and each kind of page adds to a user's page, minified, then
+// gzipped (level 9) and brotli'd (quality 11) with node:zlib. "Initial" is what a page
+// loads before anything runs: the entry file plus every chunk it imports statically;
+// chunks behind a dynamic `import()` (locale tables, the Stripe card form, Stripe.js) are
+// loaded on demand and counted apart.
+import { build } from 'esbuild'
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
+import { browserEntries, coreAsExternal, external } from '../build.mjs'
+import { bundlePage, REACT, root } from './bundle.mjs'
+import { KB, kb, verdict } from './table.mjs'
+
+export const CORE_BUDGET = 20 * KB
+export const CORE_GOAL = 12 * KB
+export const ADAPTER_BUDGET = 1.5 * KB
+
+export const gzip = (code) => gzipSync(code, { level: 9 }).length
+export const brotli = (code) =>
+  brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } }).length
+
+/** The core's dynamic imports: one locale table each, and the Stripe card form. */
+const ON_DEMAND = ['de', 'es', 'fr', 'ja', 'stripe-element']
+
+const isStripeJs = (path) => path.includes('@stripe/stripe-js')
+
+/** Output paths a page loads up front from `entry`: itself and its static imports, transitively. */
+export function initialOutputs(metafile, entry) {
+  const seen = new Set()
+  const visit = (path) => {
+    if (seen.has(path) || !metafile.outputs[path]) return
+    seen.add(path)
+    for (const i of metafile.outputs[path].imports) if (i.kind !== 'dynamic-import' && !i.external) visit(i.path)
+  }
+  visit(entry)
+  return [...seen]
+}
+
+/**
+ * Where Stripe.js is: `initial` when any file loaded up front holds it or imports it
+ * statically, `lazy` when it is reached only through a dynamic import, `absent` otherwise.
+ */
+export function stripePlacement(metafile, entry) {
+  const initial = initialOutputs(metafile, entry)
+  const holds = (path) => {
+    const output = metafile.outputs[path]
+    return Object.keys(output.inputs).some(isStripeJs) || output.imports.some((i) => i.external && i.kind !== 'dynamic-import' && isStripeJs(i.path))
+  }
+  if (initial.some(holds)) return 'initial'
+  const anywhere = Object.values(metafile.outputs).some(
+    (output) => Object.keys(output.inputs).some(isStripeJs) || output.imports.some((i) => isStripeJs(i.path)),
+  )
+  return anywhere ? 'lazy' : 'absent'
+}
+
+function measure(result, entry) {
+  const files = new Map(result.outputFiles.map((file) => [file.path.slice(root.length + 1), file.contents]))
+  const initial = initialOutputs(result.metafile, entry).filter((path) => path.endsWith('.js'))
+  const sum = (paths, size) => paths.reduce((total, path) => total + size(files.get(path)), 0)
+  const lazy = Object.keys(result.metafile.outputs).filter((path) => path.endsWith('.js') && !initial.includes(path))
+  return {
+    min: sum(initial, (code) => code.length),
+    gz: sum(initial, gzip),
+    br: sum(initial, brotli),
+    files: initial.length,
+    lazy: lazy.map((path) => ({ name: path.split('/').pop().replace(/-[A-Z0-9]+\.js$/, ''), gz: gzip(files.get(path)) })),
+    stripe: stripePlacement(result.metafile, entry),
+  }
+}
+
+const sizeFigure = (m) => `${kb(m.gz)} gz · ${kb(m.br)} br · ${kb(m.min)} min`
+
+/** The core as its budget test builds it: src/index.ts with every view, nanostores in, Stripe.js out. */
+async function core() {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: { index: browserEntries.index },
+    outdir: '.bench-out/core',
+    bundle: true,
+    write: false,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    metafile: true,
+    logLevel: 'silent',
+    external: ['@stripe/stripe-js', '@stripe/stripe-js/*'],
+  })
+  return measure(result, '.bench-out/core/index.js')
+}
+
+/** An adapter as build.mjs ships it: the core and its framework external. */
+async function adapter(name) {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: { [name]: browserEntries[name] },
+    outdir: `.bench-out/${name}`,
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    metafile: true,
+    logLevel: 'silent',
+    external,
+    plugins: [coreAsExternal],
+  })
+  return measure(result, `.bench-out/${name}/${name}.js`)
+}
+
+/** The server entry minified (build.mjs ships it unminified: it runs in Node, where bytes matter less). */
+async function server() {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: { server: 'src/server/index.ts' },
+    outdir: '.bench-out/server',
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    metafile: true,
+    logLevel: 'silent',
+    external,
+  })
+  return measure(result, '.bench-out/server/server.js')
+}
+
+async function page(name, file, pageExternal = []) {
+  const result = await bundlePage({ entryPoints: { [name]: `bench/pages/${file}` }, outdir: `.bench-out/${name}`, external: pageExternal })
+  return measure(result, `.bench-out/${name}/${name}.js`)
+}
+
+/** Rows for the table; every build runs in memory (nothing is written). */
+export async function sizeRows() {
+  const [coreSize, react, vue, svelte, serverSize, bothPage, reactPage, portalOnly, pricingOnly] = await Promise.all([
+    core(),
+    adapter('react'),
+    adapter('vue'),
+    adapter('svelte'),
+    server(),
+    page('both-portals', 'both-portals.ts'),
+    page('react-page', 'react-page.tsx', REACT),
+    page('portal-only', 'portal-only.ts'),
+    page('pricing-only', 'pricing-only.ts'),
+  ])
+  const rows = [
+    {
+      measure: 'size: core, all views (initial)',
+      figure: sizeFigure(coreSize),
+      goal: `≤ ${kb(CORE_BUDGET)} gz budget, ≤ ${kb(CORE_GOAL)} goal`,
+      status: verdict(coreSize.gz, { budget: CORE_BUDGET, goal: CORE_GOAL }),
+      budget: true,
+    },
+    {
+      measure: 'size: core, chunks loaded on demand',
+      figure: coreSize.lazy.map((c) => `${c.name} ${kb(c.gz)}`).join(', '),
+      goal: `${ON_DEMAND.join(', ')}: each its own chunk`,
+      status: ON_DEMAND.every((name) => coreSize.lazy.some((c) => c.name === name)) ? 'pass' : 'over',
+    },
+  ]
+  for (const [name, m] of [['react', react], ['vue', vue], ['svelte', svelte]]) {
+    rows.push({
+      measure: `size: ${name} adapter alone`,
+      figure: sizeFigure(m),
+      goal: `≤ ${kb(ADAPTER_BUDGET)} gz budget`,
+      status: verdict(m.gz, { budget: ADAPTER_BUDGET }),
+      budget: true,
+    })
+  }
+  rows.push({
+    measure: 'size: server entry (minified)',
+    figure: sizeFigure(serverSize),
+    goal: '≤ 1024 KB gz (an edge worker)',
+    status: verdict(serverSize.gz, { goal: 1024 * KB }),
+  })
+  const vsBoth = (m) => `both portals page: ${kb(bothPage.gz)} (−${kb(Math.max(0, bothPage.gz - m.gz))})`
+  const pages = [
+    ['page: both portals, all views', bothPage, CORE_BUDGET, `≤ ${kb(CORE_BUDGET)} gz (the core budget, as a bundler sees it)`, `core: ${kb(coreSize.gz)}`],
+    ['page: React customer portal, React excluded', reactPage, CORE_BUDGET + ADAPTER_BUDGET, `≤ ${kb(CORE_BUDGET + ADAPTER_BUDGET)} gz (core + adapter budgets)`, `portal-only page: ${kb(portalOnly.gz)} (+${kb(Math.max(0, reactPage.gz - portalOnly.gz))} for React)`],
+    // Tree-shaking works when a page that uses one portal is smaller than one with both.
+    ['page: customer portal only (createPortal)', portalOnly, bothPage.gz - 1, '< both portals page (tree-shaken)', vsBoth(portalOnly)],
+    ['page: pricing only (createPricingPortal)', pricingOnly, bothPage.gz - 1, '< both portals page (tree-shaken)', vsBoth(pricingOnly)],
+  ]
+  for (const [measure, m, limit, goal, baseline] of pages) {
+    rows.push({ measure: `size: ${measure}`, figure: sizeFigure(m), baseline, goal, status: verdict(m.gz, { goal: limit }) })
+  }
+  const placements = [['core', coreSize], ['both-portals page', bothPage], ['React page', reactPage], ['portal page', portalOnly], ['pricing page', pricingOnly]]
+  const initial = placements.filter(([, m]) => m.stripe === 'initial').map(([name]) => name)
+  const unreachable = placements.filter(([, m]) => m.stripe === 'absent').map(([name]) => name)
+  rows.push({
+    measure: 'size: Stripe.js in an initial bundle',
+    figure: initial.length ? `in ${initial.join(', ')}` : `in none of ${placements.length}; dynamic import only`,
+    goal: 'none (budget)',
+    status: initial.length ? 'FAIL' : 'pass',
+    budget: true,
+    // The card form must still reach it: a bundle where Stripe.js vanished is a broken bundle.
+    note: unreachable.length ? `not reachable from ${unreachable.join(', ')}` : undefined,
+  })
+  return rows
+}
