@@ -42,6 +42,11 @@ export interface Price {
   currency: string
 }
 
+export interface MetricInfo {
+  name: string
+  unit: string
+}
+
 export interface Plan {
   id: string
   name: string
@@ -49,6 +54,11 @@ export interface Plan {
   features: string[]
   /** Quota per usage metric; `null` is unlimited. */
   quotas: Record<string, number | null>
+  /**
+   * Each quota metric's display name and unit (`api_calls` -> "API calls", "calls").
+   * Optional: without it the portal derives a name from the id.
+   */
+  metrics?: Record<string, MetricInfo>
   trial_days: number
   featured: boolean
   prices: Price[]

@@ -24,7 +24,7 @@ export const dashboard: View = (ctx) => {
           'div',
           { class: 'ap-grid' },
           planCard(ctx, data),
-          usageCard(ctx, data.usage),
+          usageCard(ctx, data.usage, data.plan),
           data.api_keys_enabled && keys,
           data.subscription && upcomingCard(ctx, data),
         ),

@@ -625,6 +625,25 @@ describe('seller calls', () => {
     expect((await engine.verifyApiKey(rolled.secret))?.apiKeyId).toBe(key.id)
   })
 
+  it('names each plan’s quota metrics from the metrics table, in every route that returns plans', async () => {
+    const { engine } = ctx
+    const app = await engine.createApp({ id: 'app_gpu', name: 'GPU', metrics: [{ key: 'gpu_s', name: 'GPU time', unit: 'seconds' }, { key: 'req', name: 'Requests', unit: 'requests' }] })
+    // Another app's metric of the same key must not name this one's.
+    await engine.createApp({ id: 'app_x', name: 'X', metrics: [{ key: 'gpu_s', name: 'Wrong app', unit: 'x' }] })
+    const metrics = { gpu_s: { name: 'GPU time', unit: 'seconds' }, req: { name: 'Requests', unit: 'requests' } }
+    const plan = await engine.createPlan('app_gpu', { name: 'Team', quotas: { gpu_s: 3_600, req: null }, prices: [{ period: 'month', amount: 500, currency: 'USD' }] })
+    expect(plan.metrics).toEqual(metrics)
+    expect((await engine.listPublicPlans(app.public_key)).data[0].metrics).toEqual(metrics)
+    const scope = { appId: 'app_gpu', customUid: 'u' }
+    await engine.createCustomer('app_gpu', { customUid: 'u' })
+    expect((await engine.listPlans(scope)).data[0].metrics).toEqual(metrics)
+    await engine.attachPaymentMethod(scope, 'pm_card_visa')
+    await engine.changeSubscription(scope, plan.prices[0].id)
+    expect((await engine.getSession(scope)).plan?.metrics).toEqual(metrics)
+    const bare = await engine.createPlan('app_gpu', { name: 'Bare', prices: [{ period: 'month', amount: 1, currency: 'USD' }] })
+    expect(bare.metrics).toEqual({})
+  })
+
   it('names the field at fault in bad seller input', async () => {
     const { engine } = ctx
     await engine.createApp({ id: 'app_a', name: 'A' })

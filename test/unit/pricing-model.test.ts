@@ -72,7 +72,11 @@ describe('pricing model', () => {
     expect(signupUrl('https://app.example.com/join?utm=x', 'a&b', 'c')).toBe('https://app.example.com/join?utm=x&plan=a%26b&price=c')
   })
 
-  it('names metrics from their ids', () => {
+  it('names metrics by the plan’s metrics, else from their ids', () => {
+    const named = plan('gpu', 100, undefined, { quotas: { gpu_seconds: 60 }, metrics: { gpu_seconds: { name: 'GPU time', unit: 's' } } })
+    expect(metricName('gpu_seconds', named)).toBe('GPU time')
+    expect(metricName('gpu_seconds', plan('gpu', 100))).toBe('GPU seconds')
+    expect(metricName('gpu_seconds', null)).toBe('GPU seconds')
     expect(metricName('api_calls')).toBe('API calls')
     expect(metricName('storage_gb')).toBe('Storage GB')
     expect(metricName('seats')).toBe('Seats')

@@ -226,6 +226,16 @@ describe('pricing portal: a visitor', () => {
     expect(text(cardNamed(de.root, 'plan_yen')!.querySelector('.ap-plan-card__quotas'))).toBe('1.000.000 API calls / Monat')
   })
 
+  it('names quotas by the backend’s metric names, not guesses from their ids', async () => {
+    const setup = async (server: TestPortal) => {
+      await engine(server).createMetric(TEST_APP_ID, { key: 'gpu_s', name: 'Seconds of GPU time', unit: 'seconds' })
+      await engine(server).createPlan(TEST_APP_ID, { id: 'plan_gpu', name: 'GPU', quotas: { gpu_s: 3_600, api_calls: null }, prices: [{ period: 'month', amount: 900, currency: 'USD' }] })
+    }
+    const { root } = await mount({ plans: ['plan_gpu'] }, { setup })
+    const [card] = await loaded(root)
+    expect([...card.querySelectorAll('.ap-plan-card__quotas li')].map(text)).toEqual(['Unlimited API calls', '3,600 Seconds of GPU time / month'])
+  })
+
   it('renders server text as text', async () => {
     const payload = '<img src=x onerror="window.__pwned=1">'
     const setup = async (server: TestPortal) => {

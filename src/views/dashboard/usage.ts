@@ -1,7 +1,8 @@
-import type { UsageMeter } from '../../api/types.js'
+import type { Plan, UsageMeter } from '../../api/types.js'
 import { h } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
 import { card, uid } from '../parts.js'
+import { metricName } from '../pricing/model.js'
 
 export type MeterLevel = 'ok' | 'warning' | 'danger'
 
@@ -21,18 +22,19 @@ export function fillStep(used: number, limit: number): number {
   return Math.min(100, Math.max(0, Math.round((used / limit) * 20) * 5))
 }
 
-export function usageCard(ctx: ViewContext, usage: UsageMeter[]): HTMLElement {
+/** Meters named by the session's usage, else by the plan's metrics, else by the metric id (as the pricing cards). */
+export function usageCard(ctx: ViewContext, usage: UsageMeter[], plan: Plan | null): HTMLElement {
   if (usage.length === 0) return card(ctx.t('dashboard.usage.title'), h('p', { class: 'ap-muted' }, ctx.t('dashboard.usage.empty')))
-  return card(ctx.t('dashboard.usage.title'), h('ul', { class: 'ap-meters' }, usage.map((meter) => meterItem(ctx, meter))))
+  return card(ctx.t('dashboard.usage.title'), h('ul', { class: 'ap-meters' }, usage.map((meter) => meterItem(ctx, meter, meter.name || metricName(meter.metric, plan)))))
 }
 
-function meterItem(ctx: ViewContext, meter: UsageMeter): HTMLElement {
+function meterItem(ctx: ViewContext, meter: UsageMeter, name: string): HTMLElement {
   const used = ctx.format.number(meter.used)
   if (meter.limit === null) {
     return h(
       'li',
       { class: 'ap-meter ap-meter--unlimited' },
-      h('span', { class: 'ap-meter__name' }, meter.name),
+      h('span', { class: 'ap-meter__name' }, name),
       h('span', { class: 'ap-meter__text' }, ctx.t('dashboard.usage.unlimited', { used, unit: meter.unit })),
     )
   }
@@ -42,7 +44,7 @@ function meterItem(ctx: ViewContext, meter: UsageMeter): HTMLElement {
   return h(
     'li',
     { class: `ap-meter ap-meter--${level}` },
-    h('span', { class: 'ap-meter__name', id: nameId }, meter.name),
+    h('span', { class: 'ap-meter__name', id: nameId }, name),
     h(
       'div',
       {

@@ -48,8 +48,8 @@ export function planCard(ctx: ViewContext, card: PlanCard): HTMLElement {
             'li',
             null,
             quota === null
-              ? t('pricing.quota.unlimited', { metric: metricName(metric) })
-              : t('pricing.quota', { amount: format.number(quota), metric: metricName(metric) }),
+              ? t('pricing.quota.unlimited', { metric: metricName(metric, plan) })
+              : t('pricing.quota', { amount: format.number(quota), metric: metricName(metric, plan) }),
           ),
         ),
       ),

@@ -59,6 +59,18 @@ describe('dashboard', () => {
     expect((window as { __xss?: number }).__xss).toBeUndefined()
   })
 
+  test('a meter the session leaves unnamed is named by the plan’s metrics', async () => {
+    portal = await mountPortal('cus_active', { view: 'invoices' })
+    portal.patch<Session>('GET', /^\/session$/, (session) => ({
+      ...session,
+      usage: session.usage.map((u) => ({ ...u, name: '' })),
+      plan: { ...session.plan!, metrics: { api_calls: { name: 'Requests', unit: 'calls' } } },
+    }))
+    const view = await portal.open('dashboard')
+    const meter = await waitFor(() => view.querySelector('[role="meter"]'))
+    expect(text(document.getElementById(meter.getAttribute('aria-labelledby')!))).toBe('Requests')
+  })
+
   test('skeleton while loading; a failed load shows the error with Retry, which loads it', async () => {
     portal = await mountPortal('cus_active', { view: 'invoices' })
     const release = portal.hold('GET', /^\/session$/)

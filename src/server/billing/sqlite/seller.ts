@@ -48,10 +48,12 @@ export function sellerMethods(ctx: EngineContext) {
     const plan = validatePlan(input)
     return tx(async (q) => {
       await requireApp(q, appId)
-      const metrics = new Set((await q.selectFrom('metrics').select('key').where('app_id', '=', appId).execute()).map((m) => m.key))
-      for (const quota of plan.quotas) {
-        if (!metrics.has(quota.metric)) throw new BillingError('invalid_request', `Unknown metric "${quota.metric}": create it first`, { field: `quotas.${quota.metric}` })
-      }
+      const metrics = new Map((await q.selectFrom('metrics').select(['key', 'name', 'unit']).where('app_id', '=', appId).execute()).map((m) => [m.key, m]))
+      const named = plan.quotas.map((quota) => {
+        const metric = metrics.get(quota.metric)
+        if (!metric) throw new BillingError('invalid_request', `Unknown metric "${quota.metric}": create it first`, { field: `quotas.${quota.metric}` })
+        return { ...quota, metric_name: metric.name, unit: metric.unit }
+      })
       const ids = [plan.id, ...plan.prices.map((p) => p.id)]
       const taken = await q
         .selectFrom('plans')
@@ -65,7 +67,7 @@ export function sellerMethods(ctx: EngineContext) {
       await q.insertInto('plans').values(row).execute()
       await q.insertInto('prices').values(plan.prices.map((p) => ({ ...p, plan_id: plan.id, app_id: appId, created: t }))).execute()
       if (plan.quotas.length > 0) await q.insertInto('plan_quotas').values(plan.quotas.map((x) => ({ ...x, plan_id: plan.id }))).execute()
-      return toPlan(row, plan.prices, plan.quotas)
+      return toPlan(row, plan.prices, named)
     })
   }
 

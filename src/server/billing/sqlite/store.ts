@@ -136,13 +136,20 @@ export async function usageBuckets(
   return buckets
 }
 
-/** Plans with their prices and quotas, in three queries whatever their number. */
+/** Plans with their prices and quotas (and the quotas' metric names), in three queries whatever their number. */
 export async function loadPlans(q: Db, plans: PlansTable[]): Promise<Plan[]> {
   if (plans.length === 0) return []
   const ids = plans.map((p) => p.id)
   const [prices, quotas] = await Promise.all([
     q.selectFrom('prices').select(['id', 'plan_id', 'period', 'amount', 'currency']).where('plan_id', 'in', ids).orderBy('plan_id').orderBy('period').orderBy('amount').execute(),
-    q.selectFrom('plan_quotas').select(['plan_id', 'metric', 'quota']).where('plan_id', 'in', ids).orderBy('metric').execute(),
+    q
+      .selectFrom('plan_quotas as q')
+      .innerJoin('plans as pl', 'pl.id', 'q.plan_id')
+      .innerJoin('metrics as m', (j) => j.onRef('m.key', '=', 'q.metric').onRef('m.app_id', '=', 'pl.app_id'))
+      .select(['q.plan_id', 'q.metric', 'q.quota', 'm.name as metric_name', 'm.unit'])
+      .where('q.plan_id', 'in', ids)
+      .orderBy('q.metric')
+      .execute(),
   ])
   return plans.map((p) => toPlan(p, prices.filter((x) => x.plan_id === p.id), quotas.filter((x) => x.plan_id === p.id)))
 }
@@ -150,7 +157,7 @@ export async function loadPlans(q: Db, plans: PlansTable[]): Promise<Plan[]> {
 export function toPlan(
   p: PlansTable,
   prices: { id: string; period: 'month' | 'year'; amount: number; currency: string }[],
-  quotas: { metric: string; quota: number | null }[],
+  quotas: { metric: string; quota: number | null; metric_name: string; unit: string }[],
 ): Plan {
   return {
     id: p.id,
@@ -158,6 +165,7 @@ export function toPlan(
     description: p.description,
     features: JSON.parse(p.features) as string[],
     quotas: Object.fromEntries(quotas.map((x) => [x.metric, x.quota])),
+    metrics: Object.fromEntries(quotas.map((x) => [x.metric, { name: x.metric_name, unit: x.unit }])),
     trial_days: p.trial_days,
     featured: p.featured === 1,
     prices: prices.map(toPrice),
