@@ -3,14 +3,23 @@
  * mutations (cards added and removed, defaults, plan changes with idempotency keys and
  * their retries, cancel / resume, API key rolls), through the handler on a loopback
  * server; then the same through two handler instances over two engines on the one file
- * (two servers behind a balancer). No 5xx or SQLITE_BUSY reaches a client, and the file
- * still adds up (read directly with better-sqlite3, read-only).
+ * (two servers behind a balancer), and through two server processes on the file, where
+ * only SQLite's own locking (WAL, busy timeout) keeps them apart. No 5xx or SQLITE_BUSY
+ * reaches a client, and the file still adds up (read directly with better-sqlite3,
+ * read-only).
  *
  * Then per-token rate limiting under concurrency: exactly `max` pass, the rest are 429
  * with Retry-After and never reach the backend.
  */
+import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
+import { build } from 'esbuild'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { List, PaymentMethod, RevealedApiKey } from '../../src/api/types.js'
 import { openSqliteBilling, type SqliteBilling } from '../../src/server/billing/sqlite.js'
@@ -54,11 +63,16 @@ interface Ledger {
 
 const bump = (map: Map<string, number>, key: string, by = 1) => map.set(key, (map.get(key) ?? 0) + by)
 
+type Layout = 'one handler' | 'two engines' | 'two processes'
+
 interface Fleet {
   portal: TestPortal
-  /** One per server instance. */
+  /** One per in-process server instance. */
   backends: CountedBackend<SqliteBilling>[]
-  servers: Served[]
+  /** Which server the `n`th request of client `client` goes to. */
+  serverFor(client: number, n: number): Served
+  /** 500s another process reported. */
+  processErrors: string[]
   customers: CustomerScope[]
   initialCards: Map<string, number>
   keyIds: Map<string, string[]>
@@ -71,8 +85,36 @@ afterEach(async () => {
   fleet = undefined
 })
 
-/** A seeded file with `CUSTOMERS` customers on Pro, each with a card and two API keys; `instances` servers on it. */
-async function startFleet(instances: 1 | 2): Promise<Fleet> {
+const here = dirname(fileURLToPath(import.meta.url))
+
+/** The second server process: bundled from fixtures/server-process.ts, started on `filename`. */
+async function startProcess(filename: string, errors: string[]): Promise<Served> {
+  const dir = mkdtempSync(join(tmpdir(), 'portal-process-'))
+  const outfile = join(dir, 'server.mjs')
+  await build({ entryPoints: [join(here, 'fixtures/server-process.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['better-sqlite3'], logLevel: 'error' })
+  // The bundle loads better-sqlite3 with require(); NODE_PATH points it at this package's.
+  const child = spawn(process.execPath, [outfile, filename, TEST_APP_ID, TEST_SECRET], {
+    env: { ...process.env, NODE_PATH: resolve(here, '../../node_modules') },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  createInterface({ input: child.stderr }).on('line', (line) => errors.push(line))
+  const port = await new Promise<number>((ready, fail) => {
+    child.once('exit', (code) => fail(new Error(`the server process exited (${code}): ${errors.join('\n')}`)))
+    createInterface({ input: child.stdout }).once('line', (line) => ready((JSON.parse(line) as { port: number }).port))
+  })
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      const exited = new Promise((done) => child.once('exit', done))
+      child.stdin.end()
+      await exited
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** A seeded file with `CUSTOMERS` customers on Pro, each with a card and two API keys, and servers on it per `layout`. */
+async function startFleet(layout: Layout): Promise<Fleet> {
   const portal = createTestPortal()
   const customers: CustomerScope[] = []
   const initialCards = new Map<string, number>()
@@ -87,18 +129,24 @@ async function startFleet(instances: 1 | 2): Promise<Fleet> {
     initialCards.set(customUid, 1)
     customers.push(scope)
   }
-  // Instances share an idempotency store, as the handler docs ask of several instances.
+  // In-process instances share an idempotency store, as the handler docs ask of several instances.
   const store: IdempotencyStore = memoryIdempotencyStore()
-  const engines = [portal.billing, ...(instances === 2 ? [openSqliteBilling({ filename: portal.filename })] : [])]
+  const engines = [portal.billing, ...(layout === 'two engines' ? [openSqliteBilling({ filename: portal.filename })] : [])]
   const backends = engines.map((engine) => countingBackend(engine))
   const handlers: PortalHandler[] = backends.map((b) =>
     createPortalHandler({ appId: TEST_APP_ID, secret: TEST_SECRET, billing: b.billing, idempotencyStore: store, onError: (error) => portal.errors.push(error) }),
   )
   const servers = await Promise.all(handlers.map((handler) => serve(handler)))
+  const processErrors: string[] = []
+  if (layout === 'two processes') servers.push(await startProcess(portal.filename, processErrors))
+  let served = 0
   return {
     portal,
     backends,
-    servers,
+    // Two engines: round robin per request, their store shared. Two processes keep their
+    // idempotency keys in memory each, so a client sticks to one (session affinity).
+    serverFor: (client) => (layout === 'two processes' ? servers[client % servers.length] : servers[served++ % servers.length]),
+    processErrors,
     customers,
     initialCards,
     keyIds,
@@ -116,8 +164,6 @@ async function runLoad(f: Fleet, seed: number): Promise<Ledger> {
     const list = await f.portal.billing.listPaymentMethods(c)
     ledger.cards.set(c.customUid, new Set(list.data.map((m) => m.id)))
   }
-  let served = 0
-
   async function client(index: number): Promise<void> {
     const rand = random(seed * 1000 + index)
     const pick = <T>(items: T[]): T => items[Math.floor(rand() * items.length)]
@@ -126,8 +172,7 @@ async function runLoad(f: Fleet, seed: number): Promise<Ledger> {
     const { token } = await createPortalToken({ appId: TEST_APP_ID, secret: TEST_SECRET, customUid: uid })
 
     async function send(label: string, method: string, path: string, options: { body?: unknown; key?: string } = {}): Promise<{ status: number; json: unknown; headers: Headers }> {
-      // Round robin over the instances, as a balancer would.
-      const server = f.servers[served++ % f.servers.length]
+      const server = f.serverFor(index, ledger.requests)
       const headers: Record<string, string> = { authorization: `Bearer ${token}` }
       if (options.body !== undefined) headers['content-type'] = 'application/json'
       if (options.key) headers['idempotency-key'] = options.key
@@ -261,25 +306,30 @@ function report(name: string, f: Fleet, ledger: Ledger, ms: number): void {
   )
 }
 
-async function loadAndAudit(instances: 1 | 2): Promise<void> {
-  fleet = await startFleet(instances)
+async function loadAndAudit(layout: Layout, seed: number): Promise<void> {
+  fleet = await startFleet(layout)
   const started = performance.now()
-  const ledger = await runLoad(fleet, instances)
+  const ledger = await runLoad(fleet, seed)
   const ms = performance.now() - started
-  report(instances === 1 ? 'one handler' : 'two handlers, two engines, one file', fleet, ledger, ms)
+  report(layout, fleet, ledger, ms)
   expect(ledger.failures).toEqual([])
   expect(fleet.portal.errors).toEqual([])
+  expect(fleet.processErrors).toEqual([])
   expect(ledger.requests).toBeGreaterThanOrEqual(CLIENTS * REQUESTS_PER_CLIENT)
-  // Each plan change's key ran the backend once, whichever instance its retry reached.
-  const changes = fleet.backends.reduce((n, b) => n + (b.calls.get('changeSubscription') ?? 0), 0)
-  expect(changes).toBe(ledger.changeKeys.size)
-  if (instances === 2) for (const b of fleet.backends) expect(b.total()).toBeGreaterThan(100)
+  if (layout !== 'two processes') {
+    // Each plan change's key ran the backend once, whichever instance its retry reached.
+    const changes = fleet.backends.reduce((n, b) => n + (b.calls.get('changeSubscription') ?? 0), 0)
+    expect(changes).toBe(ledger.changeKeys.size)
+  }
+  if (layout === 'two engines') for (const b of fleet.backends) expect(b.total()).toBeGreaterThan(100)
+  if (layout === 'two processes') expect(fleet.backends[0].total()).toBeGreaterThan(100)
   audit(fleet, ledger)
 }
 
 describe('load on one SQLite file', () => {
-  it('one handler: 2,000 requests from 50 clients, half mutations', () => loadAndAudit(1), 60_000)
-  it('two handler instances over two engines on the same file', () => loadAndAudit(2), 60_000)
+  it('one handler: 2,000 requests from 50 clients, half mutations', () => loadAndAudit('one handler', 1), 60_000)
+  it('two handler instances over two engines on the same file', () => loadAndAudit('two engines', 2), 60_000)
+  it('two server processes on the same file (only SQLite’s locks between them)', () => loadAndAudit('two processes', 3), 60_000)
 })
 
 describe('per-token rate limiting', () => {
