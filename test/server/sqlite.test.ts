@@ -106,6 +106,21 @@ describe('opening a file', () => {
     await engine.close()
   })
 
+  it('links invoices to documents only when the seller says where they are served (baseUrl)', async () => {
+    const bare = openSqliteBilling({ filename: ':memory:', seed: 'demo', now: () => T0 })
+    const [invoice] = (await bare.listInvoices(demo('cus_active'), { limit: 1 })).data
+    expect(invoice).toMatchObject({ pdf_url: null, hosted_url: null })
+    expect(await bare.getInvoice(demo('cus_active'), invoice.id)).toMatchObject({ pdf_url: null, hosted_url: null })
+    expect((await bare.createCheckout('pk_demo', 'price_pro_month')).url).toBe('/checkout?key=pk_demo&price=price_pro_month')
+    await bare.close()
+
+    const served = openSqliteBilling({ filename: ':memory:', seed: 'demo', now: () => T0, baseUrl: 'https://billing.example.com/' })
+    const [linked] = (await served.listInvoices(demo('cus_active'), { limit: 1 })).data
+    expect(linked).toMatchObject({ pdf_url: `https://billing.example.com/invoices/${linked.id}.pdf`, hosted_url: `https://billing.example.com/invoices/${linked.id}` })
+    await served.close()
+    expect(() => openSqliteBilling({ filename: ':memory:', baseUrl: 5 as unknown as string })).toThrow(/baseUrl/)
+  })
+
   it('seeds a file once: opening it again with the seed changes nothing', async () => {
     const filename = tempFile()
     const count = () => {

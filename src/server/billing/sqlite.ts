@@ -26,9 +26,10 @@ export interface SqliteBillingOptions {
   /** The clock, in Unix seconds; default the system clock. Tests inject one to move time. */
   now?: () => number
   /**
-   * Base URL of invoice documents (`{baseUrl}/invoices/{id}.pdf`) and checkout pages
-   * (`{baseUrl}/checkout?...`). Default `''` (paths on the current origin); null gives
-   * invoices no links.
+   * Where the seller serves invoice documents and checkout pages: invoices link to
+   * `{baseUrl}/invoices/{id}.pdf` and `{baseUrl}/invoices/{id}`, checkouts to
+   * `{baseUrl}/checkout?...`. Default null: the engine renders no documents itself, so
+   * invoices carry no links (never links that go nowhere) and checkout paths are relative.
    */
   baseUrl?: string | null
   /** Migrate only up to this version (tests build old-version files with it). */
@@ -121,6 +122,7 @@ export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling 
   if (typeof options?.filename !== 'string' || options.filename === '') throw new TypeError('openSqliteBilling: filename must be a path or ":memory:"')
   if (options.seed !== undefined && options.seed !== 'demo') throw new TypeError(`openSqliteBilling: seed must be "demo", not ${JSON.stringify(options.seed)}`)
   if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('openSqliteBilling: now must be a function returning Unix seconds')
+  if (options.baseUrl != null && typeof options.baseUrl !== 'string') throw new TypeError('openSqliteBilling: baseUrl must be a URL string (where invoice documents are served) or null')
   const clock = options.now ?? (() => Date.now() / 1000)
   const Database = loadDriver()
   const raw = new Database(options.filename, { timeout: 5_000 })
@@ -145,7 +147,7 @@ export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling 
     if (options.seed === 'demo') seedDemo(exec, db, Math.floor(clock()))
     return createEngine(db, {
       now: clock,
-      baseUrl: options.baseUrl === undefined ? '' : options.baseUrl,
+      baseUrl: options.baseUrl == null ? null : options.baseUrl.replace(/\/+$/, ''),
       // Kysely's destroy() closes the handle once it was used; a never-queried engine closes it here.
       onClose: () => {
         lock.dispose()

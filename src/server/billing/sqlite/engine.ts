@@ -24,7 +24,7 @@ export type { App }
 export interface EngineOptions {
   /** The clock, in Unix seconds. */
   now: () => number
-  /** Base of invoice documents and checkout pages (`''` gives `/invoices/{id}.pdf`); null gives invoices no links. */
+  /** Base of invoice documents and checkout pages; null gives invoices no links (and checkouts a relative path). */
   baseUrl: string | null
   /** Releases the database; called by `close()`. */
   onClose?: () => Promise<void> | void
