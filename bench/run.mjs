@@ -29,23 +29,37 @@ for (const [name, value] of Object.entries({ BENCH_RUNS: runs, BENCH_CYCLES: cyc
 }
 if (markdownAt > 0 && !markdownFile) throw new Error('--markdown needs a file name')
 
+/** A portal answers a few requests per page view: 1,000 a second on one core is a lot of customers. */
+const SERVER_GOAL = { rps: 1000, p99: 50 }
+
 const started = Date.now()
 const loadBefore = loadavg()[0]
 const log = (line) => console.error(line)
 const rows = []
 let chromium = 'not run'
 
-if (only.has('size')) {
+/** A section that throws still leaves a row (a budget, so the run fails) and lets the others run. */
+async function section(name, measure) {
+  if (!only.has(name)) return
+  try {
+    await measure()
+  } catch (error) {
+    console.error(error)
+    rows.push({ measure: `${name}: could not be measured`, figure: '—', goal: 'budget', status: 'skip', budget: true, note: String(error.message ?? error).split('\n')[0] })
+  }
+}
+
+await section('size', async () => {
   log('size: bundling entries and pages (esbuild, gzip 9, brotli 11)')
   rows.push(...(await sizeRows()))
-}
-if (only.has('browser')) {
+})
+await section('browser', async () => {
   log(`browser: time to data (${runs} runs) and steady state (${cycles} cycles) in Chromium`)
   const result = await browserRows({ runs, cycles, log })
   rows.push(...result.rows)
   chromium = result.chromium
-}
-if (only.has('server')) {
+})
+await section('server', async () => {
   log(`server: autocannon, ${durationSeconds} s per target per route in 5 interleaved rounds, ${connections} connections`)
   const { routes } = await benchServer({ durationSeconds, connections })
   for (const { route, portal, bare, ratio } of routes) {
@@ -54,11 +68,11 @@ if (only.has('server')) {
       measure: `server: ${route.name} (${route.customer}), ${portal.bytes} B`,
       figure: `${perf(portal)} (${(ratio * 100).toFixed(1)} % of bare)`,
       baseline: `bare node:http, same size: ${perf(bare)}`,
-      goal: '≥ 1,000 req/s, p99 ≤ 50 ms',
-      status: portal.requestsPerSecond >= 1000 && portal.p99 <= 50 ? 'pass' : 'over',
+      goal: `≥ ${SERVER_GOAL.rps.toLocaleString('en')} req/s, p99 ≤ ${SERVER_GOAL.p99} ms`,
+      status: portal.requestsPerSecond >= SERVER_GOAL.rps && portal.p99 <= SERVER_GOAL.p99 ? 'pass' : 'over',
     })
   }
-}
+})
 
 const seconds = (Date.now() - started) / 1000
 const machine = [

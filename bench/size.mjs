@@ -66,7 +66,8 @@ function measure(result, entry) {
   }
 }
 
-const sizeFigure = (m) => `${kb(m.gz)} gz · ${kb(m.br)} br · ${kb(m.min)} min`
+/** Budget rows also give the exact gzip byte count: a figure at its limit must not hide behind rounding. */
+const sizeFigure = (m, exact = false) => `${kb(m.gz)}${exact ? ` (${m.gz.toLocaleString('en')} B)` : ''} gz · ${kb(m.br)} br · ${kb(m.min)} min`
 
 /** The core as its budget test builds it: src/index.ts with every view, nanostores in, Stripe.js out. */
 async function core() {
@@ -149,8 +150,9 @@ export async function sizeRows() {
   const rows = [
     {
       measure: 'size: core, all views (initial)',
-      figure: sizeFigure(coreSize),
+      figure: sizeFigure(coreSize, true),
       goal: `≤ ${kb(CORE_BUDGET)} gz budget, ≤ ${kb(CORE_GOAL)} goal`,
+      baseline: 'test/unit/size.test.ts builds the same',
       status: verdict(coreSize.gz, { budget: CORE_BUDGET, goal: CORE_GOAL }),
       budget: true,
     },
@@ -164,7 +166,7 @@ export async function sizeRows() {
   for (const [name, m] of [['react', react], ['vue', vue], ['svelte', svelte]]) {
     rows.push({
       measure: `size: ${name} adapter alone`,
-      figure: sizeFigure(m),
+      figure: sizeFigure(m, true),
       goal: `≤ ${kb(ADAPTER_BUDGET)} gz budget`,
       status: verdict(m.gz, { budget: ADAPTER_BUDGET }),
       budget: true,
@@ -185,7 +187,7 @@ export async function sizeRows() {
     ['page: pricing only (createPricingPortal)', pricingOnly, bothPage.gz - 1, '< both portals page (tree-shaken)', vsBoth(pricingOnly)],
   ]
   for (const [measure, m, limit, goal, baseline] of pages) {
-    rows.push({ measure: `size: ${measure}`, figure: sizeFigure(m), baseline, goal, status: verdict(m.gz, { goal: limit }) })
+    rows.push({ measure: `size: ${measure}`, figure: sizeFigure(m, true), baseline, goal, status: verdict(m.gz, { goal: limit }) })
   }
   const placements = [['core', coreSize], ['both-portals page', bothPage], ['React page', reactPage], ['portal page', portalOnly], ['pricing page', pricingOnly]]
   const initial = placements.filter(([, m]) => m.stripe === 'initial').map(([name]) => name)
