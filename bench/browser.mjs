@@ -64,7 +64,7 @@ async function snapshot(page, cdp) {
   return { heap: usedSize, nodes, listeners: jsEventListeners, elements }
 }
 
-function steadyRows(cycles, before, after, done) {
+function steadyRows(cycles, before, after, done, took) {
   const growth = after.heap - before.heap
   const back = (a, b) => (b <= a ? 'pass' : 'FAIL')
   const baseline = `after ${done.warmup} warm-up cycles`
@@ -76,6 +76,7 @@ function steadyRows(cycles, before, after, done) {
       goal: `< ${HEAP_BUDGET / KB / KB} MB (budget)`,
       status: growth < HEAP_BUDGET ? 'pass' : 'FAIL',
       budget: true,
+      note: `${done.waited} waited for data, ${done.early} destroyed mid-request; ${(took / cycles).toFixed(1)} ms a cycle`,
     },
     {
       measure: 'steady: DOM nodes (CDP) / elements in the document',
@@ -147,8 +148,7 @@ export async function browserRows({ runs = 30, cycles = 1000, warmupCycles = 200
     const done = await page.evaluate((n) => window.bench.cycles(n), cycles)
     const took = Date.now() - started
     const after = await snapshot(page, cdp)
-    rows.push(...steadyRows(cycles, before, after, { ...done, warmup: warmupCycles }))
-    rows.at(-3).note = `${done.waited} waited for data, ${done.early} destroyed mid-request; ${(took / cycles).toFixed(1)} ms a cycle`
+    rows.push(...steadyRows(cycles, before, after, { ...done, warmup: warmupCycles }, took))
 
     const problems = recorder.csp.length + recorder.pageErrors.length
     rows.push({
