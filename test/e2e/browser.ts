@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable']
 
@@ -137,6 +137,7 @@ export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../test-results/s
 export async function screenshots(page: Page, name: string): Promise<number[]> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true })
   const before = page.viewportSize() ?? { width: 1280, height: 900 }
+  await page.mouse.move(0, 0) // no hover left over from the last click
   const overflowing: number[] = []
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: width === 375 ? 812 : 900 })
@@ -145,4 +146,24 @@ export async function screenshots(page: Page, name: string): Promise<number[]> {
   }
   await page.setViewportSize(before)
   return overflowing
+}
+
+/** One element at one width, for the README (docs/screenshots/ holds copies of these). */
+export async function elementScreenshot(page: Page, element: Locator, name: string, width: number): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true })
+  const before = page.viewportSize() ?? { width: 1280, height: 900 }
+  await page.setViewportSize({ width, height: 900 })
+  await page.mouse.move(0, 0)
+  // A margin round the element, so borders and shadows at its edges are not cut off.
+  // In page coordinates, as a full-page clip wants them (boundingBox() is the viewport's).
+  const box = await element.evaluate((el) => {
+    const r = el.getBoundingClientRect()
+    return { x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height }
+  })
+  const margin = 12
+  const x = Math.max(0, box.x - margin)
+  const y = Math.max(0, box.y - margin)
+  const clip = { x, y, width: Math.min(width - x, box.width + 2 * margin), height: box.height + 2 * margin }
+  await page.screenshot({ path: resolve(SCREENSHOT_DIR, `${name}.png`), clip, fullPage: true, animations: 'disabled' })
+  await page.setViewportSize(before)
 }

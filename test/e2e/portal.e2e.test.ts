@@ -5,7 +5,7 @@
  */
 import { type ExpectStatic, afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core'
-import { type Recorder, launchBrowser, recordingContext, screenshots, seriousA11yViolations } from './browser.js'
+import { type Recorder, elementScreenshot, launchBrowser, recordingContext, screenshots, seriousA11yViolations } from './browser.js'
 import { type DemoServer, startDemoServer } from './demo-server.js'
 
 const ALL = ['vanilla', 'react', 'vue', 'svelte'] as const
@@ -99,6 +99,7 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
     expect(ratio).toBeCloseTo(0.8, 1)
     await expectAccessible(page, expect)
     await shoot(page, `${framework}-dashboard`, expect)
+    await elementScreenshot(page, portal, `readme-${framework}-dashboard-desktop`, 1280)
 
     // Rolling an API key asks first, then shows the new key once.
     await portal.getByRole('button', { name: /^Roll / }).first().click()
@@ -154,6 +155,7 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
     await expect.poll(() => pricing.getByText(/\/ month/).count()).toBeGreaterThan(0)
     await expectAccessible(page, expect)
     await shoot(page, `${framework}-pricing`, expect)
+    await elementScreenshot(page, pricing, `readme-${framework}-pricing-desktop`, 1280)
     await yearly.click()
     await expect.poll(() => pricing.getByText(/\/ year/).count(), WAIT).toBeGreaterThan(0)
     await pricing.getByRole('button', { name: /Starter/ }).or(pricing.getByRole('link', { name: /Starter/ })).first().click()
@@ -216,6 +218,7 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
     await portal.getByRole('heading', { name: 'Payment methods' }).waitFor(WAIT)
     await expectAccessible(page)
     await shoot(page, `${framework}-billing`)
+    await elementScreenshot(page, portal, `readme-${framework}-billing-mobile`, 375)
 
     await portal.getByRole('button', { name: 'Add payment method' }).click()
     const form = portal.getByRole('region', { name: 'Add a card' })
