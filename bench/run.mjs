@@ -95,8 +95,8 @@ if (markdownFile) {
   const text = `## Benchmarks
 
 \`npm run bench\` on ${date}: ${machine}.
-Sizes are of the built package; times are medians on loopback, so they are floors for a
-real network; see [bench/README.md](../bench/README.md) for what each figure means and how it is taken.
+Sizes: the core and adapters built as their budget tests build them, the pages bundled from
+the built dist/. Times are medians on loopback, so they are floors for a real network. See [bench/README.md](../bench/README.md) for what each figure means and how it is taken.
 
 ${table}
 
