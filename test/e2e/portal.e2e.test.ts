@@ -195,6 +195,21 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
     await page.close()
   })
 
+  it.concurrent('the "token expires in 30 s" switch mints a short token and hands it over without a remount', async ({ expect }) => {
+    const { page } = await open('cus_canceled')
+    const heading = await viewHeading(page, 'Dashboard').elementHandle()
+    const minted = page.waitForRequest((request) => {
+      const url = new URL(request.url())
+      return url.pathname === '/token' && url.searchParams.get('ttl') === '30'
+    })
+    await page.getByRole('switch', { name: /Token expires in 30 s/ }).check()
+    await minted
+    await expect.poll(() => page.locator('#demo-token-status').textContent(), WAIT).toMatch(/\(in (2\d|30) s\)/)
+    expect(await heading!.evaluate((el) => el.isConnected), 'the portal was not remounted').toBe(true)
+    await goToView(page, 'Invoices')
+    await page.close()
+  })
+
   it.concurrent('with getToken the portal renews the 5-second token without showing the panel', async ({ expect }) => {
     const { page } = await open('cus_past_due', '&ttl=5&renew=1')
     let minted = 0
