@@ -9,15 +9,10 @@ import { createSessionMachine, type SessionMachine } from './session/machine.js'
 import { sessionPanel } from './session/panel.js'
 import { applyTheme } from './theme/index.js'
 import type { PortalHandle, PortalOptions, PricingOptions, SessionState } from './types.js'
-import { validatePortalOptions } from './validate.js'
+import { fail, validatePortalOptions } from './validate.js'
 import type { ViewContext, ViewOptions } from './views/context.js'
 import { safeHref } from './views/parts.js'
 import { pricingView, type PricingSettings } from './views/pricing.js'
-
-/** A TypeError naming the option, what it must be, and what it was. */
-function fail(option: string, expected: string, value: unknown): never {
-  throw new TypeError(`${option} must be ${expected} (got ${typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value})`)
-}
 
 /** Programmer errors, caught at the call: a TypeError naming the option. On `update`, only the keys present are checked. */
 export function validatePricingOptions(options: Partial<PricingOptions>, initial: boolean, el?: unknown): void {

@@ -6,8 +6,8 @@ import type { PortalOptions, ViewName } from './types.js'
 
 export const VIEW_NAMES: readonly ViewName[] = ['dashboard', 'invoices', 'billing']
 
-/** A TypeError naming the option, what it must be, and what it was. */
-function fail(option: string, expected: string, value: unknown): never {
+/** A TypeError naming the option, what it must be, and what it was (both portals' checks throw it). */
+export function fail(option: string, expected: string, value: unknown): never {
   throw new TypeError(`${option} must be ${expected} (got ${typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value})`)
 }
 

@@ -3,7 +3,7 @@ import { h, replaceChildren } from '../dom/h.js'
 import type { View, ViewContext } from './context.js'
 import { linesDisclosure } from './invoices/lines.js'
 import { createPager } from './invoices/pager.js'
-import { badge, emptyState, errorPanel, externalLink, safeHref, setBusy, skeleton, type Tone, viewRoot } from './parts.js'
+import { badge, button, emptyState, errorPanel, externalLink, safeHref, setBusy, skeleton, type Tone, viewRoot } from './parts.js'
 
 const PAGE_SIZE = 10
 const COLUMNS = 5
@@ -46,7 +46,7 @@ export const invoices: View = (ctx) => {
     tbody,
   )
   const tableWrap = h('div', { class: 'ap-table-wrap' }, table)
-  const loadMore = h('button', { type: 'button', class: 'ap-button ap-button--secondary', onClick: () => void more() }, t('invoices.loadMore'))
+  const loadMore = button(t('invoices.loadMore'), () => void more())
   const footer = h('div', { class: 'ap-table-footer' })
   let shown = 0
 

@@ -1,9 +1,9 @@
 import type { PortalError, Price, Subscription, SubscriptionStatus } from '../api/types.js'
-import { isAbortError } from '../api/client.js'
+import { isAbortError, newIdempotencyKey } from '../api/client.js'
 import { h, replaceChildren, type Child } from '../dom/h.js'
 import type { ResourceStore } from '../session/resource.js'
 import { createResource, toPortalError } from '../session/resource.js'
-import type { ViewContext } from './context.js'
+import type { MutationRequestOptions, ViewContext } from './context.js'
 
 /** Small building blocks every view shares: cards, badges and the loading / empty / error states. */
 
@@ -57,6 +57,11 @@ export function subscriptionDate(ctx: ViewContext, sub: Subscription): string | 
   return t('dashboard.renews', { date: format.date(sub.current_period_end) })
 }
 
+/** One mutation's request options: its own Idempotency-Key (so the client may retry it safely), stopped with the view. */
+export function once(ctx: ViewContext): MutationRequestOptions {
+  return { idempotencyKey: newIdempotencyKey(), signal: ctx.signal }
+}
+
 export function badge(text: string, tone: Tone): HTMLElement {
   return h('span', { class: `ap-badge ap-badge--${tone}` }, text)
 }
@@ -79,7 +84,7 @@ export function errorPanel(ctx: ViewContext, title: string, error: PortalError, 
     { class: 'ap-error', role: 'alert' },
     h('p', { class: 'ap-error__title' }, title),
     h('p', { class: 'ap-error__message' }, error.message),
-    h('button', { type: 'button', class: 'ap-button ap-button--secondary', onClick: retry }, ctx.t('state.retry')),
+    button(ctx.t('state.retry'), retry),
   )
 }
 

@@ -1,11 +1,11 @@
 import { atom, type ReadableAtom } from 'nanostores'
-import { newIdempotencyKey } from '../api/client.js'
-import type { CheckoutResponse, Period, Plan, PlansResponse, Price, PublicPlansResponse, Session, Subscription } from '../api/types.js'
+import type { CheckoutResponse, Period, Plan, PlansResponse, Price, PublicPlansResponse, Session } from '../api/types.js'
 import { h, replaceChildren, type Child } from '../dom/h.js'
 import type { Resource } from '../session/resource.js'
 import { findPrice, type Account } from './billing/account.js'
+import { undoScheduled } from './billing/subscription.js'
 import type { ViewContext } from './context.js'
-import { actionButton, bindResource, emptyState, loadResource, priceText, safeHref } from './parts.js'
+import { actionButton, bindResource, button, emptyState, loadResource, once, priceText, safeHref } from './parts.js'
 import { chooseFlow } from './pricing/choose.js'
 import { planCard } from './pricing/card.js'
 import { featuredId, initialPeriod, moveTo, periodsOf, priceFor, savingOf, selectPlans, signupUrl, yearlySaving } from './pricing/model.js'
@@ -129,7 +129,7 @@ export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSet
     const variant = featured ? 'primary' : 'secondary'
     const { onSelect, signupHref } = settings
     if (onSelect) {
-      return h('button', { type: 'button', class: `ap-button ap-button--${variant}`, 'aria-label': ariaLabel, onClick: () => onSelect({ plan, price }) }, label)
+      return button(label, () => onSelect({ plan, price }), variant, { 'aria-label': ariaLabel })
     }
     if (signupHref) return h('a', { class: `ap-button ap-button--${variant}`, href: signupUrl(signupHref, plan.id, price.id), 'aria-label': ariaLabel }, label)
     return actionButton(ctx, {
@@ -139,7 +139,7 @@ export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSet
       focusKey: `choose-${price.id}`,
       run: async () => {
         const path = `/public/${encodeURIComponent(settings.publicKey)}/checkout`
-        const { url } = await ctx.api.post<CheckoutResponse>(path, { price_id: price.id }, { idempotencyKey: newIdempotencyKey(), signal: ctx.signal })
+        const { url } = await ctx.api.post<CheckoutResponse>(path, { price_id: price.id }, once(ctx))
         const href = safeHref(url)
         if (href) el.ownerDocument.defaultView?.location.assign(href)
       },
@@ -155,21 +155,12 @@ export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSet
         'div',
         { class: 'ap-plan-card__scheduled' },
         h('p', null, t('pricing.scheduled', { date: ctx.format.date(scheduled.at) })),
-        actionButton(ctx, {
-          label: t('pricing.scheduled.undo'),
-          ariaLabel: t('pricing.scheduled.undoLabel', { plan: plan.name }),
-          // The price's action slot: after the undo, focus lands on the Downgrade button that replaces it.
-          focusKey: `choose-${price.id}`,
-          run: async () => {
-            await ctx.api.delete<Subscription>('/subscription/scheduled-change', { idempotencyKey: newIdempotencyKey(), signal: ctx.signal })
-            await store.reload()
-            return t('pricing.scheduled.undone', { plan: account.session.plan?.name ?? '' })
-          },
-        }),
+        // The price's action slot: after the undo, focus lands on the Downgrade button that replaces it.
+        undoScheduled(ctx, plan.name, account.session.plan?.name ?? '', `choose-${price.id}`, store.reload),
       )
     }
     const move = moveTo(currentPrice, price)
-    if (move === 'current') return h('button', { type: 'button', class: 'ap-button ap-button--secondary', disabled: true }, t('pricing.current'))
+    if (move === 'current') return h('button', { type: 'button', class: 'ap-button ap-button--secondary', disabled: true }, t('billing.plans.current'))
     const label = t(
       !liveSubscription(account) ? (plan.trial_days > 0 ? 'pricing.cta.trial' : 'pricing.cta.start') : move === 'upgrade' ? 'pricing.cta.upgrade' : move === 'downgrade' ? 'pricing.cta.downgrade' : 'pricing.cta.switch',
     )

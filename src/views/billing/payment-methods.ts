@@ -1,8 +1,7 @@
-import { newIdempotencyKey } from '../../api/client.js'
 import type { List, PaymentMethod, PaymentSetup } from '../../api/types.js'
 import { h, replaceChildren } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
-import { actionButton, badge, bindResource, card, emptyState, loadResource } from '../parts.js'
+import { actionButton, badge, bindResource, card, emptyState, loadResource, once } from '../parts.js'
 import { addMethodForm } from './add-method.js'
 import { cardLabel } from './labels.js'
 
@@ -12,14 +11,12 @@ export function paymentMethodsCard(ctx: ViewContext): HTMLElement {
   const methods = loadResource(ctx, (signal) => ctx.api.get<List<PaymentMethod>>('/payment-methods', { signal }))
   const listHost = h('div')
   const addHost = h('div', { class: 'ap-add-method' })
-  // Each click is one mutation with its own key, so the client may retry it safely.
-  const once = () => ({ idempotencyKey: newIdempotencyKey(), signal: ctx.signal })
 
   const addButton = actionButton(ctx, {
     label: t('billing.methods.add'),
     variant: 'primary',
     run: async () => {
-      const setup = await ctx.api.post<PaymentSetup>('/payment-methods/setup', undefined, once())
+      const setup = await ctx.api.post<PaymentSetup>('/payment-methods/setup', undefined, once(ctx))
       const form = addMethodForm(ctx, setup, {
         added: () => {
           closeForm()
@@ -54,7 +51,7 @@ export function paymentMethodsCard(ctx: ViewContext): HTMLElement {
             ariaLabel: t('billing.methods.setDefaultLabel', { card: label }),
             focusKey: `default-${method.id}`,
             run: async () => {
-              await ctx.api.post<PaymentMethod>(`/payment-methods/${encodeURIComponent(method.id)}/default`, undefined, once())
+              await ctx.api.post<PaymentMethod>(`/payment-methods/${encodeURIComponent(method.id)}/default`, undefined, once(ctx))
               await methods.reload()
               return t('billing.methods.defaultSet', { card: label })
             },
@@ -71,7 +68,7 @@ export function paymentMethodsCard(ctx: ViewContext): HTMLElement {
               destructive: true,
             }),
           run: async () => {
-            await ctx.api.delete<unknown>(`/payment-methods/${encodeURIComponent(method.id)}`, once())
+            await ctx.api.delete<unknown>(`/payment-methods/${encodeURIComponent(method.id)}`, once(ctx))
             await methods.reload()
             return t('billing.methods.removed', { card: label })
           },

@@ -109,7 +109,7 @@ export function showPreview(ctx: ViewContext, host: HTMLElement, plan: Plan, pri
             await account.reload()
             return preview.effective === 'now'
               ? t('billing.changed', { plan: plan.name })
-              : t('billing.changeScheduled', { plan: plan.name, date: format.date(preview.effective_at) })
+              : t('billing.scheduled', { plan: plan.name, date: format.date(preview.effective_at) })
           },
           onError: (failure) => {
             error.textContent = failure.message

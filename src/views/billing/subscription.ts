@@ -1,8 +1,7 @@
-import { newIdempotencyKey } from '../../api/client.js'
 import type { Subscription } from '../../api/types.js'
 import { h } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
-import { actionButton, card, priceText, statusBadge, subscriptionDate, uid } from '../parts.js'
+import { actionButton, card, once, priceText, statusBadge, subscriptionDate, uid } from '../parts.js'
 import { findPrice, type Account, type AccountStore } from './account.js'
 
 /** The current subscription: its status, a scheduled downgrade with Undo, and cancel or resume. */
@@ -10,7 +9,6 @@ export function subscriptionCard(ctx: ViewContext, { session, plans }: Account, 
   const { t, format } = ctx
   const sub = session.subscription
   if (!sub) return card(t('billing.subscription.title'), h('p', { class: 'ap-muted' }, t('billing.subscription.none')))
-  const mutation = () => ({ idempotencyKey: newIdempotencyKey(), signal: ctx.signal })
   const planName = session.plan?.name ?? ''
   const scheduled = sub.scheduled_change
   const target = scheduled && findPrice(plans.data, scheduled.price_id)
@@ -25,16 +23,7 @@ export function subscriptionCard(ctx: ViewContext, { session, plans }: Account, 
         'div',
         { class: 'ap-notice' },
         h('p', null, target ? t('billing.scheduled', { plan: target.plan.name, date: format.date(scheduled.at) }) : t('dashboard.scheduled', { date: format.date(scheduled.at) })),
-        actionButton(ctx, {
-          label: t('billing.scheduled.undo'),
-          ariaLabel: target ? t('billing.scheduled.undoLabel', { plan: target.plan.name }) : undefined,
-          focusKey: 'undo-change',
-          run: async () => {
-            await ctx.api.delete<Subscription>('/subscription/scheduled-change', mutation())
-            await account.reload()
-            return t('billing.scheduled.undone', { plan: planName })
-          },
-        }),
+        undoScheduled(ctx, target?.plan.name, planName, 'undo-change', account.reload),
       ),
     sub.status !== 'canceled' && sub.cancel_at_period_end &&
       h(
@@ -47,7 +36,7 @@ export function subscriptionCard(ctx: ViewContext, { session, plans }: Account, 
           // Resume and Cancel replace each other: focus moves from one to the other.
           focusKey: 'cancel-or-resume',
           run: async () => {
-            await ctx.api.post<Subscription>('/subscription/resume', undefined, mutation())
+            await ctx.api.post<Subscription>('/subscription/resume', undefined, once(ctx))
             await account.reload()
             return t('billing.resumed')
           },
@@ -55,6 +44,24 @@ export function subscriptionCard(ctx: ViewContext, { session, plans }: Account, 
       ),
     sub.status !== 'canceled' && !sub.cancel_at_period_end && h('div', { class: 'ap-actions' }, cancelButton(ctx, sub, account)),
   )
+}
+
+/**
+ * Undo for a scheduled plan change (here and on the pricing cards): takes it back,
+ * reloads, and says the customer stays on `current`. `target` names the plan it undoes.
+ */
+export function undoScheduled(ctx: ViewContext, target: string | undefined, current: string, focusKey: string, reload: () => Promise<unknown>): HTMLButtonElement {
+  const { t } = ctx
+  return actionButton(ctx, {
+    label: t('billing.scheduled.undo'),
+    ariaLabel: target ? t('billing.scheduled.undoLabel', { plan: target }) : undefined,
+    focusKey,
+    run: async () => {
+      await ctx.api.delete<Subscription>('/subscription/scheduled-change', once(ctx))
+      await reload()
+      return t('billing.scheduled.undone', { plan: current })
+    },
+  })
 }
 
 /** Asks "at period end or now?" in the confirm dialog, then cancels. */
@@ -79,7 +86,7 @@ function cancelButton(ctx: ViewContext, sub: Subscription, account: AccountStore
       const confirmed = await ctx.confirm({
         title: t('billing.cancel.title'),
         body,
-        confirmLabel: t('billing.cancel.confirm'),
+        confirmLabel: t('billing.cancel'),
         cancelLabel: t('billing.cancel.keep'),
         destructive: true,
       })
@@ -87,9 +94,9 @@ function cancelButton(ctx: ViewContext, sub: Subscription, account: AccountStore
       return confirmed
     },
     run: async () => {
-      const canceled = await ctx.api.post<Subscription>('/subscription/cancel', { at_period_end: atPeriodEnd }, { idempotencyKey: newIdempotencyKey(), signal: ctx.signal })
+      const canceled = await ctx.api.post<Subscription>('/subscription/cancel', { at_period_end: atPeriodEnd }, once(ctx))
       await account.reload()
-      return atPeriodEnd ? t('billing.cancel.doneAtPeriodEnd', { date: format.date(canceled.current_period_end) }) : t('billing.cancel.doneNow')
+      return atPeriodEnd ? t('billing.cancelsOn', { date: format.date(canceled.current_period_end) }) : t('billing.cancel.doneNow')
     },
   })
 }

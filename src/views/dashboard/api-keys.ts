@@ -1,9 +1,8 @@
-import { newIdempotencyKey } from '../../api/client.js'
 import type { ApiKey, List, RevealedApiKey } from '../../api/types.js'
 import { h, replaceChildren } from '../../dom/h.js'
 import { createResource } from '../../session/resource.js'
 import type { ViewContext } from '../context.js'
-import { actionButton, bindResource, button, card, emptyState, uid } from '../parts.js'
+import { actionButton, bindResource, button, card, emptyState, once, uid } from '../parts.js'
 
 /**
  * The customer's API keys, masked, each with Roll. A rolled key's secret is shown once,
@@ -37,10 +36,7 @@ export function apiKeysCard(ctx: ViewContext): HTMLElement {
           destructive: true,
         }),
       run: async () => {
-        const rolled = await ctx.api.post<RevealedApiKey>(`/api-keys/${encodeURIComponent(key.id)}/roll`, undefined, {
-          idempotencyKey: newIdempotencyKey(),
-          signal: ctx.signal,
-        })
+        const rolled = await ctx.api.post<RevealedApiKey>(`/api-keys/${encodeURIComponent(key.id)}/roll`, undefined, once(ctx))
         const { secret, ...masked } = rolled
         const current = keys.$state.get().data
         if (current) keys.set({ ...current, data: current.data.map((k) => (k.id === key.id ? masked : k)) })

@@ -73,7 +73,7 @@ function linesTable(ctx: ViewContext, invoice: Invoice, lines: InvoiceLine[]): H
         null,
         h('th', { scope: 'col' }, t('invoices.lines.description')),
         h('th', { scope: 'col', class: 'ap-num' }, t('invoices.lines.quantity')),
-        h('th', { scope: 'col', class: 'ap-num' }, t('invoices.lines.amount')),
+        h('th', { scope: 'col', class: 'ap-num' }, t('invoices.col.amount')),
       ),
     ),
     h(

@@ -33,12 +33,12 @@ export function planCard(ctx: ViewContext, card: PlanCard): HTMLElement {
       'div',
       { class: 'ap-plan-card__head' },
       h('h3', { id: headingId, class: 'ap-plan-card__name', tabindex: '-1' }, plan.name),
-      card.current ? badge(t('pricing.current'), 'success') : card.featured && badge(t('pricing.featured'), 'info'),
+      card.current ? badge(t('billing.plans.current'), 'success') : card.featured && badge(t('pricing.featured'), 'info'),
     ),
     plan.description && h('p', { class: 'ap-plan-card__description' }, plan.description),
     price && h('p', { class: 'ap-plan-card__price' }, priceText(ctx, price)),
     card.saving > 0 && h('p', { class: 'ap-plan-card__saving' }, t('pricing.save', { percent: card.saving })),
-    card.trial && h('p', { class: 'ap-plan-card__trial' }, badge(t('pricing.trial', { days: plan.trial_days }), 'neutral')),
+    card.trial && h('p', { class: 'ap-plan-card__trial' }, badge(t('billing.plans.trial', { days: plan.trial_days }), 'neutral')),
     quotas.length > 0 &&
       h(
         'ul',

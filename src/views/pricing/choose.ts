@@ -1,9 +1,9 @@
-import { newIdempotencyKey } from '../../api/client.js'
 import type { List, PaymentMethod, PaymentSetup, Plan, Price, SubscriptionPreview } from '../../api/types.js'
 import { h, replaceChildren } from '../../dom/h.js'
 import { addMethodForm } from '../billing/add-method.js'
 import { showPreview } from '../billing/plans.js'
 import type { ViewContext } from '../context.js'
+import { once } from '../parts.js'
 
 /**
  * A signed-in customer chose `price`: the billing view's preview-then-confirm flow, in
@@ -27,7 +27,7 @@ export async function chooseFlow(ctx: ViewContext, host: HTMLElement, plan: Plan
   if (needsCard) {
     const methods = await api.get<List<PaymentMethod>>('/payment-methods', { signal })
     if (methods.data.length === 0) {
-      const setup = await api.post<PaymentSetup>('/payment-methods/setup', undefined, { idempotencyKey: newIdempotencyKey(), signal })
+      const setup = await api.post<PaymentSetup>('/payment-methods/setup', undefined, once(ctx))
       const form = addMethodForm(ctx, setup, {
         added: () => showPreview(ctx, host, plan, price, preview, account),
         close: () => {
