@@ -640,6 +640,27 @@ describe('seller calls', () => {
     expect((await engine.verifyApiKey(rolled.secret))?.apiKeyId).toBe(key.id)
   })
 
+  it('lists API keys oldest first, and keys made in the same second in the order they were made', async () => {
+    const { engine } = ctx
+    await engine.createApp({ id: 'app_keys', name: 'Keys' })
+    const scope = { appId: 'app_keys', customUid: 'u' }
+    await engine.createCustomer('app_keys', { customUid: 'u' })
+    // Twelve keys in one second: their random ids would put them in any of 12! orders.
+    const names = Array.from({ length: 12 }, (_, i) => `Key ${i}`)
+    for (const name of names) await engine.createApiKey(scope, name)
+    ctx.clock += 60
+    await engine.createApiKey(scope, 'Later')
+    expect((await engine.listApiKeys(scope))?.data.map((k) => k.name)).toEqual([...names, 'Later'])
+  })
+
+  it('seeds the demo customer’s keys in the same order on every run', async () => {
+    for (let run = 0; run < 4; run++) {
+      const engine = openSqliteBilling({ filename: tempFile(), seed: 'demo', now: () => T0 })
+      expect((await engine.listApiKeys(demo('cus_active')))?.data.map((k) => k.name)).toEqual(['Production', 'Staging'])
+      await engine.close()
+    }
+  })
+
   it('names each plan’s quota metrics from the metrics table, in every route that returns plans', async () => {
     const { engine } = ctx
     const app = await engine.createApp({ id: 'app_gpu', name: 'GPU', metrics: [{ key: 'gpu_s', name: 'GPU time', unit: 'seconds' }, { key: 'req', name: 'Requests', unit: 'requests' }] })

@@ -1,4 +1,5 @@
 /** Customers' API keys: stored as prefix, last four and SHA-256 hash; the secret is shown once. */
+import { sql } from 'kysely'
 import type { ApiKey, List, RevealedApiKey } from '../../../api/types.js'
 import { BillingError, type CustomerScope } from '../types.js'
 import { hashApiKey, maskApiKey, newApiKeySecret, newId } from './ids.js'
@@ -24,8 +25,10 @@ export function apiKeyMethods(ctx: EngineContext) {
       .select(['id', 'name', 'prefix', 'last4', 'created', 'last_used'])
       .where('customer_id', '=', customer.id)
       .where('revoked_at', 'is', null)
+      // Keys made in the same second (the demo seeds two) tie on `created`, and ids are
+      // random, so the tie falls to insertion order (rowid): the same order on every run.
       .orderBy('created')
-      .orderBy('id')
+      .orderBy(sql`rowid`)
       .execute()
     return { data: rows.map(toApiKey), has_more: false }
   }
