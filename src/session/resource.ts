@@ -35,14 +35,17 @@ export function createResource<T>(
     inFlight = controller
     const stopWithParent = () => controller.abort()
     options.signal.addEventListener('abort', stopWithParent, { once: true })
-    $state.set({ status: 'loading', data: $state.get().data })
+    // What is on screen: kept through an error, including one the new data caused.
+    const shown = $state.get().data
+    $state.set({ status: 'loading', data: shown })
     try {
       const data = await load(controller.signal)
+      // A view that cannot render the data (JSON of another shape) throws from here.
       if (ticket === latest && !options.signal.aborted) $state.set({ status: 'ready', data })
     } catch (error) {
       if (ticket !== latest || options.signal.aborted) return
       const portalError = toPortalError(error)
-      $state.set({ status: 'error', error: portalError, data: $state.get().data })
+      $state.set({ status: 'error', error: portalError, data: shown })
       options.onError?.(portalError)
     } finally {
       options.signal.removeEventListener('abort', stopWithParent)
@@ -65,7 +68,11 @@ export function isPortalError(value: unknown): value is PortalError {
   return typeof value === 'object' && value !== null && typeof (value as PortalError).code === 'string' && typeof (value as PortalError).message === 'string'
 }
 
+/**
+ * Anything else thrown while loading or rendering (a TypeError from a response of another
+ * shape) is a `bad_response`, in words for the user rather than the exception's.
+ */
 export function toPortalError(error: unknown): PortalError {
   if (isPortalError(error)) return error
-  return { code: 'server', message: error instanceof Error ? error.message : String(error) }
+  return { code: 'bad_response', message: 'The Portal API sent a response the portal could not read' }
 }

@@ -4,7 +4,8 @@
  * on each load and the API client's retry rules; this adds the rest of the matrix:
  *
  * - network loss, a hung request (10 s timeout), a JSON 503, a proxy's HTML 502, a 200
- *   whose body is not JSON, and a 429 past the client's wait cap, on each view's load:
+ *   whose body is not JSON, a 200 whose JSON has another shape, and a 429 past the
+ *   client's wait cap, on each view's load:
  *   a clear error with Retry, the shell stays up, and Retry loads the view;
  * - the same faults on a reload (invoices' next page, billing after a change): what was
  *   shown stays, with the error and Retry beside it;
@@ -62,6 +63,12 @@ const faults: Record<string, Fault> = {
   'a JSON 503': { respond: () => Response.json({ error: { code: 'server', message: 'Billing is down for maintenance.' } }, { status: 503 }), message: 'Billing is down for maintenance.' },
   'a proxy’s HTML 502': { respond: () => html(502), message: 'The Portal API answered 502 without an error body' },
   'a 200 that is not JSON': { respond: () => new Response('{"customer": {"name": "Ada', { status: 200, headers: { 'content-type': 'application/json' } }), message: 'The Portal API sent a response that is not JSON' },
+  // Found by this suite: views threw rendering it, leaving a skeleton forever and an unhandled rejection.
+  'a 200 of another shape': {
+    // Objects where the views expect fields: every route's render trips over it.
+    respond: () => Response.json({ data: [{}], customer: {}, subscription: {}, plan: {} }),
+    message: 'The Portal API sent a response the portal could not read',
+  },
   'a 429 past the wait cap': {
     respond: () => Response.json({ error: { code: 'rate_limited', message: 'Too many requests; try again shortly' } }, { status: 429, headers: { 'retry-after': '3600' } }),
     message: 'Too many requests; try again shortly',
