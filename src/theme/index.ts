@@ -44,6 +44,13 @@ export function applyTheme(root: HTMLElement, config: PortalConfig): void {
     if (on) style.setProperty(`--ap-on-${slot}`, on)
     else style.removeProperty(`--ap-on-${slot}`)
   }
+  // A chosen primary colours the buttons in every scheme; only the stylesheet's own
+  // dark default gives buttons a colour apart from the sidebar's.
+  for (const [from, to] of [['--ap-primary', '--ap-button-primary'], ['--ap-on-primary', '--ap-on-button-primary']]) {
+    const value = config.primary ? style.getPropertyValue(from) : ''
+    if (value) style.setProperty(to, value)
+    else style.removeProperty(to)
+  }
   root.setAttribute('data-color-scheme', config.colorScheme ?? 'light')
 }
 

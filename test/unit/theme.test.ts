@@ -115,6 +115,16 @@ describe('applyTheme', () => {
     expect(el.children).toHaveLength(0) // the probe is gone
   })
 
+  test('a chosen primary colours the buttons in every scheme; left out, the scheme’s default does', () => {
+    const el = root()
+    applyTheme(el, { primary: '#05a36a', colorScheme: 'dark' })
+    expect(el.style.getPropertyValue('--ap-button-primary')).toBe('#05a36a')
+    expect(el.style.getPropertyValue('--ap-on-button-primary')).toBe('#111111')
+    applyTheme(el, { colorScheme: 'dark' })
+    expect(el.style.getPropertyValue('--ap-button-primary')).toBe('')
+    expect(el.style.getPropertyValue('--ap-on-button-primary')).toBe('')
+  })
+
   test('colorScheme becomes data-color-scheme (default light)', () => {
     const el = root()
     applyTheme(el, {})
