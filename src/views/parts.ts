@@ -194,8 +194,13 @@ function focusedKey(host: HTMLElement): string | null {
 
 function restoreFocus(host: HTMLElement, key: string | null): void {
   if (key === null || host.contains(host.ownerDocument.activeElement)) return
-  const target = key ? Array.from(host.querySelectorAll<HTMLElement>('[data-ap-focus]')).find((el) => el.getAttribute('data-ap-focus') === key) : undefined
+  const target = key ? byFocusKey(host, key) : undefined
   ;(target ?? host.closest('.ap-view')?.querySelector<HTMLElement>('h1'))?.focus()
+}
+
+/** The element with this `data-ap-focus` key, compared as text: keys hold server ids, which may not be safe in a selector. */
+export function byFocusKey(scope: ParentNode | null | undefined, key: string): HTMLElement | undefined {
+  return Array.from(scope?.querySelectorAll<HTMLElement>('[data-ap-focus]') ?? []).find((el) => el.getAttribute('data-ap-focus') === key)
 }
 
 /** A resource tied to the view: stops when the view is left; its failures reach the session. */

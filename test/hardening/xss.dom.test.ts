@@ -450,6 +450,58 @@ describe('the customer portal with hostile server strings', () => {
   })
 })
 
+describe('hostile ids from a custom backend', () => {
+  // The engine's ids are [A-Za-z0-9_], but a BillingBackend of the seller's own may send
+  // anything. Found by this suite: ids were put into CSS selectors to move focus back, so
+  // an id with a quote made Dismiss and Keep current plan throw instead of returning focus.
+  const HOSTILE_ID = `x"] , script, [x="<img src=x onerror=${X}>`
+  const rewrite: Rewrite = async (path, method, response) => {
+    if (method === 'GET' && path === '/plans') {
+      const body = (await response.json()) as { data: Plan[] }
+      for (const plan of body.data) for (const price of plan.prices) price.id = `${price.id}${HOSTILE_ID}`
+      return Response.json(body)
+    }
+    if (method === 'POST' && path === '/subscription/preview') {
+      return Response.json({ price_id: 'p', amount_due_now: 100, currency: 'USD', next_renewal_amount: 100, effective: 'now', effective_at: 0, lines: [], needs_card: false })
+    }
+    if (method === 'GET' && path === '/api-keys') {
+      const body = (await response.json()) as List<{ id: string }>
+      body.data.forEach((key) => (key.id = `${key.id}${HOSTILE_ID}`))
+      return Response.json(body)
+    }
+    if (method === 'POST' && path.startsWith('/api-keys/')) {
+      const id = decodeURIComponent(path.split('/')[2])
+      return Response.json({ id, name: 'Rolled', masked: 'ak_live_x…abcd', created: 0, last_used: null, secret: 'ak_live_secret' })
+    }
+    return response
+  }
+
+  it('Keep current plan returns focus to Choose, whatever the price id', async () => {
+    const m = await mountCustomerPortal(mainToken, 'billing', rewrite)
+    const choose = await waitFor(() => m.root.querySelector<HTMLButtonElement>('.ap-price button'))
+    expect(choose.closest('[data-price-id]')!.getAttribute('data-price-id')).toContain(HOSTILE_ID)
+    choose.focus()
+    choose.click()
+    const preview = await waitFor(() => m.root.querySelector<HTMLElement>('.ap-preview'))
+    buttonNamed(preview, 'Keep current plan')!.click()
+    expect(m.root.querySelector('.ap-preview')).toBeNull()
+    expect(document.activeElement?.getAttribute('data-ap-focus')).toBe(choose.getAttribute('data-ap-focus'))
+    probe(m.root)
+  })
+
+  it('Dismiss returns focus to the key’s Roll, whatever the key id', async () => {
+    const m = await mountCustomerPortal(mainToken, 'dashboard', rewrite)
+    const roll = await waitFor(() => m.root.querySelector<HTMLButtonElement>('.ap-key button'))
+    roll.click()
+    await answerDialog(m.root, true)
+    const reveal = await waitFor(() => m.root.querySelector<HTMLElement>('.ap-reveal'))
+    buttonNamed(reveal, 'I’ve saved it')!.click()
+    expect(m.root.querySelector('.ap-reveal')).toBeNull()
+    expect(document.activeElement?.getAttribute('data-ap-focus')).toBe(`roll-${(await portal.billing.listApiKeys(main))!.data[0].id}${HOSTILE_ID}`)
+    probe(m.root)
+  })
+})
+
 describe('the pricing portal with hostile server strings', () => {
   it('a visitor: every plan name, description, feature and metric name', async () => {
     const m = await mountPricing()

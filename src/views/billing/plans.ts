@@ -2,7 +2,7 @@ import { newIdempotencyKey } from '../../api/client.js'
 import type { Plan, Price, Subscription, SubscriptionPreview } from '../../api/types.js'
 import { h, replaceChildren } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
-import { actionButton, badge, button, card, emptyState, priceText, uid } from '../parts.js'
+import { actionButton, badge, button, byFocusKey, card, emptyState, priceText, uid } from '../parts.js'
 import type { Account, AccountStore } from './account.js'
 
 /**
@@ -69,7 +69,7 @@ export function showPreview(ctx: ViewContext, host: HTMLElement, plan: Plan, pri
   const heading = h('h3', { id: headingId, class: 'ap-panel__title', tabindex: '-1' }, t('billing.preview.title', { plan: plan.name }))
   const close = () => {
     replaceChildren(host)
-    host.closest('.ap-card, .ap-pricing')?.querySelector<HTMLElement>(`[data-ap-focus="choose-${price.id}"]`)?.focus()
+    byFocusKey(host.closest('.ap-card, .ap-pricing'), `choose-${price.id}`)?.focus()
   }
   replaceChildren(
     host,

@@ -2,7 +2,7 @@ import type { ApiKey, List, RevealedApiKey } from '../../api/types.js'
 import { h, replaceChildren } from '../../dom/h.js'
 import { createResource } from '../../session/resource.js'
 import type { ViewContext } from '../context.js'
-import { actionButton, bindResource, button, card, emptyState, once, uid } from '../parts.js'
+import { actionButton, bindResource, button, byFocusKey, card, emptyState, once, uid } from '../parts.js'
 
 /**
  * The customer's API keys, masked, each with Roll. A rolled key's secret is shown once,
@@ -56,7 +56,7 @@ export function apiKeysCard(ctx: ViewContext): HTMLElement {
     })
     const dismiss = button(t('dashboard.keys.dismiss'), () => {
       replaceChildren(revealHost)
-      listHost.querySelector<HTMLElement>(`[data-ap-focus="roll-${key.id}"]`)?.focus()
+      byFocusKey(listHost, `roll-${key.id}`)?.focus()
     })
     replaceChildren(
       revealHost,
