@@ -7,6 +7,10 @@ import { badge, button, emptyState, errorPanel, externalLink, safeHref, setBusy,
 
 const PAGE_SIZE = 10
 const COLUMNS = 5
+// A narrow container stacks each invoice into a card (views.css), a display change that
+// drops table semantics in some browsers: the explicit roles keep the table a table.
+const ROW = { role: 'row' }
+const GROUP = { role: 'rowgroup' }
 const STATUS_TONE: Record<InvoiceStatus, Tone> = { draft: 'neutral', open: 'info', paid: 'success', void: 'neutral', uncollectible: 'danger' }
 
 /**
@@ -25,22 +29,22 @@ export const invoices: View = (ctx) => {
     { signal: ctx.signal, onError: ctx.report },
   )
   const lines = new Map<string, InvoiceLine[]>()
-  const tbody = h('tbody')
+  const tbody = h('tbody', GROUP)
   const table = h(
     'table',
-    { class: 'ap-table ap-table--invoices' },
+    { class: 'ap-table ap-table--invoices', role: 'table' },
     h('caption', { class: 'ap-table__caption' }, t('invoices.caption')),
     h(
       'thead',
-      null,
+      GROUP,
       h(
         'tr',
-        null,
-        h('th', { scope: 'col' }, t('invoices.col.date')),
-        h('th', { scope: 'col' }, t('invoices.col.number')),
-        h('th', { scope: 'col', class: 'ap-num' }, t('invoices.col.amount')),
-        h('th', { scope: 'col' }, t('invoices.col.status')),
-        h('th', { scope: 'col' }, t('invoices.col.links')),
+        ROW,
+        h('th', { scope: 'col', role: 'columnheader' }, t('invoices.col.date')),
+        h('th', { scope: 'col', role: 'columnheader' }, t('invoices.col.number')),
+        h('th', { scope: 'col', role: 'columnheader', class: 'ap-num' }, t('invoices.col.amount')),
+        h('th', { scope: 'col', role: 'columnheader' }, t('invoices.col.status')),
+        h('th', { scope: 'col', role: 'columnheader' }, t('invoices.col.links')),
       ),
     ),
     tbody,
@@ -86,16 +90,18 @@ function invoiceRows(ctx: ViewContext, invoice: Invoice, cache: Map<string, Invo
   const { toggle, row: linesRow } = linesDisclosure(ctx, invoice, COLUMNS, cache)
   const pdf = safeHref(invoice.pdf_url)
   const hosted = safeHref(invoice.hosted_url)
+  // Each cell names its column for the stacked layout, where the header row is out of sight.
+  const cell = (column: 'date' | 'number' | 'amount' | 'status') => ({ role: 'cell', 'data-label': t(`invoices.col.${column}`) })
   const row = h(
     'tr',
-    { class: 'ap-invoice', 'data-invoice-id': invoice.id },
-    h('td', null, format.date(invoice.created)),
-    h('th', { scope: 'row' }, invoice.number),
-    h('td', { class: 'ap-num' }, format.money(invoice.total, invoice.currency)),
-    h('td', null, badge(t(`invoices.status.${invoice.status}`), STATUS_TONE[invoice.status] ?? 'neutral')),
+    { class: 'ap-invoice', 'data-invoice-id': invoice.id, ...ROW },
+    h('td', cell('date'), format.date(invoice.created)),
+    h('th', { ...cell('number'), scope: 'row', role: 'rowheader' }, invoice.number),
+    h('td', { ...cell('amount'), class: 'ap-num' }, format.money(invoice.total, invoice.currency)),
+    h('td', cell('status'), badge(t(`invoices.status.${invoice.status}`), STATUS_TONE[invoice.status] ?? 'neutral')),
     h(
       'td',
-      null,
+      { role: 'cell' },
       h(
         'div',
         { class: 'ap-invoice__links' },

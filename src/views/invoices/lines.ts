@@ -15,8 +15,9 @@ export function linesDisclosure(
   cache: Map<string, InvoiceLine[]>,
 ): { toggle: HTMLButtonElement; row: HTMLTableRowElement } {
   const { t } = ctx
-  const cell = h('td', { colspan: String(columns), class: 'ap-invoice-lines__cell' })
-  const row = h('tr', { class: 'ap-invoice-lines', id: uid('lines'), hidden: true }, cell)
+  // Explicit roles: the invoices table's stacked layout changes these elements' display.
+  const cell = h('td', { colspan: String(columns), class: 'ap-invoice-lines__cell', role: 'cell' })
+  const row = h('tr', { class: 'ap-invoice-lines', id: uid('lines'), hidden: true, role: 'row' }, cell)
   const toggle = h(
     'button',
     {

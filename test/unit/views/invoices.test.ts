@@ -41,6 +41,23 @@ describe('invoices', () => {
     expect([...dates].sort((a, b) => b - a)).toEqual(dates)
   })
 
+  test('narrow containers stack each invoice: every cell names its column (data-label) and the roles keep it a table', async () => {
+    const view = await invoicesOf('cus_active')
+    const table = await waitFor(() => view.querySelector('table'))
+    const headers = [...table.querySelectorAll('thead th')].map(text)
+    for (const row of rows(view)) {
+      // The stacked layout draws these as the cells' labels; Documents needs none.
+      expect([...row.children].map((cell) => cell.getAttribute('data-label'))).toEqual([...headers.slice(0, 4), null])
+      expect(row.getAttribute('role')).toBe('row')
+      expect([...row.children].map((cell) => cell.getAttribute('role'))).toEqual(['cell', 'rowheader', 'cell', 'cell', 'cell'])
+    }
+    expect(table.getAttribute('role')).toBe('table')
+    expect([...table.querySelectorAll(':scope > thead, :scope > tbody')].map((g) => g.getAttribute('role'))).toEqual(['rowgroup', 'rowgroup'])
+    expect([...table.querySelectorAll('thead th')].every((th) => th.getAttribute('role') === 'columnheader')).toBe(true)
+    const linesRow = table.querySelector('tr.ap-invoice-lines')!
+    expect([linesRow.getAttribute('role'), linesRow.firstElementChild!.getAttribute('role')]).toEqual(['row', 'cell'])
+  })
+
   test('cus_many_invoices: Load more pages by cursor, 10 at a time, without duplicates, and goes away at the end', async () => {
     const view = await invoicesOf('cus_many_invoices')
     await waitFor(() => rows(view).length === 10)
