@@ -70,8 +70,9 @@ export function describeBackendContract(name: string, makeBackend: () => Promise
         expect(s.customer).toMatchObject({ id: 'cus_active' })
         expect(s.customer.name).not.toBe('')
         expect(s.customer.email).toContain('@')
-        expect(s.subscription).toMatchObject({ status: 'active', cancel_at_period_end: false, scheduled_change: null })
+        expect(s.subscription).toMatchObject({ status: 'active', cancel_at_period_end: false, scheduled_change: null, canceled_at: null, ended_at: null })
         expect(s.plan?.name).toBe('Pro')
+        expect(s.plan?.metrics?.api_calls).toEqual({ name: 'API calls', unit: 'calls' })
         expect(s.subscription?.plan_id).toBe(s.plan?.id)
         expect(s.price).toMatchObject({ id: s.subscription?.price_id, period: 'month' })
         expect(s.plan?.prices.map((p) => p.id)).toContain(s.price?.id)
@@ -92,11 +93,13 @@ export function describeBackendContract(name: string, makeBackend: () => Promise
         expect((await session('cus_past_due')).subscription?.status).toBe('past_due')
 
         const canceling = await session('cus_canceling')
-        expect(canceling.subscription).toMatchObject({ status: 'active', cancel_at_period_end: true })
+        // Asked for (canceled_at), not yet ended.
+        expect(canceling.subscription).toMatchObject({ status: 'active', cancel_at_period_end: true, canceled_at: expect.any(Number), ended_at: null })
         expect(canceling.upcoming_invoice).toBeNull()
 
         const canceled = await session('cus_canceled')
-        expect(canceled.subscription?.status).toBe('canceled')
+        expect(canceled.subscription).toMatchObject({ status: 'canceled', canceled_at: expect.any(Number), ended_at: expect.any(Number) })
+        expect(canceled.subscription!.canceled_at).toBeLessThanOrEqual(canceled.subscription!.ended_at!)
         expect(canceled.upcoming_invoice).toBeNull()
 
         const free = await session('cus_free')
@@ -200,6 +203,8 @@ export function describeBackendContract(name: string, makeBackend: () => Promise
         for (const plan of plans.data) {
           expect(plan.prices.map((p) => p.period).sort()).toEqual(['month', 'year'])
           expect(Object.keys(plan.quotas)).toEqual(['api_calls'])
+          // The seller's name for the metric, which the pricing cards and meters show.
+          expect(plan.metrics).toEqual({ api_calls: { name: 'API calls', unit: 'calls' } })
         }
         expect((await ctx.backend.listPlans(ctx.scope('cus_canceled'))).current_price_id).toBeNull()
       })
@@ -222,6 +227,7 @@ export function describeBackendContract(name: string, makeBackend: () => Promise
         const pro = data.find((p) => p.name === 'Pro')!
         expect(findPrice(data, 'Pro', 'year').amount).toBeLessThan(findPrice(data, 'Pro', 'month').amount * 12)
         expect(pro.quotas.api_calls).toBeGreaterThan(0)
+        expect(pro.metrics?.api_calls?.name).toBe('API calls')
         expect(data.find((p) => p.name === 'Scale')?.quotas.api_calls).toBeNull()
       })
 
@@ -380,27 +386,34 @@ export function describeBackendContract(name: string, makeBackend: () => Promise
       it('cancels at the period end and resumes before it', async () => {
         const scope = ctx.scope('cus_active')
         const canceling = await ctx.backend.cancelSubscription(scope, true)
-        expect(canceling).toMatchObject({ status: 'active', cancel_at_period_end: true })
-        expect((await ctx.backend.getSession(scope)).upcoming_invoice).toBeNull()
+        // Asked for now, ending later: canceled_at is set, ended_at is not.
+        expect(canceling).toMatchObject({ status: 'active', cancel_at_period_end: true, canceled_at: expect.any(Number), ended_at: null })
+        const scheduled = await ctx.backend.getSession(scope)
+        expect(scheduled.upcoming_invoice).toBeNull()
+        expect(scheduled.subscription).toMatchObject({ canceled_at: canceling.canceled_at, ended_at: null })
         await expectBillingError(ctx.backend.cancelSubscription(scope, true), 'conflict')
 
         const resumed = await ctx.backend.resumeSubscription(scope)
-        expect(resumed.cancel_at_period_end).toBe(false)
-        expect((await ctx.backend.getSession(scope)).upcoming_invoice).not.toBeNull()
+        expect(resumed).toMatchObject({ cancel_at_period_end: false, canceled_at: null, ended_at: null })
+        const session = await ctx.backend.getSession(scope)
+        expect(session.upcoming_invoice).not.toBeNull()
+        expect(session.subscription).toMatchObject({ canceled_at: null, ended_at: null })
         await expectBillingError(ctx.backend.resumeSubscription(scope), 'conflict')
       })
 
       it('resumes the demo customer that is set to cancel', async () => {
         const resumed = await ctx.backend.resumeSubscription(ctx.scope('cus_canceling'))
-        expect(resumed).toMatchObject({ status: 'active', cancel_at_period_end: false })
+        expect(resumed).toMatchObject({ status: 'active', cancel_at_period_end: false, canceled_at: null, ended_at: null })
       })
 
       it('cancels now, after which there is nothing to cancel or resume', async () => {
         const scope = ctx.scope('cus_active')
         const canceled = await ctx.backend.cancelSubscription(scope, false)
-        expect(canceled.status).toBe('canceled')
+        // Asked for and ended at the same moment.
+        expect(canceled).toMatchObject({ status: 'canceled', ended_at: expect.any(Number) })
+        expect(canceled.canceled_at).toBe(canceled.ended_at)
         const session = await ctx.backend.getSession(scope)
-        expect(session.subscription?.status).toBe('canceled')
+        expect(session.subscription).toMatchObject({ status: 'canceled', canceled_at: canceled.canceled_at, ended_at: canceled.ended_at })
         expect(session.upcoming_invoice).toBeNull()
         await expectBillingError(ctx.backend.cancelSubscription(scope, false), 'conflict')
         await expectBillingError(ctx.backend.resumeSubscription(scope), 'conflict')

@@ -14,6 +14,7 @@ import { createPortalHandler } from '../../src/server/handler.js'
 import { createPortalToken } from '../../src/server/token.js'
 import { describeBackendContract, expectBillingError, findPrice } from './backend-contract.js'
 import { startStripeDouble, type StripeDouble } from './stripe-double/index.js'
+import { DAY } from './stripe-double/world.js'
 
 const APP_ID = 'app_demo'
 const SECRET = 'archetype-portals-test-secret-0123456789abcdef'
@@ -296,6 +297,52 @@ describe('stripeBilling over the Stripe double', () => {
     })
   })
 
+  describe('cancellation dates and metric names', () => {
+    it('dates cancellations with the subscription’s own canceled_at and ended_at, not the portal’s clock', async () => {
+      // The demo's: asked five days ago to cancel at the period end; canceled at once twenty days ago.
+      expect((await s.backend.getSession(s.scope('cus_canceling'))).subscription).toMatchObject({ canceled_at: s.now - 5 * DAY, ended_at: null })
+      expect((await s.backend.getSession(s.scope('cus_canceled'))).subscription).toMatchObject({ canceled_at: s.now - 20 * DAY, ended_at: s.now - 20 * DAY })
+      // What Stripe shows once a period-end cancellation took effect: asked then, ended later.
+      const [sub] = [...s.double.world.subscriptions.values()].filter((x) => x.customer === s.double.demo.customers.cus_canceling)
+      Object.assign(sub, { status: 'canceled', ended_at: s.now - DAY })
+      expect((await s.backend.getSession(s.scope('cus_canceling'))).subscription).toMatchObject({ status: 'canceled', canceled_at: s.now - 5 * DAY, ended_at: s.now - DAY })
+    })
+
+    it('cancels at the period end through cancel_at_period_end, which Stripe dates; resuming clears the date', async () => {
+      const scope = s.scope('cus_active')
+      expect(await s.backend.cancelSubscription(scope, true)).toMatchObject({ cancel_at_period_end: true, canceled_at: s.now, ended_at: null })
+      expect(await s.backend.resumeSubscription(scope)).toMatchObject({ cancel_at_period_end: false, canceled_at: null, ended_at: null })
+      expect(s.double.requestsTo('POST', /^\/v1\/subscriptions\/sub_/).map((r) => r.params)).toEqual([{ cancel_at_period_end: 'true' }, { cancel_at_period_end: 'false' }])
+      expect(await s.backend.cancelSubscription(scope, false)).toMatchObject({ status: 'canceled', canceled_at: s.now, ended_at: s.now })
+      expect(s.double.requestsTo('DELETE', /^\/v1\/subscriptions\/sub_/)).toHaveLength(1)
+    })
+
+    it('names each plan’s metered quota by its meter’s name and unit, on every read of a plan', async () => {
+      const named = { api_calls: { name: 'API calls', unit: 'calls' } }
+      for (const plan of (await s.backend.listPublicPlans('pk_demo')).data) expect(plan.metrics).toEqual(named)
+      expect((await s.backend.getSession(s.scope('cus_active'))).plan?.metrics).toEqual(named)
+      // A plan read from Stripe's objects (an archived price), not the catalog, is named too.
+      const archived = [...s.double.world.prices.values()].find((p) => !p.active)!
+      const [sub] = [...s.double.world.subscriptions.values()].filter((x) => x.customer === s.double.demo.customers.cus_free)
+      sub.items.data[0].price = archived
+      const session = await s.backend.getSession(s.scope('cus_free'))
+      expect(session.price?.id).toBe(archived.id)
+      expect(session.plan?.metrics).toEqual(named)
+    })
+
+    it('names only what a meter names: no meter, a meter without a name, or a quota no meter counts name nothing', async () => {
+      const pro = [...s.double.world.products.values()].find((p) => p.name === 'Pro')!
+      pro.metadata.quota_seats = '5'
+      const metricsOf = async (backend: BillingBackend) => (await backend.listPlans(s.scope('cus_active'))).data.find((p) => p.name === 'Pro')?.metrics
+      expect(await metricsOf(s.backend)).toEqual({ api_calls: { name: 'API calls', unit: 'calls' } })
+      expect(await metricsOf(stripeBilling({ stripe: s.double.client() }))).toEqual({})
+      expect(await metricsOf(stripeBilling({ stripe: s.double.client(), meter: { id: s.double.demo.meter, metric: 'api_calls' } }))).toEqual({})
+      expect(await metricsOf(stripeBilling({ stripe: s.double.client(), meter: { id: s.double.demo.meter, metric: 'api_calls', name: 'Requests' } }))).toEqual({
+        api_calls: { name: 'Requests', unit: '' },
+      })
+    })
+  })
+
   describe('Stripe’s errors', () => {
     it('turns a declined card into payment_failed with Stripe’s message, changing nothing', async () => {
       const scope = s.scope('cus_past_due')
@@ -370,6 +417,8 @@ describe('stripeBilling options', () => {
     [{ stripe: { customers: {} } }, /`stripe` must be an instance/],
     [{ stripe, meter: { metric: 'api_calls' } }, /`meter.id` must be a Billing Meter id/],
     [{ stripe, meter: [{ id: 'mtr_1', metric: 'api calls' }] }, /`meter\[0\].metric` must be a quota key/],
+    [{ stripe, meter: { id: 'mtr_1', metric: 'api_calls', name: 42 } }, /`meter.name` must be a string/],
+    [{ stripe, meter: [{ id: 'mtr_1', metric: 'api_calls', unit: ['calls'] }] }, /`meter\[0\].unit` must be a string/],
     [{ stripe, checkout: { successUrl: '/welcome', cancelUrl: 'https://x.test' } }, /`checkout.successUrl` must be an absolute http\(s\) URL/],
     [{ stripe, apiKeys: {} }, /`apiKeys` must have listApiKeys and rollApiKey/],
     [{ stripe, catalogTtlSeconds: -1 }, /`catalogTtlSeconds`/],

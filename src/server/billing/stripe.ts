@@ -53,6 +53,8 @@ function checkMeters(meter: StripeBillingOptions['meter']): StripeMeter[] {
     if (!m || typeof m !== 'object') fail(`\`${at}\` must be { id, metric, name?, unit? }`)
     if (typeof m.id !== 'string' || m.id === '') fail(`\`${at}.id\` must be a Billing Meter id (mtr_...)`)
     if (typeof m.metric !== 'string' || !/^[a-z0-9_]+$/i.test(m.metric)) fail(`\`${at}.metric\` must be a quota key such as "api_calls"`)
+    if (m.name !== undefined && typeof m.name !== 'string') fail(`\`${at}.name\` must be a string such as "API calls"`)
+    if (m.unit !== undefined && typeof m.unit !== 'string') fail(`\`${at}.unit\` must be a string such as "calls"`)
   })
   return meters
 }

@@ -149,8 +149,8 @@ export function seedDemo(world: World): DemoIds {
   {
     const c = customer('cus_canceling', 'Katherine Johnson', 'katherine@example.com')
     const sub = subscribe(c, 'starter_year', now - 200 * DAY)
-    sub.cancel_at_period_end = true
-    sub.cancel_at = sub.items.data[0].current_period_end
+    // Asked five days ago, as the SQLite demo's.
+    Object.assign(sub, { cancel_at_period_end: true, cancel_at: sub.items.data[0].current_period_end, canceled_at: now - 5 * DAY })
     history(c, sub, 1)
     usage(c, now - 20 * DAY, 18_000, 18)
     card(c, 'visa', '4242', true)

@@ -656,6 +656,9 @@ export class World {
       }
     }
     if (params.cancelAtPeriodEnd !== undefined) {
+      // As Stripe: canceled_at is the time of the latest request to cancel at the period
+      // end, not when it takes effect; withdrawing the cancellation clears it.
+      sub.canceled_at = params.cancelAtPeriodEnd ? this.now() : null
       sub.cancel_at_period_end = params.cancelAtPeriodEnd
       sub.cancel_at = params.cancelAtPeriodEnd ? sub.items.data[0].current_period_end : null
     }

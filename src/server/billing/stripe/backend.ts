@@ -46,7 +46,7 @@ export interface StripeMeter {
   id: string
   /** The quota key it counts against: `api_calls` reads the products' `quota_api_calls`. */
   metric: string
-  /** Shown on the dashboard; default the metric key. */
+  /** The metric's name on the dashboard's meter and in each plan's `metrics` (the pricing cards); default the metric key on the dashboard, and no entry in `metrics`. */
   name?: string
   unit?: string
 }
@@ -129,7 +129,7 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
   const now = () => Math.floor(config.now())
   const catalog = catalogLoader(stripe, {
     includeProduct: config.includeProduct,
-    meteredMetrics: config.meters.map((m) => m.metric),
+    meters: config.meters,
     ttlSeconds: config.catalogTtlSeconds,
   })
   const customers = customerResolver(stripe, config.resolveCustomer)
@@ -169,7 +169,7 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
     if (entry) return wirePlan(entry.plan)
     if (toPrice(price) === null) return null
     const product = await stripe.products.retrieve(idOf(price.product))
-    return wirePlan(toPlan(product, [{ ...price, active: true }], config.meters.map((m) => m.metric)))
+    return wirePlan(toPlan(product, [{ ...price, active: true }], config.meters))
   }
 
   async function usageOf(customerId: string, plan: Plan | null, price: Price | null, period: { start: number; end: number }): Promise<UsageMeter[]> {

@@ -11,7 +11,7 @@
  *   public          `false` hides the plan from the pricing page and plan picker
  *   sort_order      number; plans sort by it, then by their monthly amount
  */
-import type { Period, Plan, Price } from '../../../api/types.js'
+import type { MetricInfo, Period, Plan, Price } from '../../../api/types.js'
 import { idOf, type StripeClient, type StripePrice, type StripeProduct } from './client.js'
 
 export interface CatalogPlan extends Plan {
@@ -23,6 +23,13 @@ export interface Catalog {
   plans: CatalogPlan[]
   /** Every plan price by id, with its plan. */
   prices: Map<string, { price: Price; plan: CatalogPlan }>
+}
+
+/** A configured meter as the catalog sees it: the quota key it counts, and the seller's name and unit for it. */
+export interface MeteredMetric {
+  metric: string
+  name?: string
+  unit?: string
 }
 
 /** Thrown for metadata the portal cannot read: a seller's setup error, reported through the handler's `onError`. */
@@ -90,7 +97,7 @@ function parseFeatures(product: StripeProduct): string[] {
     .filter((f) => f !== '')
 }
 
-function parseQuotas(product: StripeProduct, meteredMetrics: string[]): Record<string, number | null> {
+function parseQuotas(product: StripeProduct, meters: readonly MeteredMetric[]): Record<string, number | null> {
   const quotas: Record<string, number | null> = {}
   for (const [key, value] of Object.entries(product.metadata)) {
     const metric = /^quota_(.+)$/.exec(key)?.[1]
@@ -101,8 +108,18 @@ function parseQuotas(product: StripeProduct, meteredMetrics: string[]): Record<s
     else throw new CatalogError(`Stripe product ${product.id}: metadata.${key} must be a whole number or "unlimited" (got ${JSON.stringify(value)})`)
   }
   // A metered metric the product sets no quota for is unlimited on that plan.
-  for (const metric of meteredMetrics) if (!(metric in quotas)) quotas[metric] = null
+  for (const { metric } of meters) if (!(metric in quotas)) quotas[metric] = null
   return quotas
+}
+
+/**
+ * The quota metrics the seller named on a meter. One without a name (or with no meter at
+ * all) is left out, so the portal derives a name from its id rather than show the raw key.
+ */
+function namedMetrics(quotas: Plan['quotas'], meters: readonly MeteredMetric[]): Record<string, MetricInfo> {
+  const metrics: Record<string, MetricInfo> = {}
+  for (const { metric, name, unit } of meters) if (name && metric in quotas) metrics[metric] = { name, unit: unit ?? '' }
+  return metrics
 }
 
 function parseWholeNumber(product: StripeProduct, key: string): number | null {
@@ -112,19 +129,21 @@ function parseWholeNumber(product: StripeProduct, key: string): number | null {
   return Number(value.trim())
 }
 
-export function toPlan(product: StripeProduct, prices: StripePrice[], meteredMetrics: string[]): CatalogPlan {
+export function toPlan(product: StripeProduct, prices: StripePrice[], meters: readonly MeteredMetric[]): CatalogPlan {
   const wirePrices = prices
     .map(toPrice)
     .filter((p): p is Price => p !== null)
     .sort((a, b) => (a.period === b.period ? a.amount - b.amount : a.period === 'month' ? -1 : 1))
   const trialDays = parseWholeNumber(product, 'trial_days')
   if (trialDays !== null && trialDays < 0) throw new CatalogError(`Stripe product ${product.id}: metadata.trial_days must not be negative`)
+  const quotas = parseQuotas(product, meters)
   return {
     id: product.id,
     name: product.name,
     description: product.description ?? '',
     features: parseFeatures(product),
-    quotas: parseQuotas(product, meteredMetrics),
+    quotas,
+    metrics: namedMetrics(quotas, meters),
     trial_days: trialDays ?? 0,
     featured: product.metadata.featured === 'true',
     prices: wirePrices,
@@ -149,7 +168,7 @@ function comparePlans(a: CatalogPlan, b: CatalogPlan): number {
 export interface CatalogOptions {
   /** Keeps only the products that are plans of this portal. */
   includeProduct?: (product: StripeProduct) => boolean
-  meteredMetrics: string[]
+  meters: readonly MeteredMetric[]
   /** Seconds a loaded catalog is reused; 0 reloads on every call. */
   ttlSeconds: number
 }
@@ -171,7 +190,7 @@ export function catalogLoader(stripe: StripeClient, options: CatalogOptions): ()
     }
     const plans = products
       .filter((p) => p.active && byProduct.has(p.id) && (options.includeProduct?.(p) ?? true))
-      .map((p) => toPlan(p, byProduct.get(p.id) ?? [], options.meteredMetrics))
+      .map((p) => toPlan(p, byProduct.get(p.id) ?? [], options.meters))
       .sort(comparePlans)
     const index = new Map<string, { price: Price; plan: CatalogPlan }>()
     for (const plan of plans) for (const price of plan.prices) index.set(price.id, { price, plan })

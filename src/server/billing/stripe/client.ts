@@ -69,6 +69,10 @@ export interface StripeSubscription {
   created: number
   cancel_at_period_end: boolean
   cancel_at?: number | null
+  /** When the cancellation was asked for (also for one at the period end); null once resumed. */
+  canceled_at?: number | null
+  /** When a canceled subscription stopped. */
+  ended_at?: number | null
   trial_end: number | null
   schedule: Expandable | null
   default_payment_method?: Expandable | null

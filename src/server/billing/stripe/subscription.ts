@@ -70,6 +70,8 @@ export function toSubscription(sub: StripeSubscription, schedule: StripeSubscrip
     cancel_at_period_end: isCanceling(sub),
     trial_end: sub.trial_end,
     scheduled_change: isLive(sub) ? scheduledChange(sub, schedule) : null,
+    canceled_at: sub.canceled_at ?? null,
+    ended_at: sub.ended_at ?? null,
   }
 }
 
