@@ -41,6 +41,15 @@ describe('dashboard', () => {
     expect(view.querySelector('[style]')).toBeNull()
   })
 
+  test('plan, usage and the upcoming invoice share the summary row; API keys follow them, full width, in reading order too', async () => {
+    const view = await dashboardOf('cus_active')
+    await waitFor(() => view.querySelector('.ap-key'))
+    const titles = (el: Element) => [...el.querySelectorAll(':scope > .ap-card > .ap-card__title')].map(text)
+    expect(titles(view.querySelector('.ap-grid')!)).toEqual(['Plan', 'Usage', 'Upcoming invoice'])
+    // Not in the grid: the tall key list no longer sets a row's height beside the short cards.
+    expect(titles(view.querySelector('.ap-view__body')!)).toEqual(['API keys'])
+  })
+
   test('the customer, plan and usage names from the server are text, never markup', async () => {
     portal = await mountPortal('cus_active', { view: 'invoices' })
     const payload = '<img src=x onerror="window.__xss=1">'
