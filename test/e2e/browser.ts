@@ -98,20 +98,21 @@ interface AxeViolation {
  * formatted for an assertion message. axe goes in through DevTools' evaluate, which the
  * page's CSP does not govern, so the policy under test is never relaxed.
  *
- * A finding must hold on a second run: axe reads styles over many event-loop turns, and
- * on a loaded CI machine it has caught a button mid-request (disabled, faded) that is
- * enabled again before the run ends. A real violation is there both times.
+ * A finding must hold on three runs a second apart: axe reads styles over many
+ * event-loop turns, and on a loaded CI machine it has caught a button mid-request
+ * (faded) that is enabled again moments later. A real violation is there every time.
  */
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
-  const first = await runAxe(page)
-  if (first.length === 0) return []
-  await page.waitForTimeout(300)
-  const again = new Set((await runAxe(page)).flatMap((v) => v.nodes.map((n) => `${v.id} ${JSON.stringify(n.target)}`)))
-  return first.flatMap((v) => {
-    const nodes = v.nodes.filter((n) => again.has(`${v.id} ${JSON.stringify(n.target)}`))
-    if (nodes.length === 0) return []
-    const where = nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.html.slice(0, 160)}\n    ${(n.failureSummary ?? '').replace(/\s+/g, ' ')}`)
-    return [`${v.impact} ${v.id}: ${v.help}\n${where.join('\n')}`]
+  const key = (v: AxeViolation, n: AxeViolation['nodes'][number]) => `${v.id} ${JSON.stringify(n.target)}`
+  let found = await runAxe(page)
+  for (let run = 2; run <= 3 && found.length > 0; run++) {
+    await page.waitForTimeout(1000)
+    const again = new Set((await runAxe(page)).flatMap((v) => v.nodes.map((n) => key(v, n))))
+    found = found.map((v) => ({ ...v, nodes: v.nodes.filter((n) => again.has(key(v, n))) })).filter((v) => v.nodes.length > 0)
+  }
+  return found.map((v) => {
+    const where = v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.html.slice(0, 160)}\n    ${(n.failureSummary ?? '').replace(/\s+/g, ' ')}`)
+    return `${v.impact} ${v.id}: ${v.help}\n${where.join('\n')}`
   })
 }
 
