@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config'
 // a project only when asked for by name, so `npm test` and a bare `vitest run` never run it.
 const stripeLive = process.argv.some((arg) => /(^|=)stripe-live$/.test(arg))
 
-// One run, four projects: the browser core and adapters under happy-dom, the server in
-// Node against real SQLite files, and the end-to-end suite in real Chromium.
+// One run: the browser core and adapters under happy-dom, the server in Node against
+// real SQLite files, the hardening suites, and last the end-to-end suite in real Chromium.
 export default defineConfig({
   test: {
     projects: [
@@ -51,6 +51,9 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
+          // After every other project: its 5-second tokens and timings then get the
+          // machine's two cores to themselves, not a share beside the load tests.
+          sequence: { groupOrder: 1 },
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
