@@ -74,9 +74,19 @@ export function createTestPortal(options: TestPortalOptions = {}): TestPortal {
     ...options.handler,
   })
   const basePath = options.handler?.basePath ?? '/api/portal'
+  // Requests a destroyed portal left running still reach the handler; close() lets them
+  // finish before the database goes, so they end as the browser would see them, not as 500s.
+  const inFlight = new Set<Promise<Response>>()
+  const tracked: PortalHandler = (request) => {
+    const answer = handler(request)
+    inFlight.add(answer)
+    const forget = () => inFlight.delete(answer)
+    answer.then(forget, forget)
+    return answer
+  }
   return {
     handler,
-    fetch: inProcessFetch(handler),
+    fetch: inProcessFetch(tracked),
     billing,
     apiUrl: `${TEST_ORIGIN}${basePath.replace(/\/+$/, '')}`,
     filename,
@@ -86,6 +96,7 @@ export function createTestPortal(options: TestPortalOptions = {}): TestPortal {
       return token
     },
     async close() {
+      await Promise.allSettled([...inFlight])
       await billing.close?.()
       rmSync(dir, { recursive: true, force: true })
     },
