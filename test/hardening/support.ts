@@ -3,11 +3,7 @@
  * a loopback server that lets oversized headers through to the handler, and a small
  * HTTP caller that never throws on a non-JSON answer.
  */
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { BillingBackend } from '../../src/server/billing/types.js'
-import type { PortalHandler } from '../../src/server/handler.js'
-import { toNodeListener } from '../../src/server/node.js'
 
 export interface CountedBackend<B extends BillingBackend> {
   billing: B
@@ -32,28 +28,8 @@ export function countingBackend<B extends BillingBackend>(inner: B): CountedBack
   return { billing, calls, total: () => [...calls.values()].reduce((a, b) => a + b, 0) }
 }
 
-export interface Served {
-  url: string
-  close(): Promise<void>
-}
-
-/**
- * Serves a handler on loopback. `maxHeaderSize` raises Node's 16 KB header cap, so that a
- * megabyte token reaches the handler's own check instead of Node's 431.
- */
-export async function serve(handler: PortalHandler, options: { maxHeaderSize?: number } = {}): Promise<Served> {
-  const server = createServer({ maxHeaderSize: options.maxHeaderSize }, toNodeListener(handler))
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections()
-        server.close((error) => (error ? reject(error) : resolve()))
-      }),
-  }
-}
+/** The loopback server every suite uses (test/helpers/portal.ts), under the name these files call it by. */
+export { listen as serve, type Served } from '../helpers/portal.js'
 
 export interface Answer {
   status: number

@@ -123,9 +123,18 @@ export function inProcessFetch(handler: PortalHandler): typeof fetch {
   }) as typeof fetch
 }
 
-/** Serves a handler on a real loopback `node:http` server on a free port. */
-export async function listen(handler: PortalHandler): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer(toNodeListener(handler))
+export interface Served {
+  url: string
+  close(): Promise<void>
+}
+
+/**
+ * Serves a handler on a real loopback `node:http` server on a free port. `maxHeaderSize`
+ * raises Node's 16 KB header cap, so a megabyte token reaches the handler's own check
+ * instead of Node's 431.
+ */
+export async function listen(handler: PortalHandler, options: { maxHeaderSize?: number } = {}): Promise<Served> {
+  const server = createServer({ maxHeaderSize: options.maxHeaderSize }, toNodeListener(handler))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
