@@ -5,7 +5,7 @@
 // loaded on demand and counted apart.
 import { build } from 'esbuild'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
-import { browserEntries, coreAsExternal, external } from '../build.mjs'
+import { browserBuildOptions, browserEntries, external } from '../build.mjs'
 import { bundlePage, REACT, root } from './bundle.mjs'
 import { KB, kb, verdict } from './table.mjs'
 
@@ -92,21 +92,7 @@ async function core() {
 
 /** An adapter as build.mjs ships it: the core and its framework external. */
 async function adapter(name) {
-  const result = await build({
-    absWorkingDir: root,
-    entryPoints: { [name]: browserEntries[name] },
-    outdir: `.bench-out/${name}`,
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    minify: true,
-    metafile: true,
-    logLevel: 'silent',
-    external,
-    plugins: [coreAsExternal],
-  })
+  const result = await build({ ...browserBuildOptions(name), outdir: `.bench-out/${name}`, write: false, metafile: true, logLevel: 'silent' })
   return measure(result, `.bench-out/${name}/${name}.js`)
 }
 

@@ -3,7 +3,7 @@
  * Each adapter's budget: at most 1.5 KB minified and gzipped, built the way build.mjs
  * builds it (the core and the frameworks external), and nothing but adapter code inside.
  */
-import { build, type Plugin } from 'esbuild'
+import { build, type BuildOptions } from 'esbuild'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
@@ -13,29 +13,14 @@ const BUDGET = 1536
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
 interface BuildScript {
-  browserEntries: Record<string, string>
-  external: string[]
-  coreAsExternal: Plugin
+  browserBuildOptions(name: string): BuildOptions
 }
 const script = (await import(pathToFileURL(resolve(root, 'build.mjs')).href)) as BuildScript
 
 describe('adapter size', () => {
   for (const name of ['react', 'vue', 'svelte']) {
     it(`${name} stays within ${BUDGET} bytes min+gz and bundles neither the core nor its framework`, async () => {
-      const result = await build({
-        absWorkingDir: root,
-        entryPoints: [script.browserEntries[name]],
-        bundle: true,
-        write: false,
-        format: 'esm',
-        platform: 'browser',
-        target: 'es2020',
-        minify: true,
-        metafile: true,
-        logLevel: 'silent',
-        external: script.external,
-        plugins: [script.coreAsExternal],
-      })
+      const result = await build({ ...script.browserBuildOptions(name), outdir: 'out', write: false, metafile: true, logLevel: 'silent' })
       const code = result.outputFiles[0].contents
       const gzipped = gzipSync(code).length
       console.log(`${name} adapter: ${code.length} B min, ${gzipped} B min+gz (budget ${BUDGET})`)
