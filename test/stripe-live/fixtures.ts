@@ -7,29 +7,9 @@
  * start exactly where the Portal API says they do.
  */
 import type Stripe from 'stripe'
+import { DEMO_PLANS } from '../../src/server/billing/sqlite/seed.js'
 
 const DAY = 86_400
-
-interface PlanSpec {
-  key: string
-  name: string
-  description: string
-  features: string[]
-  month: number
-  year: number
-  quota: number | null
-  trialDays?: number
-  featured?: boolean
-  hidden?: boolean
-}
-
-const PLANS: PlanSpec[] = [
-  { key: 'free', name: 'Free', description: 'For trying the API out.', features: ['1,000 API calls a month'], month: 0, year: 0, quota: 1_000 },
-  { key: 'starter', name: 'Starter', description: 'For side projects.', features: ['50,000 API calls a month'], month: 1_900, year: 19_000, quota: 50_000, trialDays: 14 },
-  { key: 'pro', name: 'Pro', description: 'For production.', features: ['250,000 API calls a month'], month: 4_900, year: 49_000, quota: 250_000, trialDays: 14, featured: true },
-  { key: 'scale', name: 'Scale', description: 'For high volume.', features: ['Unlimited API calls'], month: 19_900, year: 199_000, quota: null },
-  { key: 'enterprise', name: 'Enterprise (legacy)', description: 'Not on the pricing page.', features: ['Custom contract'], month: 99_900, year: 999_000, quota: null, hidden: true },
-]
 
 export interface Catalog {
   runId: string
@@ -67,7 +47,7 @@ export async function createCatalog(stripe: Stripe, runId: string): Promise<Cata
   })
   const prices: Record<string, string> = {}
   const products: string[] = []
-  for (const spec of PLANS) {
+  for (const spec of DEMO_PLANS) {
     const metadata: Record<string, string> = {
       portal_test_run: runId,
       quota_api_calls: spec.quota === null ? 'unlimited' : String(spec.quota),
@@ -80,7 +60,7 @@ export async function createCatalog(stripe: Stripe, runId: string): Promise<Cata
     products.push(product.id)
     for (const interval of ['month', 'year'] as const) {
       const price = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: interval === 'month' ? spec.month : spec.year, recurring: { interval } })
-      prices[`${spec.key}_${interval}`] = price.id
+      prices[`${spec.id}_${interval}`] = price.id
     }
   }
   return { runId, now, meter: { id: meter.id, eventName }, products, prices }

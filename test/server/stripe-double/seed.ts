@@ -4,56 +4,8 @@
  * portal's metadata keys, monthly and yearly prices, a Billing Meter for `api_calls`, one
  * customer per state found by `metadata.custom_uid`. Times are relative to the double's clock.
  */
+import { DEMO_PLANS } from '../../../src/server/billing/sqlite/seed.js'
 import { addInterval, DAY, type Subscription, type World } from './world.js'
-
-interface PlanSpec {
-  key: string
-  name: string
-  description: string
-  features: string[]
-  month: number
-  year: number
-  quota: number | null
-  trialDays?: number
-  featured?: boolean
-  hidden?: boolean
-}
-
-const PLANS: PlanSpec[] = [
-  { key: 'free', name: 'Free', description: 'For trying the API out.', features: ['1,000 API calls a month', 'Community support'], month: 0, year: 0, quota: 1_000 },
-  {
-    key: 'starter',
-    name: 'Starter',
-    description: 'For side projects and small teams.',
-    features: ['50,000 API calls a month', 'Email support', '$1 per extra 1,000 calls'],
-    month: 1_900,
-    year: 19_000,
-    quota: 50_000,
-    trialDays: 14,
-  },
-  {
-    key: 'pro',
-    name: 'Pro',
-    description: 'For products in production.',
-    features: ['250,000 API calls a month', 'Priority support', 'Usage analytics', '$0.50 per extra 1,000 calls'],
-    month: 4_900,
-    year: 49_000,
-    quota: 250_000,
-    trialDays: 14,
-    featured: true,
-  },
-  { key: 'scale', name: 'Scale', description: 'For high volume and teams that need guarantees.', features: ['Unlimited API calls', '99.9% uptime SLA', 'Dedicated support'], month: 19_900, year: 199_000, quota: null },
-  {
-    key: 'enterprise',
-    name: 'Enterprise (legacy)',
-    description: 'A negotiated plan, not offered on the pricing page.',
-    features: ['Unlimited API calls', 'Custom contract'],
-    month: 99_900,
-    year: 999_000,
-    quota: null,
-    hidden: true,
-  },
-]
 
 export interface DemoIds {
   meter: string
@@ -71,7 +23,7 @@ export function seedDemo(world: World): DemoIds {
   const meter = world.addMeter({ event_name: 'api_calls', display_name: 'API calls' })
   ids.meter = meter.id
 
-  PLANS.forEach((spec, i) => {
+  DEMO_PLANS.forEach((spec, i) => {
     const metadata: Record<string, string> = { quota_api_calls: spec.quota === null ? 'unlimited' : String(spec.quota) }
     // Both spellings the portal reads: a JSON array and a `|`-separated list.
     metadata.features = i % 2 === 0 ? JSON.stringify(spec.features) : spec.features.join('|')
@@ -79,9 +31,9 @@ export function seedDemo(world: World): DemoIds {
     if (spec.featured) metadata.featured = 'true'
     if (spec.hidden) metadata.public = 'false'
     const product = world.addProduct({ name: spec.name, description: spec.description, metadata })
-    ids.products[spec.key] = product.id
-    ids.prices[`${spec.key}_month`] = world.addPrice({ product: product.id, amount: spec.month, interval: 'month' }).id
-    ids.prices[`${spec.key}_year`] = world.addPrice({ product: product.id, amount: spec.year, interval: 'year' }).id
+    ids.products[spec.id] = product.id
+    ids.prices[`${spec.id}_month`] = world.addPrice({ product: product.id, amount: spec.month, interval: 'month' }).id
+    ids.prices[`${spec.id}_year`] = world.addPrice({ product: product.id, amount: spec.year, interval: 'year' }).id
   })
   // Not plans: an overage price billed by the meter, an archived price, and a product that sells no subscription.
   world.addPrice({ product: ids.products.pro, amount: 50, interval: 'month', usage: 'metered', meter: meter.id })

@@ -43,7 +43,8 @@ interface Rows {
   api_keys: ApiKeysTable[]
 }
 
-interface PlanSpec {
+/** A demo plan. Exported so the Stripe double and the live Stripe fixtures seed the same catalogue. */
+export interface PlanSpec {
   id: string
   name: string
   description: string
@@ -57,7 +58,7 @@ interface PlanSpec {
   hidden?: boolean
 }
 
-const DEMO_PLANS: PlanSpec[] = [
+export const DEMO_PLANS: readonly PlanSpec[] = [
   { id: 'free', name: 'Free', description: 'For trying the API out.', features: ['1,000 API calls a month', 'Community support'], month: 0, year: 0, quota: 1_000 },
   {
     id: 'starter',
