@@ -3,7 +3,7 @@
 // user's bundler dedupes them. Adapters import the core's entry, never a copy of it.
 import { build } from 'esbuild'
 import { execFileSync } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -28,6 +28,26 @@ export const coreAsExternal = {
       const target = resolve(args.resolveDir, args.path).replace(/\.(js|ts)$/, '')
       if (target + '.ts' !== coreEntry) return undefined
       return { path: './index.js', external: true }
+    })
+  },
+}
+
+/**
+ * Resolves `@archetypeapi/portals[/sub]` through package.json's `exports` to the built
+ * dist/ files, as a user's bundler would: the demo pages and the bench pages use it.
+ */
+export const packageSelf = {
+  name: 'package-self',
+  setup(b) {
+    const escaped = pkg.name.replace(/[/\\^$.*+?()[\]{}|-]/g, '\\$&')
+    b.onResolve({ filter: new RegExp(`^${escaped}(/.*)?$`) }, (args) => {
+      const subpath = '.' + args.path.slice(pkg.name.length)
+      const target = pkg.exports[subpath]
+      const file = typeof target === 'string' ? target : target?.default
+      if (!file) return { errors: [{ text: `${args.path} is not in package.json "exports"` }] }
+      const path = resolve(root, file)
+      if (!existsSync(path)) return { errors: [{ text: `${file} is missing: run \`node build.mjs\` first` }] }
+      return { path }
     })
   },
 }

@@ -3,31 +3,14 @@
 // first), minified, ESM, split so dynamic imports (locale tables, the Stripe card form,
 // Stripe.js) become chunks of their own.
 import { build } from 'esbuild'
-import { existsSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { packageSelf } from '../build.mjs'
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'))
 
 /** What `react`, `react-dom` and their subpaths are for a page that excludes React. */
 export const REACT = ['react', 'react-dom', 'react/*', 'react-dom/*']
-
-const packageSelf = {
-  name: 'package-self',
-  setup(b) {
-    const escaped = pkg.name.replace(/[/\\^$.*+?()[\]{}|-]/g, '\\$&')
-    b.onResolve({ filter: new RegExp(`^${escaped}(/.*)?$`) }, (args) => {
-      const subpath = '.' + args.path.slice(pkg.name.length)
-      const target = pkg.exports[subpath]
-      const file = typeof target === 'string' ? target : target?.default
-      if (!file) return { errors: [{ text: `${args.path} is not in package.json "exports"` }] }
-      const path = resolve(root, file)
-      if (!existsSync(path)) return { errors: [{ text: `${file} is missing: run \`node build.mjs\` first` }] }
-      return { path }
-    })
-  },
-}
 
 /**
  * `entryPoints` as esbuild takes them (`{ name: path }`); `write: false` keeps the output

@@ -7,6 +7,7 @@
 // `/` and `/<framework>`, scripts and the demo's CSS under `/demo/`, and the package's
 // own stylesheet at `/dist/styles.css`, the path the original docs import.
 import { build } from 'esbuild'
+import { packageSelf } from '../build.mjs'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -28,24 +29,6 @@ export const CUSTOMERS = {
   cus_free: 'On the Free plan',
   cus_many_invoices: '250 invoices',
   anonymous: 'Anonymous visitor (pricing only)',
-}
-
-/** `@archetypeapi/portals[/sub]` -> the file package.json's `exports` names for it. */
-const packageSelf = {
-  name: 'package-self',
-  setup(b) {
-    const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'))
-    const escaped = pkg.name.replace(/[/\\^$.*+?()[\]{}|-]/g, '\\$&')
-    b.onResolve({ filter: new RegExp(`^${escaped}(/.*)?$`) }, (args) => {
-      const subpath = '.' + args.path.slice(pkg.name.length)
-      const target = pkg.exports[subpath]
-      const file = typeof target === 'string' ? target : target?.default
-      if (!file) return { errors: [{ text: `${args.path} is not in package.json "exports"` }] }
-      const path = resolve(root, file)
-      if (!existsSync(path)) return { errors: [{ text: `${file} is missing: run \`node build.mjs\` before building the demo` }] }
-      return { path }
-    })
-  },
 }
 
 /** Compiles .svelte files with the installed compiler; component CSS is not used (CSP). */
