@@ -237,19 +237,8 @@ export function quoteChange(raw: QuoteInput): ChangeQuote {
       ...overageLines(input.currentQuotas, input.usage.before, start, now),
       subscriptionLine(target, now, newEnd),
     ]
-    const settled = settle(draft, input.balance)
-    const newPeriod = addUsage(input.usage.rest, input.usage.beyond)
-    const renewal = renewalAmount({ price: target, inTrial: false, quotas: input.targetQuotas, usage: newPeriod, balance: settled.balance_after })
-    return {
-      effective,
-      effective_at: now,
-      lines: settled.lines,
-      amount_due_now: settled.total,
-      balance_after: settled.balance_after,
-      next_renewal_amount: renewal.net,
-      needs_card: target.amount > 0,
-      next: { status: current.status, price_id: target.id, anchor: now, current_period_start: now, current_period_end: newEnd, trial_end: current.trial_end },
-    }
+    const next: SubscriptionState = { status: current.status, price_id: target.id, anchor: now, current_period_start: now, current_period_end: newEnd, trial_end: current.trial_end }
+    return chargeNow(input, draft, addUsage(input.usage.rest, input.usage.beyond), next)
   }
 
   const charge = prorate(target.amount, remaining, length)
@@ -257,17 +246,26 @@ export function quoteChange(raw: QuoteInput): ChangeQuote {
     ...creditLine,
     { kind: 'proration', description: `Remaining time on ${priceLabel(target)}`, amount: charge, quantity: 1, period: { start: now, end } },
   ]
+  return chargeNow(input, draft, wholePeriod, { ...stateOf(current), price_id: target.id })
+}
+
+/**
+ * A change that applies now: `draft` is invoiced at once (credit balance applied), the next
+ * renewal is priced on `renewalUsage` under the new quotas, and `next` is the new state.
+ */
+function chargeNow(input: QuoteInput, draft: DraftLine[], renewalUsage: Usage, next: SubscriptionState): ChangeQuote {
+  const { now, target } = input
   const settled = settle(draft, input.balance)
-  const renewal = renewalAmount({ price: target, inTrial: false, quotas: input.targetQuotas, usage: wholePeriod, balance: settled.balance_after })
+  const renewal = renewalAmount({ price: target, inTrial: false, quotas: input.targetQuotas, usage: renewalUsage, balance: settled.balance_after })
   return {
-    effective,
+    effective: 'now',
     effective_at: now,
     lines: settled.lines,
     amount_due_now: settled.total,
     balance_after: settled.balance_after,
     next_renewal_amount: renewal.net,
     needs_card: target.amount > 0,
-    next: { ...stateOf(current), price_id: target.id },
+    next,
   }
 }
 
@@ -299,18 +297,8 @@ function startQuote(input: QuoteInput): ChangeQuote {
     }
   }
   const end = periodEnd(now, target.period)
-  const settled = target.amount > 0 ? settle([subscriptionLine(target, now, end)], input.balance) : { lines: [], total: 0, balance_after: input.balance }
-  const renewal = renewalAmount({ price: target, inTrial: false, quotas: input.targetQuotas, usage: input.usage.beyond, balance: settled.balance_after })
-  return {
-    effective: 'now',
-    effective_at: now,
-    lines: settled.lines,
-    amount_due_now: settled.total,
-    balance_after: settled.balance_after,
-    next_renewal_amount: renewal.net,
-    needs_card: target.amount > 0,
-    next: { status: 'active', price_id: target.id, anchor: now, current_period_start: now, current_period_end: end, trial_end: null },
-  }
+  const draft = target.amount > 0 ? [subscriptionLine(target, now, end)] : []
+  return chargeNow(input, draft, input.usage.beyond, { status: 'active', price_id: target.id, anchor: now, current_period_start: now, current_period_end: end, trial_end: null })
 }
 
 /** The period after `end` on the subscription's cycle. */
