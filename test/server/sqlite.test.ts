@@ -75,8 +75,8 @@ describe('opening a file', () => {
 
     const check = new Database(filename)
     const versions = check.prepare('select version, applied_at from billing_migrations order by version').all() as { version: number; applied_at: number }[]
-    expect(versions.map((v) => v.version)).toEqual([1, 2, 3])
-    expect(LATEST_VERSION).toBe(3)
+    expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 7])
+    expect(LATEST_VERSION).toBe(7)
     expect(check.prepare("select balance from customers where id = 'cu_old'").get()).toEqual({ balance: 0 })
     check.close()
 

@@ -1,5 +1,4 @@
 /** Customers' API keys: stored as prefix, last four and SHA-256 hash; the secret is shown once. */
-import { sql } from 'kysely'
 import type { ApiKey, List, RevealedApiKey } from '../../../api/types.js'
 import { BillingError, type CustomerScope } from '../types.js'
 import { hashApiKey, maskApiKey, newApiKeySecret, newId } from './ids.js'
@@ -8,7 +7,7 @@ import { findCustomer } from './store.js'
 import type { EngineContext } from './context.js'
 
 export function apiKeyMethods(ctx: EngineContext) {
-  const { db, now, tx } = ctx
+  const { db, now, tx, lockCustomer } = ctx
 
   const toApiKey = (k: Pick<ApiKeysTable, 'id' | 'name' | 'prefix' | 'last4' | 'created' | 'last_used'>): ApiKey => ({
     id: k.id,
@@ -26,16 +25,16 @@ export function apiKeyMethods(ctx: EngineContext) {
       .where('customer_id', '=', customer.id)
       .where('revoked_at', 'is', null)
       // Keys made in the same second (the demo seeds two) tie on `created`, and ids are
-      // random, so the tie falls to insertion order (rowid): the same order on every run.
+      // random, so the tie falls to the order they were made (`seq`): the same on every run.
       .orderBy('created')
-      .orderBy(sql`rowid`)
+      .orderBy('seq')
       .execute()
     return { data: rows.map(toApiKey), has_more: false }
   }
 
   async function rollApiKey(scope: CustomerScope, apiKeyId: string): Promise<RevealedApiKey> {
     return tx(async (q) => {
-      const customer = await findCustomer(q, scope.appId, scope.customUid)
+      const customer = await lockCustomer(q, scope)
       const key = await q
         .selectFrom('api_keys')
         .selectAll()
@@ -55,7 +54,8 @@ export function apiKeyMethods(ctx: EngineContext) {
   async function createApiKey(scope: CustomerScope, name: string): Promise<RevealedApiKey> {
     if (typeof name !== 'string' || name.trim() === '') throw new BillingError('invalid_request', 'name is required', { field: 'name' })
     return tx(async (q) => {
-      const customer = await findCustomer(q, scope.appId, scope.customUid)
+      const customer = await lockCustomer(q, scope)
+      const last = await q.selectFrom('api_keys').select((eb) => eb.fn.max('seq').as('seq')).where('customer_id', '=', customer.id).executeTakeFirst()
       const fresh = newApiKeySecret()
       const row: ApiKeysTable = {
         id: newId('key'),
@@ -68,6 +68,7 @@ export function apiKeyMethods(ctx: EngineContext) {
         created: now(),
         last_used: null,
         revoked_at: null,
+        seq: Number(last?.seq ?? 0) + 1,
       }
       await q.insertInto('api_keys').values(row).execute()
       return { ...toApiKey(row), secret: fresh.secret }
