@@ -31,7 +31,7 @@ export interface PortalHandlerOptions {
   allowedOrigins?: string[]
   /** Per-token limit; off by default. */
   rateLimit?: RateLimitOptions
-  /** Where Idempotency-Key responses are kept. Default: in memory, LRU, 24 h. */
+  /** Where Idempotency-Key responses are kept. Default: the backend's `sharedStores()` (PostgreSQL), else in memory, LRU, 24 h. */
   idempotencyStore?: IdempotencyStore
   /** Receives every unexpected error (the client only sees a generic 500). Default `console.error`. */
   onError?: (error: unknown) => void
@@ -51,15 +51,17 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
   const verifyToken = portalTokenVerifier({ appId, secret: options.secret, now })
   const basePath = normaliseBasePath(options.basePath ?? '/api/portal')
   const origins = new Set(options.allowedOrigins ?? [])
-  const limit = options.rateLimit ? createRateLimiter(options.rateLimit, now) : null
-  const idempotency = new IdempotencyCoordinator(options.idempotencyStore ?? memoryIdempotencyStore({ now }))
+  // A backend shared by instances (PostgreSQL) keeps keys and counters where all of them see them.
+  const shared = billing.sharedStores?.({ now })
+  const limit = options.rateLimit ? createRateLimiter(options.rateLimit, now, shared?.rateLimit) : null
+  const idempotency = new IdempotencyCoordinator(options.idempotencyStore ?? shared?.idempotency ?? memoryIdempotencyStore({ now }))
 
   async function authenticate(request: Request): Promise<CustomerScope> {
     const header = request.headers.get('authorization')
     const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1]
     if (!token) throw new PortalTokenError('unauthorized', 'Missing `Authorization: Bearer <token>` header')
     const claims = await verifyToken(token)
-    const retryAfter = limit?.(`${claims.customUid}\n${claims.jti ?? token}`)
+    const retryAfter = await limit?.(`${claims.customUid}\n${claims.jti ?? token}`)
     if (retryAfter) throw new BillingError('rate_limited', 'Too many requests; try again shortly', { retryAfter })
     return { appId, customUid: claims.customUid }
   }

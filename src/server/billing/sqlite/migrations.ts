@@ -203,7 +203,7 @@ export const migrations: Migration[] = [
         .addColumn('key', 'text', (c) => c.primaryKey())
         .addColumn('fingerprint', 'text')
         .addColumn('response', 'text')
-        .addColumn('claimed_until', 'bigint')
+        // A claim (a request running) lapses at expires_at too.
         .addColumn('expires_at', 'bigint', (c) => c.notNull()),
       db.schema.createIndex('billing_idempotency_expiry').on('billing_idempotency').column('expires_at'),
       db.schema

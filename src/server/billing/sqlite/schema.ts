@@ -178,7 +178,7 @@ export interface IdempotencyTable {
   fingerprint: string | null
   /** The stored response as JSON; null while claimed. */
   response: string | null
-  claimed_until: number | null
+  /** When the response, or a claim that got none, lapses. */
   expires_at: number
 }
 
