@@ -28,13 +28,15 @@ export function sharedStores(db: Kysely<BillingDatabase>, options: SharedStoreOp
   const nowMs = options.now ? () => Math.floor(options.now!() * 1000) : Date.now
   let writes = 0
 
-  /** Now and then, deletes a bounded batch of rows past their time (portable: no DELETE … LIMIT). */
-  async function sweep(table: 'billing_idempotency' | 'billing_rate_limits', at: number): Promise<void> {
+  /** Now and then, deletes a bounded batch of rows past their time from both tables (portable: no DELETE … LIMIT). */
+  async function sweep(at: number): Promise<void> {
     if (++writes % SWEEP_EVERY !== 0) return
-    await db
-      .deleteFrom(table)
-      .where('key', 'in', (eb) => eb.selectFrom(table).select('key').where('expires_at', '<=', at).limit(SWEEP_BATCH))
-      .execute()
+    for (const table of ['billing_idempotency', 'billing_rate_limits'] as const) {
+      await db
+        .deleteFrom(table)
+        .where('key', 'in', (eb) => eb.selectFrom(table).select('key').where('expires_at', '<=', at).limit(SWEEP_BATCH))
+        .execute()
+    }
   }
 
   const idempotency: IdempotencyStore = {
@@ -57,7 +59,7 @@ export function sharedStores(db: Kysely<BillingDatabase>, options: SharedStoreOp
         .values({ key, ...values })
         .onConflict((oc) => oc.column('key').doUpdateSet(values))
         .execute()
-      await sweep('billing_idempotency', at)
+      await sweep(at)
     },
     // One atomic upsert: a new key, or one whose response or claim lapsed, is taken; a
     // key running or done elsewhere is left alone and nothing is returned.
@@ -93,7 +95,7 @@ export function sharedStores(db: Kysely<BillingDatabase>, options: SharedStoreOp
         )
         .returning('hits')
         .executeTakeFirstOrThrow()
-      await sweep('billing_rate_limits', nowMs())
+      await sweep(nowMs())
       return Number(row.hits)
     },
   }
