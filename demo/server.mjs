@@ -7,13 +7,14 @@
 //   anything else                           -> the demo pages (see STATIC DEMO PAGES below)
 //
 // Environment: PORT (default 5001), ARCHETYPE_SECRET (default a demo-only constant),
-// DEMO_DB (the SQLite file, default .data/demo.sqlite; the end-to-end suite points it at a
-// fresh file so every run starts from the seed).
+// DATABASE_URL (a postgres:// URL: the demo runs on that PostgreSQL database instead of
+// SQLite, seeded once), DEMO_DB (the SQLite file, default .data/demo.sqlite; the
+// end-to-end suite points it at a fresh file so every run starts from the seed).
 import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { dirname, extname, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ArchetypeApi, createPortalHandler, openSqliteBilling, toNodeListener } from '../dist/server.js'
+import { ArchetypeApi, createPortalHandler, openPostgresBilling, openSqliteBilling, toNodeListener } from '../dist/server.js'
 import { buildDemo } from './build.mjs'
 
 const demoDir = dirname(fileURLToPath(import.meta.url))
@@ -32,10 +33,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 const secret = process.env.ARCHETYPE_SECRET ?? DEMO_ONLY_SECRET
 
-// DEMO_DB: another SQLite file (the end-to-end suite gives each run a fresh one).
+// DATABASE_URL: the same demo on PostgreSQL. DEMO_DB: another SQLite file (the end-to-end suite gives each run a fresh one).
+const databaseUrl = process.env.DATABASE_URL
 const dbFile = process.env.DEMO_DB ? resolve(process.env.DEMO_DB) : resolve(root, '.data/demo.sqlite')
-mkdirSync(dirname(dbFile), { recursive: true })
-const billing = openSqliteBilling({ filename: dbFile, seed: 'demo' })
+if (!databaseUrl) mkdirSync(dirname(dbFile), { recursive: true })
+const billing = databaseUrl ? await openPostgresBilling({ connectionString: databaseUrl, seed: 'demo' }) : openSqliteBilling({ filename: dbFile, seed: 'demo' })
+const store = databaseUrl ? `PostgreSQL (${new URL(databaseUrl).host}${new URL(databaseUrl).pathname})` : dbFile
 // The pages are bundled from demo/pages/ against the built dist/, so they always match it.
 const demoBuildMs = await buildDemo()
 const archetype = ArchetypeApi(APP_ID, secret)
@@ -132,6 +135,7 @@ server.listen(port, '127.0.0.1', () => {
   console.log(`Archetype Portals demo on http://127.0.0.1:${actual} (pages built in ${demoBuildMs} ms)`)
   console.log(`  token:      http://127.0.0.1:${actual}/token?customer=cus_active`)
   console.log(`  Portal API: http://127.0.0.1:${actual}${API_PATH}`)
+  console.log(`  billing:    ${store}`)
   if (secret === DEMO_ONLY_SECRET) console.log('  (using the demo-only secret; set ARCHETYPE_SECRET to use your own)')
 })
 
