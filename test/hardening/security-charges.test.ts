@@ -65,7 +65,7 @@ const backends = [
   ['stripe', stripeTarget],
 ] as const
 
-async function call(t: Target, token: string, method: string, path: string, body: unknown, key = crypto.randomUUID()): Promise<Answer> {
+async function call(t: Target, token: string, method: string, path: string, body: unknown, key: string = crypto.randomUUID()): Promise<Answer> {
   return answer(
     await t.fetch(`${t.apiUrl}${path}`, {
       method,

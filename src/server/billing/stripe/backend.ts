@@ -289,7 +289,8 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
    */
   async function startSubscription(change: Change, request: string): Promise<StripeSubscription> {
     const { customer, history, target } = change
-    const state = `${customer.id}\n${history[0]?.id ?? 'none'}\n${defaultMethodOf(customer) ?? customer.default_source ?? 'none'}`
+    const card = defaultMethodOf(customer) ?? (customer.default_source ? idOf(customer.default_source) : 'none')
+    const state = `${customer.id}\n${history[0]?.id ?? 'none'}\n${card}`
     const trial = startsTrial(change)
     try {
       return await stripe.subscriptions.create(
