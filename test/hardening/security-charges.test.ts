@@ -104,6 +104,31 @@ describe('finding 1: simultaneous first subscriptions', () => {
   })
 })
 
+describe('finding 1: what a refused start answers (stripe)', () => {
+  it("Stripe's 409 idempotency_key_in_use (a start still running elsewhere) is a 409 conflict, not a decline", async () => {
+    const s = await createStripePortal()
+    target = { close: () => s.close() } as Target
+    s.double.fail('POST', /^\/v1\/subscriptions$/, { status: 409, error: { type: 'invalid_request_error', code: 'idempotency_key_in_use', message: 'There is currently another in-progress request using this Idempotent Key.' } as never })
+    await expect(s.billing.changeSubscription({ appId: 'app_demo', customUid: 'cus_canceled' }, s.double.demo.prices.scale_month)).rejects.toMatchObject({ code: 'conflict', status: 409 })
+    counter.count()
+  })
+
+  it('a start after a declined one in the same state answers 402 until the card changes, and is never charged twice', async () => {
+    const s = await createStripePortal()
+    target = { close: () => s.close() } as Target
+    const scope = { appId: 'app_demo', customUid: 'cus_past_due' }
+    // cus_past_due's card declines; cancel the subscription so the next choice is a first one.
+    await s.billing.cancelSubscription(scope, false)
+    const declined = s.billing.changeSubscription(scope, s.double.demo.prices.scale_month, { idempotencyKey: 'a' })
+    await expect(declined).rejects.toMatchObject({ code: 'payment_failed' })
+    await expect(s.billing.changeSubscription(scope, s.double.demo.prices.scale_month, { idempotencyKey: 'b' })).rejects.toMatchObject({ code: 'payment_failed' })
+    // A working card as the default: a new state, a new key, and the start goes through.
+    await s.billing.attachPaymentMethod(scope, 'pm_card_visa', { makeDefault: true })
+    expect((await s.billing.changeSubscription(scope, s.double.demo.prices.scale_month, { idempotencyKey: 'c' })).status).toBe('active')
+    counter.count(3)
+  })
+})
+
 describe('finding 3: one trial per customer', () => {
   it.each(backends)('%s: trial, switch to the dearest plan (same end), cancel, start again: paid now', async (_name, open) => {
     const t = (target = await open())

@@ -305,6 +305,10 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
       )
     } catch (error) {
       if (!isIdempotencyClash(error)) throw error
+      // Another start holds the key right now (Stripe's 409 `idempotency_key_in_use`).
+      if (isStripeError(error) && error.code === 'idempotency_key_in_use') {
+        throw new BillingError('conflict', 'A subscription is being started for this account right now; reload in a moment', { retryAfter: 1 })
+      }
       const started = await subscriptionOf(customer.id)
       if (started && isLive(started)) throw new BillingError('conflict', 'A subscription was just started for this account (in another tab?); reload to see it')
       // The attempt that used this state's key was declined: Stripe keeps that answer for 24 hours.
