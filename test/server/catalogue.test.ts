@@ -208,6 +208,15 @@ describe('applyCatalogue', () => {
     expect((await e.listPublicPlans('pk_acme')).data.map((p) => p.id)).toEqual(['plan_free', 'plan_pro'])
   })
 
+  it('two instances starting at once on one file: one applies the catalogue, the other finds nothing to do', async () => {
+    const a = engine()
+    const b = openSqliteBilling({ filename: a.filename, now: () => T0 })
+    open.push(b)
+    const diffs = await Promise.all([a.applyCatalogue(catalogue()), b.applyCatalogue(catalogue())])
+    expect(diffs.map((d) => d.changed).sort()).toEqual([false, true])
+    expect((await b.listAppPlans(APP.id)).map((p) => p.id)).toEqual(['plan_free', 'plan_pro'])
+  })
+
   it('matches plans a version-3 file made with createPlan (migration 5 gives their prices a lookup key)', async () => {
     const filename = tempFile()
     openSqliteBilling({ filename, migrateTo: 3 }).close()
