@@ -14,8 +14,8 @@
  * the stored columns), so a field added to a plan later is compared without new code here.
  */
 import { BillingError } from '../types.js'
+import type { Plan } from '../../../api/types.js'
 import type { EngineContext } from './context.js'
-import type { SellerPlan } from './engine.js'
 import { newId } from './ids.js'
 import type { PlanQuotasTable, PlansTable, PricesTable } from './schema.js'
 import { loadPlans, type Db } from './store.js'
@@ -30,6 +30,9 @@ export interface CatalogueInput {
   metrics?: MetricInput[]
   plans: CataloguePlan[]
 }
+
+/** A plan as the seller sees it: with its visibility and whether it is archived. */
+export type SellerPlan = Plan & { public: boolean; archived: boolean }
 
 export interface FieldChange {
   from: unknown
@@ -60,20 +63,21 @@ export interface CatalogueDiff {
   prices: CatalogueChanges
 }
 
-type Record_ = Record<string, unknown>
+/** A normalised object, compared field by field. */
+type Fields = Record<string, unknown>
 
 interface Declared {
   appId: string
-  app: Record_
-  metrics: Map<string, Record_>
-  plans: Map<string, { row: Record_; quotas: Omit<PlanQuotasTable, 'plan_id'>[] }>
+  app: Fields
+  metrics: Map<string, Fields>
+  plans: Map<string, { row: Fields; quotas: Omit<PlanQuotasTable, 'plan_id'>[] }>
   /** By lookup key. */
   prices: Map<string, { plan_id: string; period: 'month' | 'year'; amount: number; currency: string }>
 }
 
 interface Stored {
-  app: Record_ | undefined
-  metrics: Map<string, Record_>
+  app: Fields | undefined
+  metrics: Map<string, Fields>
   plans: Map<string, PlansTable & { quotas: Omit<PlanQuotasTable, 'plan_id'>[] }>
   /** The app's live (not archived) prices, by lookup key. */
   prices: Map<string, PricesTable>
@@ -83,7 +87,7 @@ const empty = (): CatalogueChanges => ({ created: [], updated: [], archived: [] 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
 
 /** The fields of `to` whose value differs in `from`. */
-function compare(from: Record_, to: Record_): Record<string, FieldChange> {
+function compare(from: Fields, to: Fields): Record<string, FieldChange> {
   const changes: Record<string, FieldChange> = {}
   for (const key of Object.keys(to)) if (!same(from[key], to[key])) changes[key] = { from: from[key], to: to[key] }
   return changes
@@ -111,7 +115,7 @@ function declare(catalogue: CatalogueInput): Declared {
   required(catalogue.app.id, 'app.id')
   const metricsIn = [...(catalogue.app.metrics ?? []), ...(catalogue.metrics ?? [])]
   const app = within('app', () => validateApp({ ...catalogue.app, metrics: metricsIn }))
-  const appRow: Record_ = { name: app.row.name, invoice_prefix: app.row.invoice_prefix }
+  const appRow: Fields = { name: app.row.name, invoice_prefix: app.row.invoice_prefix }
   // Left out, the public key stays what it is (a random one at creation).
   if (catalogue.app.publicKey !== undefined) appRow.public_key = app.public_key
   const declared: Declared = { appId: app.id, app: appRow, metrics: new Map(), plans: new Map(), prices: new Map() }
@@ -178,7 +182,7 @@ function diffCatalogue(declared: Declared, stored: Stored, dryRun: boolean): Cat
   for (const [key, price] of declared.prices) {
     const was = stored.prices.get(key)
     if (!was) diff.prices.created.push(key)
-    else update(diff.prices, key, compare(was as unknown as Record_, price))
+    else update(diff.prices, key, compare(was as unknown as Fields, price))
   }
   // Prices gone from a plan that stays; an archived plan's prices go with it and come back with it.
   for (const [key, was] of stored.prices) if (!declared.prices.has(key) && declared.plans.has(was.plan_id)) diff.prices.archived.push(key)

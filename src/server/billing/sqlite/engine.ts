@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely'
 import type { Customer, Plan, RevealedApiKey, Subscription } from '../../../api/types.js'
 import type { BillingBackend, CustomerScope } from '../types.js'
 import { apiKeyMethods } from './api-keys.js'
-import { catalogueMethods, type CatalogueDiff, type CatalogueInput } from './catalogue.js'
+import { catalogueMethods, type CatalogueDiff, type CatalogueInput, type SellerPlan } from './catalogue.js'
 import { createContext } from './context.js'
 import { invoiceMethods } from './invoices.js'
 import { paymentMethodMethods } from './payment-methods.js'
@@ -20,8 +20,7 @@ import { renewSubscription } from './store.js'
 import { subscriptionMethods } from './subscriptions.js'
 import type { AppInput, CustomerInput, MetricInput, PlanInput } from './validate.js'
 
-export type { App }
-export type SellerPlan = Plan & { public: boolean; archived: boolean }
+export type { App, SellerPlan }
 
 export interface EngineOptions {
   /** The clock, in Unix seconds. */
