@@ -158,6 +158,8 @@ describe('applyCatalogue', () => {
     expect(bobPrice).not.toBe('price_pro_month')
     const offered = (await e.listPlans(bob)).data.find((p) => p.id === 'plan_pro')!.prices
     expect(offered).toEqual([{ id: bobPrice, period: 'month', amount: 5_900, currency: 'USD' }])
+    expect((await e.getSession(bob)).plan!.prices.map((p) => p.amount)).toEqual([5_900])
+    expect((await e.getSession(ada)).plan!.prices.map((p) => p.amount)).toEqual([4_900, 5_900])
 
     // Ada still sees and pays her own price.
     const adaPlans = await e.listPlans(ada)
