@@ -108,8 +108,9 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
     const url = new URL(request.url)
     const segments = pathSegments(url.pathname, basePath)
     const method = request.method.toUpperCase()
-    const { match, allowed } = segments ? matchRoute(segments, method, parsePathId) : { match: null, allowed: [] }
-    if (!segments || allowed.length === 0) throw new BillingError('not_found', `No route ${method} ${url.pathname}`)
+    if (!segments) throw new BillingError('not_found', outsideBasePath(method, url.pathname, basePath))
+    const { match, allowed } = matchRoute(segments, method, parsePathId)
+    if (allowed.length === 0) throw new BillingError('not_found', `No route ${method} ${url.pathname}`)
     if (method === 'OPTIONS') return new Response(null, { status: 204, headers: preflightHeaders(request, origins, allowed) })
     if (!match) {
       const error = new BillingError('invalid_request', `${method} is not allowed here; use ${allowed.join(' or ')}`, { status: 405 })
@@ -195,6 +196,18 @@ function normaliseBasePath(basePath: string): string {
     throw new TypeError('`basePath` must be a path starting with "/" (e.g. "/api/portal")')
   }
   return basePath.replace(/\/+$/, '')
+}
+
+/**
+ * Names the likely cause of a request outside `basePath`: the handler mounted under
+ * another prefix (Express's `app.use('/billing-api', ...)` without `basePath`).
+ */
+function outsideBasePath(method: string, pathname: string, basePath: string): string {
+  const segments = pathname.split('/').filter((segment) => segment !== '')
+  const routeStart = segments.findIndex((_, i) => matchRoute(segments.slice(i), method, parsePathId).allowed.length > 0)
+  const mountedAt = routeStart > 0 ? `/${segments.slice(0, routeStart).join('/')}` : null
+  const hint = mountedAt ? `; mounted at ${mountedAt}? pass createPortalHandler({ basePath: ${JSON.stringify(mountedAt)} })` : ''
+  return `No route ${method} ${pathname}: this handler's basePath is ${JSON.stringify(basePath || '/')}${hint}`
 }
 
 /** The path's segments below the base path, or null when the path is outside it. */
