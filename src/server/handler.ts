@@ -2,15 +2,17 @@
  * The Portal API as one web-standard `(Request) => Promise<Response>`: Node (through
  * `toNodeListener`), Next.js route handlers, Hono and workers all call it the same way.
  *
- * Per request: route -> token (401) -> rate limit (429) -> query and body validation (400,
- * 413) -> Idempotency-Key -> the `BillingBackend` method -> JSON.
+ * Per request: route -> token (401) -> rate limit (429; per customer, or on the public routes
+ * per client address and per public key) -> query and body validation (400, 413) ->
+ * Idempotency-Key -> the `BillingBackend` method -> JSON.
  */
 import type { BillingBackend, CustomerScope, MutationOptions, PageParams } from './billing/types.js'
 import { BillingError } from './billing/types.js'
 import { corsHeaders, errorToResponse, etagMatches, ok, preflightHeaders, response, sha256 } from './http.js'
+import { defaultClientAddress, type ClientAddress } from './client-address.js'
 import type { IdempotencyStore, StoredResponse } from './idempotency.js'
-import { IdempotencyCoordinator, memoryIdempotencyStore } from './idempotency.js'
-import type { RateLimitOptions } from './rate-limit.js'
+import { IdempotencyCoordinator, memoryIdempotencyStore, withoutSecret } from './idempotency.js'
+import type { RateLimitCounters, RateLimitOptions, RateLimiter } from './rate-limit.js'
 import { createRateLimiter } from './rate-limit.js'
 import type { Route, RouteContext } from './routes.js'
 import { matchRoute } from './routes.js'
@@ -29,9 +31,26 @@ export interface PortalHandlerOptions {
   publicKey?: string
   /** Origins (`https://app.example.com`) allowed to call the API cross-origin. Default none. */
   allowedOrigins?: string[]
-  /** Per-token limit; off by default. */
+  /**
+   * Requests per window per customer (app + token `sub`), and on the public routes per
+   * client address and per public key (`perPublicKey`); off by default.
+   */
   rateLimit?: RateLimitOptions
-  /** Where Idempotency-Key responses are kept. Default: the backend's `sharedStores()` (PostgreSQL), else in memory, LRU, 24 h. */
+  /**
+   * The client's address, for the public routes' limit. Default: with `trustProxy`, the last
+   * `X-Forwarded-For` entry; else the socket address `toNodeListener` saw. Pass your own on
+   * other runtimes (e.g. `(r) => r.headers.get('cf-connecting-ip')`); null leaves only the
+   * per-public-key limit.
+   */
+  clientAddress?: ClientAddress
+  /** Behind your own reverse proxy: read the client address from `X-Forwarded-For`. Default false. */
+  trustProxy?: boolean
+  /**
+   * Where customers' Idempotency-Key responses are kept. Default: the backend's
+   * `sharedStores()` when it has them (PostgreSQL: a table every instance sees), else in
+   * memory, LRU, 24 h. The public routes keep theirs apart (in memory, 1 000), so anonymous
+   * callers never evict them.
+   */
   idempotencyStore?: IdempotencyStore
   /** Receives every unexpected error (the client only sees a generic 500). Default `console.error`. */
   onError?: (error: unknown) => void
@@ -42,6 +61,8 @@ export interface PortalHandlerOptions {
 export type PortalHandler = (request: Request) => Promise<Response>
 
 const DEFAULT_PAGE: PageParams = { limit: 10 }
+const PUBLIC_IDEMPOTENCY_ENTRIES = 1_000
+const PUBLIC_KEY_LIMIT_FACTOR = 50
 const PUBLIC_PLANS_CACHE = 'public, max-age=60'
 
 export function createPortalHandler(options: PortalHandlerOptions): PortalHandler {
@@ -53,17 +74,29 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
   const origins = new Set(options.allowedOrigins ?? [])
   // A backend shared by instances (PostgreSQL) keeps keys and counters where all of them see them.
   const shared = billing.sharedStores?.({ now })
-  const limit = options.rateLimit ? createRateLimiter(options.rateLimit, now, shared?.rateLimit) : null
-  const idempotency = new IdempotencyCoordinator(options.idempotencyStore ?? shared?.idempotency ?? memoryIdempotencyStore({ now }))
+  const limits = rateLimiters(options.rateLimit, now, shared && scopedCounters(shared.rateLimit, appId))
+  const clientAddress = options.clientAddress ?? defaultClientAddress(options.trustProxy === true)
+  const idempotency = {
+    customer: new IdempotencyCoordinator(options.idempotencyStore ?? shared?.idempotency ?? memoryIdempotencyStore({ now })),
+    public: new IdempotencyCoordinator(memoryIdempotencyStore({ now, maxEntries: PUBLIC_IDEMPOTENCY_ENTRIES })),
+  }
 
   async function authenticate(request: Request): Promise<CustomerScope> {
     const header = request.headers.get('authorization')
     const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1]
     if (!token) throw new PortalTokenError('unauthorized', 'Missing `Authorization: Bearer <token>` header')
     const claims = await verifyToken(token)
-    const retryAfter = await limit?.(`${claims.customUid}\n${claims.jti ?? token}`)
-    if (retryAfter) throw new BillingError('rate_limited', 'Too many requests; try again shortly', { retryAfter })
+    // Keyed on the customer (aud is this app), not the token: minting another does not reset it.
+    await throttle(limits?.customer, claims.customUid)
     return { appId, customUid: claims.customUid }
+  }
+
+  /** The public routes: per client address (when known), then per public key. */
+  async function throttlePublic(request: Request, key: string): Promise<void> {
+    if (!limits) return
+    const address = clientAddress(request)
+    if (address) await throttle(limits.address, address)
+    await throttle(limits.publicKey, key)
   }
 
   /** Runs the backend call; its errors become responses here so that idempotent replays keep them. */
@@ -79,8 +112,9 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
     const url = new URL(request.url)
     const segments = pathSegments(url.pathname, basePath)
     const method = request.method.toUpperCase()
-    const { match, allowed } = segments ? matchRoute(segments, method, parsePathId) : { match: null, allowed: [] }
-    if (!segments || allowed.length === 0) throw new BillingError('not_found', `No route ${method} ${url.pathname}`)
+    if (!segments) throw new BillingError('not_found', outsideBasePath(method, url.pathname, basePath))
+    const { match, allowed } = matchRoute(segments, method, parsePathId)
+    if (allowed.length === 0) throw new BillingError('not_found', `No route ${method} ${url.pathname}`)
     if (method === 'OPTIONS') return new Response(null, { status: 204, headers: preflightHeaders(request, origins, allowed) })
     if (!match) {
       const error = new BillingError('invalid_request', `${method} is not allowed here; use ${allowed.join(' or ')}`, { status: 405 })
@@ -88,6 +122,7 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
     }
     const { route, params } = match
 
+    if (!route.auth) await throttlePublic(request, params.publicKey)
     const scope = route.auth ? await authenticate(request) : { appId, customUid: '' }
     if (!route.auth && publicKey !== undefined && params.publicKey !== publicKey) {
       throw new BillingError('not_found', 'No such public key')
@@ -106,7 +141,9 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
     const owner = route.auth ? `customer:${scope.customUid}` : `public:${params.publicKey}`
     const scopedKey = `${appId}\n${owner}\n${idempotencyKey}`
     const fingerprint = await sha256(`${method} /${segments.join('/')}\n${canonicalJson(body)}`)
-    const { response: result, replayed } = await idempotency.run(scopedKey, fingerprint, () => execute(route, context))
+    const coordinator = route.auth ? idempotency.customer : idempotency.public
+    const redact = route.reveals === 'secret' ? withoutSecret : undefined
+    const { response: result, replayed } = await coordinator.run(scopedKey, fingerprint, () => execute(route, context), redact)
     const headers: Record<string, string> = { ...cors, 'cache-control': 'no-store' }
     if (replayed) headers['idempotent-replayed'] = 'true'
     return send(result, headers)
@@ -120,6 +157,34 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
       return send(errorToResponse(error, onError), { ...cors, 'cache-control': 'no-store' })
     }
   }
+}
+
+interface Limits {
+  customer: RateLimiter
+  address: RateLimiter
+  publicKey: RateLimiter
+}
+
+function rateLimiters(options: RateLimitOptions | undefined, now: () => number, counters?: (kind: string) => RateLimitCounters): Limits | null {
+  if (!options) return null
+  const customer = createRateLimiter(options, now, counters?.('customer'))
+  const perPublicKey = options.perPublicKey ?? options.max * PUBLIC_KEY_LIMIT_FACTOR
+  if (!Number.isInteger(perPublicKey) || perPublicKey < 1) throw new TypeError('`rateLimit.perPublicKey` must be a positive integer')
+  return {
+    customer,
+    address: createRateLimiter(options, now, counters?.('address')),
+    publicKey: createRateLimiter({ windowMs: options.windowMs, max: perPublicKey }, now, counters?.('public-key')),
+  }
+}
+
+/** Shared counters per limiter and per app: apps and limiters on one database never share a window. */
+function scopedCounters(counters: RateLimitCounters, appId: string): (kind: string) => RateLimitCounters {
+  return (kind) => ({ hit: (key, windowStart, windowMs) => counters.hit(`${appId}\n${kind}\n${key}`, windowStart, windowMs) })
+}
+
+async function throttle(limiter: RateLimiter | undefined, key: string): Promise<void> {
+  const retryAfter = await limiter?.(key)
+  if (retryAfter) throw new BillingError('rate_limited', 'Too many requests; try again shortly', { retryAfter })
 }
 
 function send(result: StoredResponse, headers: Record<string, string>): Response {
@@ -140,6 +205,18 @@ function normaliseBasePath(basePath: string): string {
     throw new TypeError('`basePath` must be a path starting with "/" (e.g. "/api/portal")')
   }
   return basePath.replace(/\/+$/, '')
+}
+
+/**
+ * Names the likely cause of a request outside `basePath`: the handler mounted under
+ * another prefix (Express's `app.use('/billing-api', ...)` without `basePath`).
+ */
+function outsideBasePath(method: string, pathname: string, basePath: string): string {
+  const segments = pathname.split('/').filter((segment) => segment !== '')
+  const routeStart = segments.findIndex((_, i) => matchRoute(segments.slice(i), method, parsePathId).allowed.length > 0)
+  const mountedAt = routeStart > 0 ? `/${segments.slice(0, routeStart).join('/')}` : null
+  const hint = mountedAt ? `; mounted at ${mountedAt}? pass createPortalHandler({ basePath: ${JSON.stringify(mountedAt)} })` : ''
+  return `No route ${method} ${pathname}: this handler's basePath is ${JSON.stringify(basePath || '/')}${hint}`
 }
 
 /** The path's segments below the base path, or null when the path is outside it. */
@@ -174,6 +251,7 @@ function checkOptions(options: PortalHandlerOptions): PortalHandlerOptions {
     })
   }
   if (options.onError !== undefined && typeof options.onError !== 'function') throw new TypeError('`onError` must be a function')
+  if (options.clientAddress !== undefined && typeof options.clientAddress !== 'function') throw new TypeError('`clientAddress` must be a function (request) => address')
   if (options.now !== undefined) {
     // A millisecond clock (Date.now) would make every token look issued in the far future.
     const sample = typeof options.now === 'function' ? options.now() : NaN

@@ -20,10 +20,27 @@ export type { NodeListener } from './node.js'
 export { memoryIdempotencyStore } from './idempotency.js'
 export type { IdempotencyRecord, IdempotencyStore, MemoryIdempotencyStoreOptions, StoredResponse } from './idempotency.js'
 export type { RateLimitCounters, RateLimitOptions } from './rate-limit.js'
+export type { ClientAddress } from './client-address.js'
 export { openSqliteBilling } from './billing/sqlite.js'
-export type { SqliteBilling, SqliteBillingOptions } from './billing/sqlite.js'
 export { openPostgresBilling, postgresIdempotencyStore } from './billing/postgres.js'
 export type { PgPool, PostgresBilling, PostgresBillingOptions } from './billing/postgres.js'
+export type {
+  AppInput,
+  CatalogueChanges,
+  CatalogueDiff,
+  CatalogueInput,
+  CataloguePlan,
+  CustomerInput,
+  FieldChange,
+  MetricInput,
+  PlanInput,
+  PriceInput,
+  QuotaInput,
+  SellerPlan,
+  SqliteBilling,
+  SqliteBillingOptions,
+  UpdatedObject,
+} from './billing/sqlite.js'
 export { stripeBilling, type StripeBillingOptions, type StripeClient, type StripeMeter } from './billing/stripe.js'
 export { BillingError } from './billing/types.js'
 export type { BillingBackend, CustomerScope, MutationOptions, PageParams, SharedStores } from './billing/types.js'

@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { BillingError } from './billing/types.js'
+import { rememberSocketAddress } from './client-address.js'
 import { MAX_BODY_BYTES } from './validate.js'
 
 type WebHandler = (request: Request) => Promise<Response>
@@ -107,7 +108,10 @@ function toRequest(req: MaybeExpressRequest): Request {
       init.duplex = 'half'
     }
   }
-  return new Request(url, init)
+  const request = new Request(url, init)
+  // The public routes' rate limit counts per client address (handler.ts `clientAddress`).
+  rememberSocketAddress(request, req.socket.remoteAddress)
+  return request
 }
 
 /**

@@ -27,6 +27,11 @@ export interface Route<S extends BodySchema = BodySchema> {
   auth: boolean
   /** Honours Idempotency-Key. */
   mutation: boolean
+  /**
+   * `'secret'`: the success body carries a `secret` shown once. An idempotent replay (and
+   * the idempotency store) gets it without the secret, flagged `secret_already_shown`.
+   */
+  reveals?: 'secret'
   /** Reads `?limit=&starting_after=`. */
   paged?: boolean
   body?: S
@@ -128,7 +133,7 @@ export const routes: Route[] = [
       return keys
     },
   }),
-  route({ method: 'POST', path: ['api-keys', ':id', 'roll'], auth: true, mutation: true, body: {}, run: (c) => c.billing.rollApiKey(c.scope, c.params.id, c.mutation) }),
+  route({ method: 'POST', path: ['api-keys', ':id', 'roll'], auth: true, mutation: true, reveals: 'secret', body: {}, run: (c) => c.billing.rollApiKey(c.scope, c.params.id, c.mutation) }),
 
   route({ method: 'GET', path: ['public', ':publicKey', 'plans'], auth: false, mutation: false, run: (c) => c.billing.listPublicPlans(c.params.publicKey) }),
   route({

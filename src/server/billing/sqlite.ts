@@ -7,7 +7,8 @@
  * file only opens the file, runs migrations and the seed, and adapts the driver.
  */
 import { createRequire } from 'node:module'
-import { resolve } from 'node:path'
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely'
 import { createEngine, type BillingEngine } from './sqlite/engine.js'
 import { migrate } from './sqlite/migrations.js'
@@ -16,11 +17,12 @@ import type { BillingDatabase } from './sqlite/schema.js'
 import { seedDemo } from './sqlite/seed.js'
 import { StatementCache, syncExecutor, type RawDatabase, type SyncExecutor } from './sqlite/sync.js'
 
-export type { BillingEngine, App, EngineOptions } from './sqlite/engine.js'
+export type { BillingEngine, App, EngineOptions, SellerPlan } from './sqlite/engine.js'
+export type { CatalogueChanges, CatalogueDiff, CatalogueInput, CataloguePlan, FieldChange, UpdatedObject } from './sqlite/catalogue.js'
 export type { AppInput, CustomerInput, MetricInput, PlanInput, PriceInput, QuotaInput } from './sqlite/validate.js'
 
 export interface SqliteBillingOptions {
-  /** The database file (created when missing); `':memory:'` for a throwaway engine. */
+  /** The database file (created when missing, with its directory); `':memory:'` for a throwaway engine. */
   filename: string
   /** `'demo'` seeds the demo app and customers, once per file. */
   seed?: 'demo'
@@ -33,6 +35,12 @@ export interface SqliteBillingOptions {
    * invoices carry no links (never links that go nowhere) and checkout paths are relative.
    */
   baseUrl?: string | null
+  /**
+   * Default false: one free trial per customer per app. A customer who had one (any of their
+   * subscriptions, canceled ones too, has a `trial_end`) starts the next trial plan paid.
+   * True gives every new subscription on a trial plan its trial.
+   */
+  allowRepeatTrials?: boolean
   /** Migrate only up to this version (tests build old-version files with it). */
   migrateTo?: number
 }
@@ -118,14 +126,27 @@ class EngineSqliteDialect extends SqliteDialect {
   }
 }
 
+/** `.data/billing.sqlite` works on a fresh checkout: SQLite creates the file but not its directory. */
+function createParentDirectory(filename: string): void {
+  if (filename === ':memory:' || filename.startsWith('file:')) return
+  const dir = dirname(resolve(filename))
+  try {
+    mkdirSync(dir, { recursive: true })
+  } catch (cause) {
+    throw new Error(`openSqliteBilling: cannot create the directory ${dir} for ${filename}: ${(cause as Error).message}`, { cause })
+  }
+}
+
 /** Opens (creating and migrating as needed) a billing engine on a SQLite file. Synchronous: the engine is ready on return. */
 export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling {
   if (typeof options?.filename !== 'string' || options.filename === '') throw new TypeError('openSqliteBilling: filename must be a path or ":memory:"')
   if (options.seed !== undefined && options.seed !== 'demo') throw new TypeError(`openSqliteBilling: seed must be "demo", not ${JSON.stringify(options.seed)}`)
   if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('openSqliteBilling: now must be a function returning Unix seconds')
   if (options.baseUrl != null && typeof options.baseUrl !== 'string') throw new TypeError('openSqliteBilling: baseUrl must be a URL string (where invoice documents are served) or null')
+  if (options.allowRepeatTrials !== undefined && typeof options.allowRepeatTrials !== 'boolean') throw new TypeError('openSqliteBilling: allowRepeatTrials must be a boolean')
   const clock = options.now ?? (() => Date.now() / 1000)
   const Database = loadDriver()
+  createParentDirectory(options.filename)
   const raw = new Database(options.filename, { timeout: 5_000 })
   const lock = fileLock(options.filename)
   try {
@@ -149,6 +170,7 @@ export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling 
     return createEngine(db, {
       now: clock,
       baseUrl: options.baseUrl == null ? null : options.baseUrl.replace(/\/+$/, ''),
+      allowRepeatTrials: options.allowRepeatTrials,
       // Kysely's destroy() closes the handle once it was used; a never-queried engine closes it here.
       onClose: () => {
         lock.dispose()

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely'
 import type { Customer, Plan, RevealedApiKey, Subscription } from '../../../api/types.js'
 import type { BillingBackend, CustomerScope } from '../types.js'
 import { apiKeyMethods } from './api-keys.js'
+import { catalogueMethods, type CatalogueDiff, type CatalogueInput, type SellerPlan } from './catalogue.js'
 import { createContext, type DialectTraits } from './context.js'
 import { invoiceMethods } from './invoices.js'
 import { paymentMethodMethods } from './payment-methods.js'
@@ -19,13 +20,15 @@ import { renewSubscription } from './store.js'
 import { subscriptionMethods } from './subscriptions.js'
 import type { AppInput, CustomerInput, MetricInput, PlanInput } from './validate.js'
 
-export type { App }
+export type { App, SellerPlan }
 
 export interface EngineOptions {
   /** The clock, in Unix seconds. */
   now: () => number
   /** Base of invoice documents and checkout pages; null gives invoices no links (and checkouts a relative path). */
   baseUrl: string | null
+  /** Default false: one free trial per customer; true gives every new subscription on a trial plan its trial. */
+  allowRepeatTrials?: boolean
   /** Releases the database; called by `close()`. */
   onClose?: () => Promise<void> | void
   /** What differs on the database at hand; default SQLite's. */
@@ -38,13 +41,20 @@ export interface BillingEngine extends BillingBackend {
   createMetric(appId: string, metric: MetricInput): Promise<void>
   createPlan(appId: string, plan: PlanInput): Promise<Plan>
   createCustomer(appId: string, customer: CustomerInput): Promise<Customer>
+  /** Pricing as code: makes the app match `catalogue` (creating the app when missing) and returns what changed; idempotent. */
+  applyCatalogue(catalogue: CatalogueInput, options?: { dryRun?: boolean }): Promise<CatalogueDiff>
+  /** Creates the customer, or updates the email and name given. A portal token's `sub` must name a customer first. */
+  upsertCustomer(appId: string, customer: CustomerInput): Promise<Customer>
+  getCustomer(appId: string, customUid: string): Promise<Customer | null>
+  /** Every plan of the app as the seller sees them (hidden ones too); archived ones with `includeArchived`. */
+  listAppPlans(appId: string, options?: { includeArchived?: boolean }): Promise<SellerPlan[]>
   /** Puts a customer on a price as the seller: like `changeSubscription`, but hidden plans are allowed. */
   subscribe(scope: CustomerScope, priceId: string): Promise<Subscription>
   /** Adds usage of `metric` at `at` (default now), counted in the period that contains it. */
   recordUsage(scope: CustomerScope, metric: string, quantity: number, at?: number): Promise<void>
   createApiKey(scope: CustomerScope, name: string): Promise<RevealedApiKey>
   /** The owner of an API key (and marks it used), or null for an unknown or revoked key. */
-  verifyApiKey(secret: string): Promise<{ appId: string; customUid: string; apiKeyId: string } | null>
+  verifyApiKey(apiKeySecret: string): Promise<{ appId: string; customUid: string; apiKeyId: string } | null>
   /** Renews every subscription whose period has ended: cancellations, scheduled changes, renewal invoices. */
   renew(): Promise<{ renewed: number }>
   /** Moves the engine's clock forward to `unixSeconds`, then renews. */
@@ -62,10 +72,11 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
   const { getSession } = sessionMethods(ctx)
   const { listInvoices, getInvoice } = invoiceMethods(ctx)
   const { listPaymentMethods, setupPaymentMethod, attachPaymentMethod, setDefaultPaymentMethod, removePaymentMethod } = paymentMethodMethods(ctx)
-  const { listPlans, previewSubscriptionChange, applyChange, cancelScheduledChange, cancelSubscription, resumeSubscription } = subscriptionMethods(ctx)
+  const { listPlans, previewSubscriptionChange, applyChange, cancelScheduledChange, cancelSubscription, resumeSubscription } = subscriptionMethods(ctx, { allowRepeatTrials: options.allowRepeatTrials ?? false })
   const { listApiKeys, rollApiKey, createApiKey, verifyApiKey } = apiKeyMethods(ctx)
   const { listPublicPlans, createCheckout } = publicPlanMethods(ctx)
-  const { createApp, createMetric, createPlan, createCustomer, recordUsage } = sellerMethods(ctx)
+  const { createApp, createMetric, createPlan, createCustomer, upsertCustomer, getCustomer, recordUsage } = sellerMethods(ctx)
+  const { applyCatalogue, listAppPlans } = catalogueMethods(ctx)
 
   async function renew(): Promise<{ renewed: number }> {
     const t = now()
@@ -107,6 +118,10 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
     createMetric,
     createPlan,
     createCustomer,
+    applyCatalogue,
+    upsertCustomer,
+    getCustomer,
+    listAppPlans,
     subscribe: (scope, priceId) => applyChange(scope, priceId, true),
     recordUsage,
     createApiKey,

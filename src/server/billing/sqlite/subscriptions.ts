@@ -5,30 +5,43 @@ import { BillingError, type CustomerScope } from '../types.js'
 import { newId } from './ids.js'
 import { periodEnd } from './proration.js'
 import { quoteChange, type ChangeQuote } from './quote.js'
-import type { CustomersTable, SubscriptionsTable } from './schema.js'
+import type { ExpressionBuilder } from 'kysely'
+import type { BillingDatabase, CustomersTable, SubscriptionsTable } from './schema.js'
 import { chargeDefault, chargeError, collectOpenInvoices, findPrice, findSubscription, insertInvoice, loadPlans, quotasOf, selectPrice, subscriptionWire, toQuoteSubscription, toSubscription, usageBuckets, type Db, type PriceRow } from './store.js'
 import type { EngineContext } from './context.js'
 
 /** A scheduled cancellation withdrawn (resumed, or superseded by choosing a plan). */
 const NOT_CANCELING = { cancel_at_period_end: 0, canceled_at: null } as const
 
-export function subscriptionMethods(ctx: EngineContext) {
+export interface SubscriptionRules {
+  /** False: one trial per customer (any of their subscriptions with a `trial_end` used it). */
+  allowRepeatTrials: boolean
+}
+
+export function subscriptionMethods(ctx: EngineContext, rules: SubscriptionRules) {
   const { db, now, tx, customerNow, liveSubscription } = ctx
+
+  async function trialAvailable(q: Db, customerId: string): Promise<boolean> {
+    if (rules.allowRepeatTrials) return true
+    const trial = await q.selectFrom('subscriptions').select('id').where('customer_id', '=', customerId).where('trial_end', 'is not', null).limit(1).executeTakeFirst()
+    return trial === undefined
+  }
 
   async function listPlans(scope: CustomerScope): Promise<PlansResponse> {
     const customer = await customerNow(db, scope)
     const sub = await liveSubscription(db, customer)
     const currentPlanId = sub ? (await db.selectFrom('prices').select('plan_id').where('id', '=', sub.price_id).executeTakeFirstOrThrow()).plan_id : null
-    // Public plans, plus the customer's own plan when it is hidden (a legacy or custom plan).
+    // Offered plans, plus the customer's own plan when it is hidden or archived (a legacy or custom plan).
+    const offered = (eb: ExpressionBuilder<BillingDatabase, 'plans'>) => eb.and([eb('public', '=', 1), eb('archived_at', 'is', null)])
     const plans = await db
       .selectFrom('plans')
       .selectAll()
       .where('app_id', '=', scope.appId)
-      .where((eb) => (currentPlanId ? eb.or([eb('public', '=', 1), eb('id', '=', currentPlanId)]) : eb('public', '=', 1)))
+      .where((eb) => (currentPlanId ? eb.or([offered(eb), eb('id', '=', currentPlanId)]) : offered(eb)))
       .orderBy('sort_order')
       .orderBy('id')
       .execute()
-    return { data: await loadPlans(db, plans), current_price_id: sub?.price_id ?? null }
+    return { data: await loadPlans(db, plans, { keepPriceId: sub?.price_id }), current_price_id: sub?.price_id ?? null }
   }
 
   interface Prepared {
@@ -49,7 +62,12 @@ export function subscriptionMethods(ctx: EngineContext) {
     if (!target) throw new BillingError('invalid_request', 'No such price', { field: 'price_id' })
     const sub = await liveSubscription(q, customer)
     const current = sub ? await selectPrice(q).where('p.id', '=', sub.price_id).executeTakeFirstOrThrow() : undefined
-    if (!allowHidden && target.public === 0 && target.plan_id !== current?.plan_id) {
+    // Archived (catalogue.ts): kept by its subscribers, offered to nobody; a hidden plan is for the seller to give.
+    if (target.archived_at !== null && target.id !== sub?.price_id) {
+      throw new BillingError('invalid_request', 'This price is no longer offered', { field: 'price_id' })
+    }
+    const ownPlan = target.plan_id === current?.plan_id
+    if (!ownPlan && (target.plan_archived_at !== null || (!allowHidden && target.public === 0))) {
       throw new BillingError('invalid_request', 'This price is not available', { field: 'price_id' })
     }
     if (sub && current) {
@@ -60,7 +78,7 @@ export function subscriptionMethods(ctx: EngineContext) {
       }
     }
     const t = prorationMoment(prorationDate, now(), sub?.current_period_start ?? null)
-    const [currentQuotas, targetQuotas, usage] = await Promise.all([
+    const [currentQuotas, targetQuotas, usage, trial] = await Promise.all([
       current ? quotasOf(q, scope.appId, current.plan_id) : Promise.resolve([]),
       quotasOf(q, scope.appId, target.plan_id),
       usageBuckets(q, customer.id, {
@@ -69,10 +87,12 @@ export function subscriptionMethods(ctx: EngineContext) {
         end: sub?.current_period_end ?? t,
         until: Math.max(sub?.current_period_end ?? t, periodEnd(t, target.period)),
       }),
+      sub ? Promise.resolve(false) : trialAvailable(q, customer.id),
     ])
     const quote = quoteChange({
       now: t,
       balance: customer.balance,
+      trialAvailable: trial,
       current: sub && current ? toQuoteSubscription(sub, current) : null,
       currentQuotas,
       target,
