@@ -161,6 +161,20 @@ describe('many instances on one database', () => {
     for (const a of answers.filter((x) => x.status === 429)) expect(Number(a.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
   })
 
+  it('applies one catalogue from four instances starting at once: one writes it, the others find it done', async () => {
+    const engines = await instances(4)
+    const catalogue = {
+      app: { id: 'app_cat', name: 'Cat API', publicKey: 'pk_cat' },
+      metrics: [{ key: 'api_calls', name: 'API calls', unit: 'calls' }],
+      plans: [{ id: 'plan_cat', name: 'Cat', quotas: { api_calls: 1_000 }, prices: [{ id: 'price_cat_month', period: 'month' as const, amount: 900, currency: 'USD' }] }],
+    }
+    const diffs = await Promise.all(engines.map((e) => e.applyCatalogue(catalogue)))
+    expect(diffs.filter((d) => d.changed)).toHaveLength(1)
+    expect((await engines[3].listPublicPlans('pk_cat')).data.map((p) => p.prices[0].amount)).toEqual([900])
+    await Promise.all(engines.map((e) => e.upsertCustomer('app_cat', { customUid: 'u1', email: 'u1@example.com' })))
+    expect(await opened!.sql("select count(*) as n from customers where app_id = 'app_cat'")).toEqual([{ n: 1 }])
+  })
+
   it('sweeps expired shared rows on write, without a cron', async () => {
     const [engine] = await instances(1)
     let clock = 1_800_000_000

@@ -54,8 +54,13 @@ export interface PostgresBilling extends BillingEngine {
 /** Any fixed number, the same in every instance: it names the lock migrations take. */
 const MIGRATION_LOCK = 0x4170_5f6d_6967 // "Ap_mig"
 
-/** Deadlocks and serialization failures: the transaction is run again. */
-const TRANSIENT = new Set(['40001', '40P01'])
+/**
+ * Run the transaction again on: a serialization failure, a deadlock, and a unique
+ * violation (another instance committed the same row first, e.g. two instances applying
+ * one catalogue on start: run again, this one sees that row and the existing-row path
+ * answers, a no-op diff or a `conflict`).
+ */
+const TRANSIENT = new Set(['40001', '40P01', '23505'])
 
 function checkOptions(options: PostgresBillingOptions): void {
   const o = options as unknown as Partial<Record<string, unknown>> | undefined
