@@ -33,7 +33,8 @@ export interface PortalHandlerOptions {
   allowedOrigins?: string[]
   /**
    * Requests per window per customer (app + token `sub`), and on the public routes per
-   * client address and per public key (`perPublicKey`); off by default.
+   * client address and per public key (`perPublicKey`); off by default. Counted in the
+   * backend's `sharedStores()` when it has them (PostgreSQL), else in memory.
    */
   rateLimit?: RateLimitOptions
   /**
