@@ -8,7 +8,7 @@ import type { ViewContext } from './context.js'
 import { actionButton, bindResource, button, emptyState, loadResource, once, priceText, safeHref } from './parts.js'
 import { chooseFlow } from './pricing/choose.js'
 import { planCard } from './pricing/card.js'
-import { featuredId, initialPeriod, moveTo, periodsOf, priceFor, savingOf, selectPlans, signupUrl, yearlySaving } from './pricing/model.js'
+import { featuredId, initialPeriod, moveTo, periodsOf, priceFor, savingOf, selectPlans, signupUrl, unknownPlanIds, yearlySaving } from './pricing/model.js'
 import { periodToggle } from './pricing/toggle.js'
 
 /** The options the pricing view renders from; `update()` replaces them. */
@@ -81,6 +81,7 @@ export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSet
     }),
     store.$state.listen(refresh),
     $period.listen(refresh),
+    $frame.subscribe(checkPlanIds),
     bindResource(ctx, body, { $state: $frame, reload: store.reload, set: () => undefined }, {
       errorTitle: t('pricing.error'),
       skeletonRows: 4,
@@ -89,6 +90,19 @@ export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSet
   ]
   ctx.signal.addEventListener('abort', () => stops.forEach((stop) => stop()))
   void store.reload()
+
+  /** A misspelt id in `plans` / `featuredPlanId` is reported once, not shown as "no plans". */
+  let reportedIds = ''
+  function checkPlanIds({ data: frame }: Resource<Frame>) {
+    if (!frame) return
+    const problem = unknownPlanIds(frame.data.plans, frame.settings.plans, frame.settings.featuredPlanId)
+    const key = problem?.message ?? ''
+    if (key === reportedIds) return
+    reportedIds = key
+    if (!problem) return
+    console.warn(`@archetypeapi/portals: ${problem.message}`)
+    ctx.report({ code: 'invalid_config', ...problem })
+  }
 
   function render({ data, settings, period: chosen }: Frame): Child {
     const plans = selectPlans(data.plans, settings.plans)
