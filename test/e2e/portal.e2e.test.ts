@@ -8,8 +8,8 @@ import type { Browser, BrowserContext, Page, Response } from 'playwright-core'
 import { type Recorder, elementScreenshot, launchBrowser, recordingContext, screenshots, seriousA11yViolations } from './browser.js'
 import { type DemoServer, startDemoServer } from './demo-server.js'
 
-const ALL = ['vanilla', 'react', 'vue', 'svelte'] as const
-/** `E2E_FRAMEWORKS=react,vue` narrows a local run; CI runs all four. */
+const ALL = ['vanilla', 'react', 'vue', 'svelte', 'element'] as const
+/** `E2E_FRAMEWORKS=react,vue` narrows a local run; CI runs all five front ends. */
 const FRAMEWORKS = process.env.E2E_FRAMEWORKS ? ALL.filter((f) => process.env.E2E_FRAMEWORKS!.split(',').includes(f)) : ALL
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
 /** Long enough for a loaded page and a slow CI machine, short of the test timeout. */
