@@ -5,7 +5,7 @@
  */
 import { type ExpectStatic, afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core'
-import { type Recorder, elementScreenshot, launchBrowser, recordingContext, screenshots, seriousA11yViolations } from './browser.js'
+import { type Recorder, closeBrowsers, elementScreenshot, launchBrowser, recordingContext, screenshots, seriousA11yViolations } from './browser.js'
 import { type DemoServer, startDemoServer } from './demo-server.js'
 
 const ALL = ['vanilla', 'react', 'vue', 'svelte', 'element'] as const
@@ -23,7 +23,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await browser?.close()
+  await closeBrowsers()
   console.log(`e2e: ${FRAMEWORKS.length} frameworks in ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s`)
 })
 
@@ -56,7 +56,8 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
 
   beforeAll(async () => {
     server = await startDemoServer()
-    context = await recordingContext(browser, server.url, recorder)
+    // E2E_CHROMIUM may give this front end its own Chromium (.ci/run: one on the bundled one).
+    context = await recordingContext(await launchBrowser(framework), server.url, recorder)
   })
 
   afterAll(async () => {
