@@ -214,7 +214,7 @@ export function createPortal(el: HTMLElement, options: PortalOptions): PortalHan
       const prev = opts
       opts = { ...opts, ...next, token: next.token ?? opts.token }
       if (has('config')) applyTheme(root, opts.config ?? {})
-      if (has('onError')) errors.setOnError(opts.onError)
+      if (has('onError')) errors.onError = opts.onError
       if (has('getToken')) machine.setGetToken(opts.getToken)
       if (changed('locale')) {
         locale = resolveLocale(opts.locale)

@@ -178,7 +178,7 @@ export function createPricingPortal(el: HTMLElement, options: PricingOptions): P
       const prev = opts
       opts = { ...opts, ...next, publicKey: next.publicKey ?? opts.publicKey }
       if (has('config')) applyTheme(root, opts.config ?? {})
-      if (has('onError')) errors.setOnError(opts.onError)
+      if (has('onError')) errors.onError = opts.onError
       if (has('getToken')) machine?.setGetToken(opts.getToken)
 
       if (changed('locale')) {

@@ -76,7 +76,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   } = options
   const doFetch = options.fetch
   const base = apiUrl.replace(/\/+$/, '')
-  const apiUrlHint = `: is apiUrl (${JSON.stringify(apiUrl)}) where your server mounts the Portal API?`
+  const apiUrlHint = `: is apiUrl (${apiUrl}) where the Portal API is mounted?`
 
   async function request<T>(method: string, path: string, body: unknown, opts: MutationRequestOptions = {}): Promise<T> {
     // A mutation without an Idempotency-Key could be applied twice; it gets one attempt.

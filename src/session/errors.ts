@@ -2,15 +2,15 @@ import { atom, type ReadableAtom } from 'nanostores'
 import type { PortalError } from '../api/types.js'
 
 /**
- * The one source of "the error the portal reported": every report reaches `onError` and
- * sets `$error`; it clears when the portal recovers (the session resumes, or a request
- * begun after the error succeeds). Every adapter's error callback reads `$error`.
+ * The one source of "the error the portal reported": every report sets `$error` and
+ * reaches `onError`; `$error` clears when the portal recovers (the session resumes, or a
+ * request begun after the error succeeds). Every adapter's error callback reads `$error`.
  */
 export interface ErrorReporter {
   readonly $error: ReadableAtom<PortalError | null>
+  onError?: (error: PortalError) => void
   report(error: PortalError): void
-  setOnError(onError: ((error: PortalError) => void) | undefined): void
-  /** The portal works again: `$error` back to null. */
+  /** The portal works again. */
   clear(): void
   /**
    * Called as a request starts; the function it returns, called when that request
@@ -22,18 +22,16 @@ export interface ErrorReporter {
 
 export function createErrorReporter(onError?: (error: PortalError) => void): ErrorReporter {
   const $error = atom<PortalError | null>(null)
-  let handler = onError
   let reports = 0
-  const clear = () => {
-    if ($error.get()) $error.set(null)
-  }
-  return {
+  const clear = () => $error.set(null)
+  const reporter: ErrorReporter = {
     $error,
+    onError,
     report(error) {
       reports++
       $error.set(error)
       try {
-        handler?.(error)
+        reporter.onError?.(error)
       } catch (thrown) {
         // The host's handler failing must not wedge the portal; surface it unhandled.
         queueMicrotask(() => {
@@ -41,15 +39,11 @@ export function createErrorReporter(onError?: (error: PortalError) => void): Err
         })
       }
     },
-    setOnError(fn) {
-      handler = fn
-    },
     clear,
     begin() {
       const seen = reports
-      return () => {
-        if (reports === seen) clear()
-      }
+      return () => reports === seen && clear()
     },
   }
+  return reporter
 }

@@ -8,7 +8,7 @@ import type { ViewContext } from './context.js'
 import { actionButton, bindResource, button, emptyState, loadResource, once, priceText, safeHref } from './parts.js'
 import { chooseFlow } from './pricing/choose.js'
 import { planCard } from './pricing/card.js'
-import { featuredId, initialPeriod, moveTo, periodsOf, priceFor, savingOf, selectPlans, signupUrl, unknownPlanIds, yearlySaving } from './pricing/model.js'
+import { featuredId, initialPeriod, moveTo, periodsOf, priceFor, savingOf, selectPlans, signupUrl, yearlySaving } from './pricing/model.js'
 import { periodToggle } from './pricing/toggle.js'
 
 /** The options the pricing view renders from; `update()` replaces them. */
@@ -91,17 +91,17 @@ export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSet
   ctx.signal.addEventListener('abort', () => stops.forEach((stop) => stop()))
   void store.reload()
 
-  /** A misspelt id in `plans` / `featuredPlanId` is reported once, not shown as "no plans". */
-  let reportedIds = ''
+  /** A misspelt id in `plans` / `featuredPlanId` is reported once, not just shown as "no plans". */
+  let reported = ''
   function checkPlanIds({ data: frame }: Resource<Frame>) {
     if (!frame) return
-    const problem = unknownPlanIds(frame.data.plans, frame.settings.plans, frame.settings.featuredPlanId)
-    const key = problem?.message ?? ''
-    if (key === reportedIds) return
-    reportedIds = key
-    if (!problem) return
-    console.warn(`@archetypeapi/portals: ${problem.message}`)
-    ctx.report({ code: 'invalid_config', ...problem })
+    const known = frame.data.plans.map((plan) => plan.id)
+    const unknown = [...(frame.settings.plans ?? []), frame.settings.featuredPlanId].filter((id) => id !== undefined && !known.includes(id))
+    const message = unknown.length ? `Unknown plan ids in plans / featuredPlanId: ${unknown.join(', ')}` : ''
+    if (message !== reported && (reported = message)) {
+      console.warn(message)
+      ctx.report({ code: 'invalid_config', message })
+    }
   }
 
   function render({ data, settings, period: chosen }: Frame): Child {

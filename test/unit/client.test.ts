@@ -123,7 +123,7 @@ describe('errors are PortalErrors', () => {
     expect(error).toEqual({
       code: 'bad_response',
       status: 404,
-      message: 'The Portal API answered 404 without an error body: is apiUrl ("/billing-api") where your server mounts the Portal API?',
+      message: 'The Portal API answered 404 without an error body: is apiUrl (/billing-api) where the Portal API is mounted?',
     })
   })
 
@@ -131,7 +131,7 @@ describe('errors are PortalErrors', () => {
     const f = faulty(() => new Response('<!doctype html><title>App</title>', { status: 200, headers: { 'content-type': 'text/html' } }))
     await expect(client(f.fetch, { apiUrl: '/api/portl' }).api.get('/session')).rejects.toMatchObject({
       code: 'bad_response',
-      message: expect.stringContaining('is apiUrl ("/api/portl") where your server mounts the Portal API?'),
+      message: expect.stringContaining('is apiUrl (/api/portl) where the Portal API is mounted?'),
     })
   })
 

@@ -203,17 +203,16 @@ describe('pricing portal: a visitor', () => {
     try {
       const { root, handle, onError } = await mount({ plans: ['plan_pro', 'plan_prO'], featuredPlanId: 'plan_skale' })
       expect((await loaded(root)).map((c) => c.dataset.planId)).toEqual(['plan_pro'])
-      const message =
-        'Unknown plan id: plans names "plan_prO"; featuredPlanId names "plan_skale" (this app\'s plans: "plan_free", "plan_starter", "plan_pro", "plan_scale")'
-      expect(onError).toHaveBeenCalledExactlyOnceWith({ code: 'invalid_config', field: 'plans', message })
-      expect(handle.error.get()).toEqual({ code: 'invalid_config', field: 'plans', message })
-      expect(warn).toHaveBeenCalledExactlyOnceWith(`@archetypeapi/portals: ${message}`)
+      const message = 'Unknown plan ids in plans / featuredPlanId: plan_prO, plan_skale'
+      expect(onError).toHaveBeenCalledExactlyOnceWith({ code: 'invalid_config', message })
+      expect(handle.error.get()).toEqual({ code: 'invalid_config', message })
+      expect(warn).toHaveBeenCalledExactlyOnceWith(message)
       handle.update({ period: 'year' }) // a re-render reports nothing new
       expect(onError).toHaveBeenCalledTimes(1)
       handle.update({ plans: ['plan_free'], featuredPlanId: 'plan_free' })
       handle.update({ plans: ['plan_frree'], featuredPlanId: 'plan_free' })
       await waitFor(() => onError.mock.calls.length === 2)
-      expect(onError.mock.lastCall?.[0]).toMatchObject({ code: 'invalid_config', message: expect.stringContaining('plans names "plan_frree" (') })
+      expect(onError.mock.lastCall?.[0]).toEqual({ code: 'invalid_config', message: 'Unknown plan ids in plans / featuredPlanId: plan_frree' })
       expect(text(root.querySelector('.ap-empty'))).not.toBe('')
     } finally {
       warn.mockRestore()

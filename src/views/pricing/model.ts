@@ -12,25 +12,6 @@ export function selectPlans(plans: readonly Plan[], ids?: readonly string[]): Pl
   return ids.flatMap((id) => byId.get(id) ?? [])
 }
 
-/**
- * The ids in `plans` / `featuredPlanId` that name no plan (a typo shows fewer cards, or
- * none), as the message an `invalid_config` error carries; null when every id is known.
- */
-export function unknownPlanIds(plans: readonly Plan[], ids: readonly string[] = [], featuredPlanId?: string): { field: string; message: string } | null {
-  const known = new Set(plans.map((plan) => plan.id))
-  const list = (values: readonly string[]) => values.map((id) => JSON.stringify(id)).join(', ')
-  const unknown = ids.filter((id) => !known.has(id))
-  const wrong = [
-    unknown.length > 0 && `plans names ${list(unknown)}`,
-    featuredPlanId !== undefined && !known.has(featuredPlanId) && `featuredPlanId names ${list([featuredPlanId])}`,
-  ].filter((part): part is string => typeof part === 'string')
-  if (wrong.length === 0) return null
-  return {
-    field: unknown.length > 0 ? 'plans' : 'featuredPlanId',
-    message: `Unknown plan id: ${wrong.join('; ')} (this app's plans: ${list([...known]) || 'none'})`,
-  }
-}
-
 /** Periods offered by at least one plan, month first. */
 export function periodsOf(plans: readonly Plan[]): Period[] {
   const offered = new Set(plans.flatMap((plan) => plan.prices.map((price) => price.period)))
