@@ -5,11 +5,11 @@
  */
 import { type ExpectStatic, afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core'
-import { type Recorder, elementScreenshot, launchBrowser, recordingContext, screenshots, seriousA11yViolations } from './browser.js'
+import { type Recorder, closeBrowsers, elementScreenshot, launchBrowser, recordingContext, screenshots, seriousA11yViolations } from './browser.js'
 import { type DemoServer, startDemoServer } from './demo-server.js'
 
-const ALL = ['vanilla', 'react', 'vue', 'svelte'] as const
-/** `E2E_FRAMEWORKS=react,vue` narrows a local run; CI runs all four. */
+const ALL = ['vanilla', 'react', 'vue', 'svelte', 'element'] as const
+/** `E2E_FRAMEWORKS=react,vue` narrows a local run; CI runs all five front ends. */
 const FRAMEWORKS = process.env.E2E_FRAMEWORKS ? ALL.filter((f) => process.env.E2E_FRAMEWORKS!.split(',').includes(f)) : ALL
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
 /** Long enough for a loaded page and a slow CI machine, short of the test timeout. */
@@ -23,7 +23,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await browser?.close()
+  await closeBrowsers()
   console.log(`e2e: ${FRAMEWORKS.length} frameworks in ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s`)
 })
 
@@ -56,7 +56,8 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
 
   beforeAll(async () => {
     server = await startDemoServer()
-    context = await recordingContext(browser, server.url, recorder)
+    // E2E_CHROMIUM may give this front end its own Chromium (.ci/run: one on the bundled one).
+    context = await recordingContext(await launchBrowser(framework), server.url, recorder)
   })
 
   afterAll(async () => {
