@@ -32,6 +32,8 @@ export interface SqliteBillingOptions {
    * invoices carry no links (never links that go nowhere) and checkout paths are relative.
    */
   baseUrl?: string | null
+  /** The most live API keys one customer may hold; default 10. Creating one more answers 409 naming it. */
+  maxApiKeysPerCustomer?: number
   /** Migrate only up to this version (tests build old-version files with it). */
   migrateTo?: number
 }
@@ -123,6 +125,8 @@ export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling 
   if (options.seed !== undefined && options.seed !== 'demo') throw new TypeError(`openSqliteBilling: seed must be "demo", not ${JSON.stringify(options.seed)}`)
   if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('openSqliteBilling: now must be a function returning Unix seconds')
   if (options.baseUrl != null && typeof options.baseUrl !== 'string') throw new TypeError('openSqliteBilling: baseUrl must be a URL string (where invoice documents are served) or null')
+  const maxKeys = options.maxApiKeysPerCustomer
+  if (maxKeys !== undefined && (!Number.isSafeInteger(maxKeys) || maxKeys < 1)) throw new TypeError('openSqliteBilling: maxApiKeysPerCustomer must be a whole number of at least 1')
   const clock = options.now ?? (() => Date.now() / 1000)
   const Database = loadDriver()
   const raw = new Database(options.filename, { timeout: 5_000 })
@@ -148,6 +152,7 @@ export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling 
     return createEngine(db, {
       now: clock,
       baseUrl: options.baseUrl == null ? null : options.baseUrl.replace(/\/+$/, ''),
+      maxApiKeysPerCustomer: maxKeys,
       // Kysely's destroy() closes the handle once it was used; a never-queried engine closes it here.
       onClose: () => {
         lock.dispose()

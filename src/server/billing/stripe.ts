@@ -10,7 +10,7 @@
  * quotas and plan changes map onto Stripe: docs/stripe.md.
  */
 import type { BillingBackend } from './types.js'
-import { createStripeBackend, type StripeMeter } from './stripe/backend.js'
+import { createStripeBackend, type ApiKeyStore, type StripeMeter } from './stripe/backend.js'
 import type { StripeClient, StripeProduct } from './stripe/client.js'
 import type { ResolveCustomer } from './stripe/customers.js'
 
@@ -28,7 +28,7 @@ export interface StripeBillingOptions {
   /** Billing Meters whose usage the dashboard shows against each plan's `quota_<metric>`. */
   meter?: StripeMeter | StripeMeter[]
   /** Where API keys live (for example an `openSqliteBilling()` engine); without it the dashboard hides them. */
-  apiKeys?: Pick<BillingBackend, 'listApiKeys' | 'rollApiKey'>
+  apiKeys?: ApiKeyStore
   /** The pricing portal's public key; the public routes answer for it alone (without it, not at all). */
   publicKey?: string
   /** Where Stripe Checkout returns a visitor of the pricing portal. */
@@ -71,8 +71,9 @@ export function stripeBilling(options: StripeBillingOptions): BillingBackend {
   if (options.now !== undefined && typeof options.now !== 'function') fail('`now` must be a function returning Unix seconds')
   if (options.publicKey !== undefined && (typeof options.publicKey !== 'string' || options.publicKey === '')) fail('`publicKey` must be a non-empty string')
   const apiKeys = options.apiKeys
-  if (apiKeys !== undefined && (typeof apiKeys?.listApiKeys !== 'function' || typeof apiKeys.rollApiKey !== 'function')) {
-    fail('`apiKeys` must have listApiKeys and rollApiKey (for example an openSqliteBilling() engine)')
+  const keyMethods = ['listApiKeys', 'rollApiKey', 'createApiKey', 'revokeApiKey'] as const
+  if (apiKeys !== undefined && keyMethods.some((m) => typeof apiKeys?.[m] !== 'function')) {
+    fail(`\`apiKeys\` must have ${keyMethods.join(', ')} (for example an openSqliteBilling() engine)`)
   }
   const checkout = options.checkout
   if (checkout !== undefined) {

@@ -51,11 +51,14 @@ export interface StripeMeter {
   unit?: string
 }
 
+/** Where `stripeBilling` keeps customers' API keys: an `openSqliteBilling()` engine, for example. */
+export type ApiKeyStore = Pick<BillingBackend, 'listApiKeys' | 'rollApiKey' | 'createApiKey' | 'revokeApiKey'>
+
 export interface BackendConfig {
   stripe: StripeClient
   resolveCustomer?: ResolveCustomer
   meters: StripeMeter[]
-  apiKeys?: Pick<BillingBackend, 'listApiKeys' | 'rollApiKey'>
+  apiKeys?: ApiKeyStore
   publicKey?: string
   checkout?: { successUrl: string; cancelUrl: string }
   includeProduct?: (product: StripeProduct) => boolean
@@ -569,6 +572,16 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
     async rollApiKey(scope, apiKeyId, options): Promise<RevealedApiKey> {
       if (!config.apiKeys) throw new BillingError('not_found', 'No such API key')
       return config.apiKeys.rollApiKey(scope, apiKeyId, options)
+    },
+
+    async createApiKey(scope, name, options): Promise<RevealedApiKey> {
+      if (!config.apiKeys) throw new BillingError('not_found', 'This billing backend keeps no API keys')
+      return config.apiKeys.createApiKey(scope, name, options)
+    },
+
+    async revokeApiKey(scope, apiKeyId, options): Promise<ApiKey> {
+      if (!config.apiKeys) throw new BillingError('not_found', 'No such API key')
+      return config.apiKeys.revokeApiKey(scope, apiKeyId, options)
     },
 
     async listPublicPlans(publicKey): Promise<PublicPlansResponse> {
