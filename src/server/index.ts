@@ -20,9 +20,25 @@ export type { NodeListener } from './node.js'
 export { memoryIdempotencyStore } from './idempotency.js'
 export type { IdempotencyRecord, IdempotencyStore, MemoryIdempotencyStoreOptions, StoredResponse } from './idempotency.js'
 export type { RateLimitOptions } from './rate-limit.js'
+export { createApiKeyGuard } from './guard/index.js'
+export type { ApiKeyGuard, ApiKeyGuardOptions, GuardVerdict } from './guard/index.js'
 export { openSqliteBilling } from './billing/sqlite.js'
 export type { SqliteBilling, SqliteBillingOptions } from './billing/sqlite.js'
 export { stripeBilling, type StripeBillingOptions, type StripeClient, type StripeMeter } from './billing/stripe.js'
 export { BillingError } from './billing/types.js'
-export type { BillingBackend, CustomerScope, MutationOptions, PageParams } from './billing/types.js'
+export type {
+  ApiKeyChange,
+  ApiKeyOwner,
+  BillingBackend,
+  CheckReason,
+  CheckResult,
+  CustomerScope,
+  Entitlements,
+  MeteringBackend,
+  MetricEntitlement,
+  MutationOptions,
+  PageParams,
+  TrackEvent,
+  TrackManyResult,
+} from './billing/types.js'
 export type * from '../api/types.js'

@@ -147,6 +147,8 @@ export interface CheckResult {
   remaining: number | null
   /** True when `amount` goes past the quota and the plan bills the overage (allowed). */
   overage: boolean
+  /** The plan bills usage past the limit rather than refusing it (the guard's local counter needs to know). */
+  overage_priced: boolean
   /** When the period (and its quota) resets, Unix seconds; null without a live subscription. */
   resets_at: number | null
   /** The subscription's status, when there is one. */

@@ -77,7 +77,7 @@ export function meteringMethods(ctx: EngineContext) {
     if (typeof metricOrFlag !== 'string' || metricOrFlag === '') throw invalid('metric', 'check() needs a metric or flag key such as "api_calls"')
     const amount = options.amount === undefined ? 1 : options.amount === 0 ? 0 : positiveAmount(options.amount, 'amount')
     const state = await planState(db, scope)
-    const base = { used: 0, limit: null, remaining: null, overage: false, resets_at: state.planId ? state.end : null, status: state.status }
+    const base = { used: 0, limit: null, remaining: null, overage: false, overage_priced: false, resets_at: state.planId ? state.end : null, status: state.status }
     if (!state.planId) return { ...base, allowed: false, reason: 'no_subscription' }
     if (!USABLE.includes(state.status as SubscriptionStatus)) return { ...base, allowed: false, reason: 'subscription_inactive' }
     if (state.flags.includes(metricOrFlag)) return { ...base, allowed: true }
@@ -88,8 +88,9 @@ export function meteringMethods(ctx: EngineContext) {
     const remaining = Math.max(0, quota.quota - used)
     const over = used + amount > quota.quota
     const priced = quota.overage_amount !== null
-    if (over && !priced) return { ...base, used, limit: quota.quota, remaining, allowed: false, reason: 'quota_exceeded' }
-    return { ...base, used, limit: quota.quota, remaining, allowed: true, overage: over }
+    const metered = { ...base, used, limit: quota.quota, remaining, overage_priced: priced }
+    if (over && !priced) return { ...metered, allowed: false, reason: 'quota_exceeded' }
+    return { ...metered, allowed: true, overage: over }
   }
 
   async function entitlements(scope: CustomerScope): Promise<Entitlements> {
