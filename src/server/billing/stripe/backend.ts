@@ -23,7 +23,7 @@ import type {
   UsageMeter,
 } from '../../../api/types.js'
 import { prorationMoment } from '../proration-date.js'
-import { BillingError, type BillingBackend, type ChangeOptions, type CustomerScope, type MutationOptions, type PageParams } from '../types.js'
+import { BillingError, type BillingBackend, type ChangeOptions, type CustomerScope, type Entitlements, type MeteringBackend, type MutationOptions, type PageParams } from '../types.js'
 import { catalogLoader, toPlan, toPrice, wirePlan, type Catalog, type CatalogPlan } from './catalog.js'
 import {
   idOf,
@@ -38,6 +38,7 @@ import {
   type StripeSubscriptionSchedule,
 } from './client.js'
 import { customerResolver, type ResolveCustomer } from './customers.js'
+import { stripeMetering } from './metering.js'
 import { idempotencyKeys, isCardError, isResourceMissing, isStripeError, toBillingError } from './errors.js'
 import { classifyChange, currentPeriod, isCanceling, isLive, planItem, scheduledChange, toSubscription, type ChangeKind } from './subscription.js'
 
@@ -49,6 +50,8 @@ export interface StripeMeter {
   /** The metric's name on the dashboard's meter and in each plan's `metrics` (the pricing cards); default the metric key on the dashboard, and no entry in `metrics`. */
   name?: string
   unit?: string
+  /** The meter's `event_name`: tracked usage (`trackMany`, the guard) is sent to it as meter events. */
+  eventName?: string
 }
 
 /** Where `stripeBilling` keeps customers' API keys: an `openSqliteBilling()` engine, for example. */
@@ -63,6 +66,8 @@ export interface BackendConfig {
   checkout?: { successUrl: string; cancelUrl: string }
   includeProduct?: (product: StripeProduct) => boolean
   catalogTtlSeconds: number
+  /** Seconds `check` reuses a meter summary, adding what this instance tracked since. */
+  meterSummaryTtlSeconds?: number
   now: () => number
 }
 
@@ -127,7 +132,9 @@ interface Change {
   kind: ChangeKind
 }
 
-export function createStripeBackend(config: BackendConfig): BillingBackend {
+export type StripeBackend = BillingBackend & MeteringBackend & { entitlements(scope: CustomerScope): Promise<Entitlements> }
+
+export function createStripeBackend(config: BackendConfig): StripeBackend {
   const { stripe } = config
   const now = () => Math.floor(config.now())
   const catalog = catalogLoader(stripe, {
@@ -626,6 +633,27 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
       }
     }
   }
-  return guarded as unknown as BillingBackend
+  const metering = stripeMetering({
+    stripe,
+    meters: config.meters,
+    keys: config.apiKeys as Partial<MeteringBackend> | undefined,
+    customerId: (scope) => customers.id(scope),
+    session: (scope) => backend.getSession(scope),
+    now: () => Math.floor(config.now()),
+    summaryTtlSeconds: config.meterSummaryTtlSeconds ?? 60,
+  })
+  for (const name of ['check', 'entitlements', 'trackMany', 'verifyApiKey'] as const) {
+    const method = metering[name] as (...args: unknown[]) => Promise<unknown>
+    guarded[name] = async (...args: unknown[]) => {
+      try {
+        return await method(...args)
+      } catch (error) {
+        throw toBillingError(error)
+      }
+    }
+  }
+  // Synchronous: it returns the unsubscribe.
+  guarded.onApiKeyChange = metering.onApiKeyChange
+  return guarded as unknown as StripeBackend
 }
 
