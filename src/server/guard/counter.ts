@@ -111,10 +111,20 @@ export function createCounter(options: CounterOptions) {
   const used = (s: CustomerState) => s.base.used + s.sent + s.pending
 
   let running: Promise<void> = Promise.resolve()
-  /** Sends what was counted (one trackMany per app), then refreshes the customers seen since the last flush. */
+  let queued: Promise<void> | null = null
+  /**
+   * Sends what was counted (one trackMany per app), then refreshes the customers seen
+   * since the last flush. One runs at a time; calls made meanwhile share the next one.
+   */
   function flush(): Promise<void> {
-    running = running.then(flushOnce, flushOnce)
-    return running
+    if (queued) return queued
+    const next = () => {
+      queued = null
+      return flushOnce()
+    }
+    queued = running.then(next, next)
+    running = queued
+    return queued
   }
 
   async function flushOnce(): Promise<void> {

@@ -149,10 +149,13 @@ export function createApiKeyGuard(options: ApiKeyGuardOptions): ApiKeyGuard {
     if (!found) return { ok: false, refusal: invalidKey }
     const units = typeof cost === 'function' ? cost(request) : cost
     if (!Number.isSafeInteger(units) || units < 0) throw new TypeError(`createApiKeyGuard: cost(request) returned ${String(units)}: it must be a whole number of at least 0`)
+    // A full window waits for its flush (and the refresh after it): no instance lets more
+    // than flushEvents through unseen by the others, which is what bounds the overshoot.
+    if (counter.events >= flushEvents) await counter.flush()
     const s = await counter.state({ appId: found.appId, customUid: found.customUid })
     const refusal = decide(s, units)
     if (refusal) return { ok: false, refusal: { ...refusal, headers: { ...rateLimitHeaders(s.base, counter.used(s)), ...refusal.headers } } }
-    if (counter.count(s, found.apiKeyId, units) >= flushEvents) void counter.flush()
+    if (counter.count(s, found.apiKeyId, units) >= flushEvents) counter.flush().catch(onError)
     return { ok: true, customer: found, headers: rateLimitHeaders(s.base, counter.used(s)) }
   }
 

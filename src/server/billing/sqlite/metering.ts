@@ -8,6 +8,7 @@
  * takes them, and so does a period that has ended but not rolled over yet (renewal is
  * what invoices it); once it has rolled over, its events are refused, itemised.
  */
+import type { CompiledQuery } from 'kysely'
 import type { SubscriptionStatus } from '../../../api/types.js'
 import {
   BillingError,
@@ -19,6 +20,7 @@ import {
 } from '../types.js'
 import type { EngineContext } from './context.js'
 import { scaleQuotas, type QuoteQuota } from './quote.js'
+import type { UsageRecordsTable } from './schema.js'
 import { findSubscription, isLive, quotasOf, usageIn, type Db } from './store.js'
 
 /** Events a `trackMany` call takes at once. */
@@ -30,6 +32,9 @@ const INSERT_CHUNK = 1_000
 
 /** Statuses whose customers may use the API; `past_due` (an unpaid invoice) may not. */
 const USABLE: readonly SubscriptionStatus[] = ['trialing', 'active']
+
+type UsageRow = UsageRecordsTable & { event_id: string | null }
+const USAGE_COLUMNS: (keyof UsageRow)[] = ['app_id', 'customer_id', 'metric', 'quantity', 'recorded_at', 'event_id']
 
 interface PlanState {
   customerId: string
@@ -163,7 +168,7 @@ export function meteringMethods(ctx: EngineContext) {
         for (const s of subs) if (s.status !== 'canceled') openFrom.set(s.customer_id, s.current_period_start)
       }
 
-      const rows: { app_id: string; customer_id: string; metric: string; quantity: number; recorded_at: number; event_id: string | null }[] = []
+      const rows: UsageRow[] = []
       const touched = new Map<string, number>()
       events.forEach((e, index) => {
         const reject = (field: string, message: string) => result.rejected.push({ index, ...(e.id === undefined ? {} : { id: e.id }), field, message })
@@ -180,20 +185,42 @@ export function meteringMethods(ctx: EngineContext) {
         if (e.apiKeyId !== undefined) touched.set(e.apiKeyId, Math.max(touched.get(e.apiKeyId) ?? 0, at))
       })
 
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        const inserted = await q
-          .insertInto('usage_records')
-          .values(rows.slice(i, i + INSERT_CHUNK))
-          .onConflict((oc) => oc.columns(['app_id', 'event_id']).doNothing())
-          .executeTakeFirst()
-        result.accepted += Number(inserted.numInsertedOrUpdatedRows ?? 0)
-      }
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) result.accepted += await insertUsage(q, rows.slice(i, i + INSERT_CHUNK))
       result.duplicates = rows.length - result.accepted
       for (const [apiKeyId, at] of touched) {
         await q.updateTable('api_keys').set({ last_used: at }).where('id', '=', apiKeyId).where('app_id', '=', appId).execute()
       }
       return result
     })
+  }
+
+  /**
+   * Inserts usage rows, skipping event ids already seen; returns how many were new. The
+   * multi-row INSERT is built and compiled by Kysely once per row count (building a
+   * thousand rows' AST costs more than SQLite takes to write them), then run with the
+   * rows' values in the slots the compiled query names.
+   */
+  const compiledInserts = new Map<number, { compiled: CompiledQuery; slots: { row: number; column: keyof UsageRow }[] }>()
+  async function insertUsage(q: Db, rows: UsageRow[]): Promise<number> {
+    let entry = compiledInserts.get(rows.length)
+    if (!entry) {
+      const marker = '\u0000usage:'
+      const placeholders = rows.map((_, row) => Object.fromEntries(USAGE_COLUMNS.map((column) => [column, `${marker}${row}:${column}`])) as unknown as UsageRow)
+      const compiled = q
+        .insertInto('usage_records')
+        .values(placeholders)
+        .onConflict((oc) => oc.columns(['app_id', 'event_id']).doNothing())
+        .compile()
+      const slots = compiled.parameters.map((p) => {
+        const [row, column] = String(p).slice(marker.length).split(':')
+        return { row: Number(row), column: column as keyof UsageRow }
+      })
+      entry = { compiled, slots }
+      if (compiledInserts.size > 8) compiledInserts.clear()
+      compiledInserts.set(rows.length, entry)
+    }
+    const result = await q.executeQuery({ ...entry.compiled, parameters: entry.slots.map((s) => rows[s.row][s.column]) })
+    return Number(result.numAffectedRows ?? 0)
   }
 
   /** One event; throws what `trackMany` would itemise. Returns whether it was a duplicate. */
