@@ -90,7 +90,8 @@ export function createApiKeyGuard(options: ApiKeyGuardOptions): ApiKeyGuard {
     for (const [hex, entry] of keys) if (entry.owner?.apiKeyId === change.apiKeyId) keys.delete(hex)
   })
 
-  async function owner(secret: string): Promise<ApiKeyOwner | null> {
+  /** The key's owner: from the cache when it is fresh (no promise on the hot path), else from the engine. */
+  function owner(secret: string): ApiKeyOwner | null | Promise<ApiKeyOwner | null> {
     const hash = createHash('sha256').update(secret).digest()
     const hex = hash.toString('hex')
     const cached = keys.get(hex)
@@ -145,14 +146,16 @@ export function createApiKeyGuard(options: ApiKeyGuardOptions): ApiKeyGuard {
   async function run(header: (name: string) => string | null | undefined, request: Request | IncomingMessage): Promise<Outcome> {
     if (closed) throw new Error('createApiKeyGuard: the guard is closed')
     const secret = keyFrom(header)
-    const found = secret === null ? null : await owner(secret)
+    const lookup = secret === null ? null : owner(secret)
+    const found = lookup instanceof Promise ? await lookup : lookup
     if (!found) return { ok: false, refusal: invalidKey }
     const units = typeof cost === 'function' ? cost(request) : cost
     if (!Number.isSafeInteger(units) || units < 0) throw new TypeError(`createApiKeyGuard: cost(request) returned ${String(units)}: it must be a whole number of at least 0`)
     // A full window waits for its flush (and the refresh after it): no instance lets more
     // than flushEvents through unseen by the others, which is what bounds the overshoot.
     if (counter.events >= flushEvents) await counter.flush()
-    const s = await counter.state({ appId: found.appId, customUid: found.customUid })
+    const known = counter.state({ appId: found.appId, customUid: found.customUid })
+    const s = known instanceof Promise ? await known : known
     const refusal = decide(s, units)
     if (refusal) return { ok: false, refusal: { ...refusal, headers: { ...rateLimitHeaders(s.base, counter.used(s)), ...refusal.headers } } }
     if (counter.count(s, found.apiKeyId, units) >= flushEvents) counter.flush().catch(onError)
