@@ -128,6 +128,39 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
     await page.close()
   })
 
+  it.concurrent('dashboard creates an API key that calls the metered API, shows it once, and revokes it', async ({ expect }) => {
+    // cus_many_invoices: no other test touches its keys.
+    const { page } = await open('cus_many_invoices')
+    const portal = customerPortal(page)
+    await portal.getByRole('button', { name: 'Create key', exact: true }).first().click()
+    const name = portal.getByLabel('Key name')
+    await name.waitFor(WAIT)
+    await expectAccessible(page, expect)
+    await name.fill('E2E key')
+    await name.press('Enter')
+    await portal.getByText('Copy it now: you won’t see it again.').waitFor(WAIT)
+    const secret = (await portal.locator('.ap-reveal__secret').textContent()) ?? ''
+    expect(secret).toMatch(/^ak_live_[0-9a-f]{32}$/)
+    await portal.getByRole('button', { name: 'Copy the new key' }).waitFor(WAIT)
+    await expectAccessible(page, expect)
+    await shoot(page, `${framework}-dashboard-created-key`, expect)
+    // The new key calls the demo's guarded /v1/echo.
+    const echo = () => page.request.get('/v1/echo?message=e2e', { headers: { authorization: `Bearer ${secret}` } })
+    expect((await echo()).status()).toBe(200)
+    await portal.getByRole('button', { name: 'I’ve saved it' }).click()
+
+    await portal.getByRole('button', { name: 'Revoke E2E key' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.waitFor(WAIT)
+    await expectAccessible(page, expect)
+    await dialog.getByRole('button', { name: 'Revoke key' }).click()
+    await dialog.waitFor({ state: 'detached', ...WAIT })
+    await portal.getByRole('button', { name: 'Revoke E2E key' }).waitFor({ state: 'detached', ...WAIT })
+    // Revoked on the engine the guard watches: refused at once.
+    expect((await echo()).status()).toBe(401)
+    await page.close()
+  })
+
   it.concurrent('invoices paginate with "Load more" and expand their lines in place', async ({ expect }) => {
     const { page } = await open('cus_many_invoices')
     await goToView(page, 'Invoices')
