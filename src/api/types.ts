@@ -54,6 +54,8 @@ export interface Plan {
   features: string[]
   /** Quota per usage metric; `null` is unlimited. */
   quotas: Record<string, number | null>
+  /** Boolean entitlements the plan grants (`sso`, `priority_support`): what `check(scope, flag)` answers. */
+  flags?: string[]
   /**
    * Each quota metric's display name and unit (`api_calls` -> "API calls", "calls").
    * Optional: without it the portal derives a name from the id.

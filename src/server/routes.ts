@@ -133,6 +133,26 @@ export const routes: Route[] = [
       return keys
     },
   }),
+  route({
+    method: 'POST',
+    path: ['api-keys'],
+    auth: true,
+    mutation: true,
+    reveals: 'secret',
+    body: { name: { type: 'string', required: true } },
+    run: (c) => c.billing.createApiKey(c.scope, c.body.name, c.mutation),
+  }),
+  route({
+    method: 'DELETE',
+    path: ['api-keys', ':id'],
+    auth: true,
+    mutation: true,
+    body: {},
+    run: async (c) => {
+      await c.billing.revokeApiKey(c.scope, c.params.id, c.mutation)
+      return { id: c.params.id, deleted: true }
+    },
+  }),
   route({ method: 'POST', path: ['api-keys', ':id', 'roll'], auth: true, mutation: true, reveals: 'secret', body: {}, run: (c) => c.billing.rollApiKey(c.scope, c.params.id, c.mutation) }),
 
   route({ method: 'GET', path: ['public', ':publicKey', 'plans'], auth: false, mutation: false, run: (c) => c.billing.listPublicPlans(c.params.publicKey) }),

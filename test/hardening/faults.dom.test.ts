@@ -19,6 +19,7 @@
  * timeouts take no real time.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { TEST_ORIGIN } from '../helpers/portal.js'
 import { buttonNamed, dialog, mountPortal, text, waitFor, type Harness } from '../unit/views/harness.js'
 
 let portal: Harness | undefined
@@ -62,7 +63,7 @@ const faults: Record<string, Fault> = {
   'a hung request': { respond: () => new Promise<Response>(() => undefined), message: 'The Portal API did not answer within 10 s' },
   'a JSON 503': { respond: () => Response.json({ error: { code: 'server', message: 'Billing is down for maintenance.' } }, { status: 503 }), message: 'Billing is down for maintenance.' },
   'a proxy’s HTML 502': { respond: () => html(502), message: 'The Portal API answered 502 without an error body' },
-  'a 200 that is not JSON': { respond: () => new Response('{"customer": {"name": "Ada', { status: 200, headers: { 'content-type': 'application/json' } }), message: 'The Portal API sent a response that is not JSON' },
+  'a 200 that is not JSON': { respond: () => new Response('{"customer": {"name": "Ada', { status: 200, headers: { 'content-type': 'application/json' } }), message: `The Portal API sent a response that is not JSON: is apiUrl (${TEST_ORIGIN}/api/portal) where the Portal API is mounted?` },
   // Found by this suite: views threw rendering it, leaving a skeleton forever and an unhandled rejection.
   'a 200 of another shape': {
     // Objects where the views expect fields: every route's render trips over it.

@@ -197,6 +197,19 @@ export const migrations: Migration[] = [
     ],
   },
   {
+    version: 6,
+    name: 'metering',
+    // Boolean plan flags (`check(scope, 'sso')`) and usage event ids: the unique key per app
+    // makes `track` idempotent (a resent event is not counted twice; usage rows, and so
+    // their ids, are kept for good). Per-period sums use `usage_records_customer` (version
+    // 1); `api_keys.last_used` (version 1) moves with tracked usage.
+    up: (db) => [
+      db.schema.alterTable('plans').addColumn('flags', 'text', (c) => c.notNull().defaultTo('[]')),
+      db.schema.alterTable('usage_records').addColumn('event_id', 'text'),
+      db.schema.createIndex('usage_records_event').on('usage_records').columns(['app_id', 'event_id']).unique(),
+    ],
+  },
+  {
     version: 7,
     name: 'portable_order_and_shared_state',
     up: (db) => [

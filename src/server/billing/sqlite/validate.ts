@@ -44,6 +44,8 @@ export interface PlanInput {
   name: string
   description?: string
   features?: string[]
+  /** Boolean entitlements the plan grants, e.g. `['sso', 'priority_support']`: `check(scope, 'sso')` answers them. */
+  flags?: string[]
   /** Per metric key: a limit (null = unlimited), or a limit with overage pricing. */
   quotas?: Record<string, number | null | QuotaInput>
   trialDays?: number
@@ -79,6 +81,8 @@ function int(value: unknown, field: string, min: number): number {
   if (!Number.isSafeInteger(value) || (value as number) < min) throw invalid(field, `${field} must be an integer of at least ${min}`)
   return value as number
 }
+
+const FLAG = /^[a-z][a-z0-9_]{0,63}$/
 
 export function validateMetric(m: MetricInput, field: string): MetricInput {
   if (typeof m?.key !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(m.key)) throw invalid(`${field}.key`, `${field}.key must be snake_case`)
@@ -119,6 +123,11 @@ export function validatePlan(input: PlanInput) {
   })
   const features = input.features ?? []
   if (!Array.isArray(features) || features.some((f) => typeof f !== 'string')) throw invalid('features', 'features must be a list of strings')
+  const flags = input.flags ?? []
+  if (!Array.isArray(flags) || flags.some((f) => typeof f !== 'string' || !FLAG.test(f))) throw invalid('flags', 'flags must be a list of snake_case keys such as "sso"')
+  if (new Set(flags).size !== flags.length) throw invalid('flags', 'flags has a key twice')
+  const clash = flags.find((f) => quotas.some((q) => q.metric === f))
+  if (clash) throw invalid('flags', `"${clash}" is both a flag and a quota: check() could not tell them apart`)
   return {
     id: planId,
     prices,
@@ -127,6 +136,7 @@ export function validatePlan(input: PlanInput) {
       name: text(input.name, 'name', { required: true }),
       description: text(input.description, 'description', { max: 2000 }),
       features: JSON.stringify(features),
+      flags: JSON.stringify(flags),
       trial_days: input.trialDays === undefined ? 0 : int(input.trialDays, 'trialDays', 0),
       featured: (input.featured ? 1 : 0) as Flag,
       public: (input.public === false ? 0 : 1) as Flag,
