@@ -175,6 +175,20 @@ describe('many instances on one database', () => {
     expect(await opened!.sql("select count(*) as n from customers where app_id = 'app_cat'")).toEqual([{ n: 1 }])
   })
 
+  it('counts usage tracked from four instances exactly: each event id once, every accepted event in the total', async () => {
+    const engines = await instances(4)
+    const before = (await engines[0].getSession(demo('cus_active'))).usage[0].used
+    // 200 events, each sent by two instances (a guard's flush retried elsewhere), in batches of 25.
+    const events = Array.from({ length: 200 }, (_, i) => ({ customUid: 'cus_active', metric: 'api_calls', amount: 1 + (i % 3), id: `ev_${i}` }))
+    const batches = Array.from({ length: 8 }, (_, b) => events.slice(b * 25, b * 25 + 25))
+    const results = await Promise.all([...batches, ...batches].map((batch, i) => engines[i % 4].trackMany('app_demo', batch)))
+    expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(200)
+    expect(results.reduce((n, r) => n + r.duplicates, 0)).toBe(200)
+    expect(results.flatMap((r) => r.rejected)).toEqual([])
+    const total = events.reduce((n, e) => n + e.amount, 0)
+    expect((await engines[3].getSession(demo('cus_active'))).usage[0].used).toBe(before + total)
+  })
+
   it('sweeps expired shared rows on write, without a cron', async () => {
     const [engine] = await instances(1)
     let clock = 1_800_000_000
