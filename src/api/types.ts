@@ -171,6 +171,12 @@ export interface RevealedApiKey extends ApiKey {
   secret: string
 }
 
+/** A create or roll replayed under its Idempotency-Key: the key without its secret, which the server never stores. */
+export interface ReplayedApiKey extends ApiKey {
+  secret?: undefined
+  secret_already_shown: true
+}
+
 export interface List<T> {
   data: T[]
   has_more: boolean

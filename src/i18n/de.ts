@@ -56,6 +56,7 @@ export const de: Partial<Messages> = {
   'dashboard.keys.rolled': 'Schlüssel erneuert. Kopieren Sie den neuen Schlüssel jetzt.',
   'dashboard.keys.revealed': 'Neuer Schlüssel für {name}',
   'dashboard.keys.once': 'Kopieren Sie ihn jetzt: Er wird nicht noch einmal angezeigt.',
+  'dashboard.keys.alreadyShown': 'Der geheime Schlüssel von {name} wurde bereits einem früheren Versuch angezeigt, der Sie nicht erreicht hat. Erneuern Sie den Schlüssel, um einen neuen zu erhalten.',
   'dashboard.keys.copy': 'Kopieren',
   'dashboard.keys.copyLabel': 'Neuen Schlüssel kopieren',
   'dashboard.keys.copied': 'In die Zwischenablage kopiert.',

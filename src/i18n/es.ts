@@ -56,6 +56,7 @@ export const es: Partial<Messages> = {
   'dashboard.keys.rolled': 'Clave renovada. Copia la nueva clave ahora.',
   'dashboard.keys.revealed': 'Nueva clave para {name}',
   'dashboard.keys.once': 'Cópiala ahora: no volverás a verla.',
+  'dashboard.keys.alreadyShown': 'El secreto de {name} ya se mostró a un intento anterior que no te llegó. Renueva la clave para obtener una nueva.',
   'dashboard.keys.copy': 'Copiar',
   'dashboard.keys.copyLabel': 'Copiar la nueva clave',
   'dashboard.keys.copied': 'Copiada al portapapeles.',

@@ -56,6 +56,7 @@ export const fr: Partial<Messages> = {
   'dashboard.keys.rolled': 'Clé renouvelée. Copiez la nouvelle clé maintenant.',
   'dashboard.keys.revealed': 'Nouvelle clé pour {name}',
   'dashboard.keys.once': 'Copiez-la maintenant : elle ne sera plus affichée.',
+  'dashboard.keys.alreadyShown': 'Le secret de {name} a déjà été affiché à une tentative précédente qui ne vous est pas parvenue. Renouvelez la clé pour en obtenir une nouvelle.',
   'dashboard.keys.copy': 'Copier',
   'dashboard.keys.copyLabel': 'Copier la nouvelle clé',
   'dashboard.keys.copied': 'Copiée dans le presse-papiers.',

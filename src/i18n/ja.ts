@@ -56,6 +56,7 @@ export const ja: Partial<Messages> = {
   'dashboard.keys.rolled': 'キーを再発行しました。新しいキーを今すぐコピーしてください。',
   'dashboard.keys.revealed': '{name} の新しいキー',
   'dashboard.keys.once': '今すぐコピーしてください。再表示はできません。',
+  'dashboard.keys.alreadyShown': '{name} のシークレットは、届かなかった前回の試行で表示済みです。新しいキーを得るにはキーをロールしてください。',
   'dashboard.keys.copy': 'コピー',
   'dashboard.keys.copyLabel': '新しいキーをコピー',
   'dashboard.keys.copied': 'クリップボードにコピーしました。',

@@ -61,6 +61,7 @@ export const en = {
   'dashboard.keys.rolled': 'Key rolled. Copy the new key now.',
   'dashboard.keys.revealed': 'New key for {name}',
   'dashboard.keys.once': 'Copy it now: you won’t see it again.',
+  'dashboard.keys.alreadyShown': 'The secret of {name} was already shown, to an earlier attempt that did not reach you. Roll the key to get a new one.',
   'dashboard.keys.copy': 'Copy',
   'dashboard.keys.copyLabel': 'Copy the new key',
   'dashboard.keys.copied': 'Copied to the clipboard.',

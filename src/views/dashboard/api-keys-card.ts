@@ -4,7 +4,7 @@
  * dismisses it or leaves the view; it is never stored anywhere else. Loaded on demand by
  * ./api-keys.ts: types only are imported here, the helpers come in the kit.
  */
-import type { ApiKey, List, RevealedApiKey } from '../../api/types.js'
+import type { ApiKey, List, ReplayedApiKey, RevealedApiKey } from '../../api/types.js'
 import type { ViewContext } from '../context.js'
 import type { ApiKeysKit } from './api-keys.js'
 
@@ -45,10 +45,9 @@ export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts, kit: 
           destructive: true,
         }),
       run: async () => {
-        const { secret, ...masked } = await ctx.api.post<RevealedApiKey>(`/api-keys/${encodeURIComponent(key.id)}/roll`, undefined, once(ctx))
+        const { secret, ...masked } = await ctx.api.post<RevealedApiKey | ReplayedApiKey>(`/api-keys/${encodeURIComponent(key.id)}/roll`, undefined, once(ctx))
         setKeys((data) => data.map((k) => (k.id === key.id ? masked : k)))
-        reveal(masked, secret)
-        return t('dashboard.keys.rolled')
+        return reveal(masked, secret) ?? t('dashboard.keys.rolled')
       },
     })
   }
@@ -101,10 +100,9 @@ export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts, kit: 
             .runAction(
               ctx,
               async () => {
-                const { secret, ...masked } = await ctx.api.post<RevealedApiKey>('/api-keys', { name }, once(ctx))
+                const { secret, ...masked } = await ctx.api.post<RevealedApiKey | ReplayedApiKey>('/api-keys', { name }, once(ctx))
                 setKeys((data) => [...data, masked])
-                reveal(masked, secret)
-                return t('dashboard.keys.createdNew')
+                return reveal(masked, secret) ?? t('dashboard.keys.createdNew')
               },
               // Past the seller's maximum, the server says so; it stays in the form.
               (failure) => (error.textContent = failure.message),
@@ -126,8 +124,19 @@ export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts, kit: 
   const createButton = button(t('dashboard.keys.create'), openCreate, 'primary')
   replaceChildren(actions, createButton)
 
-  function reveal(key: ApiKey, secret: string): void {
+  /**
+   * Shows a new secret once. A replayed answer (the first was lost, and the retry with the
+   * same Idempotency-Key gets the key without its secret: the server never stores one)
+   * says so instead, and that message is also what the action announces.
+   */
+  function reveal(key: ApiKey, secret: string | undefined): string | undefined {
     const headingId = uid('reveal')
+    if (secret === undefined) {
+      const message = t('dashboard.keys.alreadyShown', { name: key.name })
+      const dismiss = button(t('dashboard.keys.dismiss'), () => replaceChildren(revealHost))
+      replaceChildren(revealHost, h('div', { class: 'ap-reveal', role: 'region', 'aria-labelledby': headingId }, h('p', { id: headingId, class: 'ap-reveal__note' }, message), h('div', { class: 'ap-actions' }, dismiss)))
+      return message
+    }
     const code = h('code', { class: 'ap-reveal__secret' }, secret)
     const status = h('p', { class: 'ap-reveal__status' })
     const heading = h('h3', { id: headingId, class: 'ap-reveal__title', tabindex: '-1' }, t('dashboard.keys.revealed', { name: key.name }))
