@@ -40,12 +40,12 @@ if (process.env.ARCHETYPE_SECRET !== undefined && process.env.DEMO_TOKENS !== '1
   process.exit(1)
 }
 // Loaded after the check above, so the refusal needs no build.
-const { ArchetypeApi, createPortalHandler, openSqliteBilling, toNodeListener } = await import('../dist/server.js')
+const { ArchetypeApi, createApiKeyGuard, createPortalHandler, openSqliteBilling, toNodeListener } = await import('../dist/server.js')
 const { buildDemo } = await import('./build.mjs')
 
 // DEMO_DB: another SQLite file (the end-to-end suite gives each run a fresh one).
 const dbFile = process.env.DEMO_DB ? resolve(process.env.DEMO_DB) : resolve(root, '.data/demo.sqlite')
-const { ArchetypeApi, createApiKeyGuard, createPortalHandler, openSqliteBilling, toNodeListener } = await import('../dist/server.js')
+mkdirSync(dirname(dbFile), { recursive: true })
 const billing = openSqliteBilling({ filename: dbFile, seed: 'demo' })
 // The pages are bundled from demo/pages/ against the built dist/, so they always match it.
 const demoBuildMs = await buildDemo()
