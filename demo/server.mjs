@@ -42,12 +42,13 @@ if (process.env.ARCHETYPE_SECRET !== undefined && process.env.DEMO_TOKENS !== '1
   process.exit(1)
 }
 // Loaded after the check above, so the refusal needs no build.
+const { ArchetypeApi, createApiKeyGuard, createPortalHandler, openPostgresBilling, openSqliteBilling, toNodeListener } = await import('../dist/server.js')
 const { buildDemo } = await import('./build.mjs')
 
 // DATABASE_URL: the same demo on PostgreSQL. DEMO_DB: another SQLite file (the end-to-end suite gives each run a fresh one).
 const databaseUrl = process.env.DATABASE_URL
 const dbFile = process.env.DEMO_DB ? resolve(process.env.DEMO_DB) : resolve(root, '.data/demo.sqlite')
-const { ArchetypeApi, createApiKeyGuard, createPortalHandler, openPostgresBilling, openSqliteBilling, toNodeListener } = await import('../dist/server.js')
+if (!databaseUrl) mkdirSync(dirname(dbFile), { recursive: true })
 const billing = databaseUrl ? await openPostgresBilling({ connectionString: databaseUrl, seed: 'demo' }) : openSqliteBilling({ filename: dbFile, seed: 'demo' })
 const store = databaseUrl ? `PostgreSQL (${new URL(databaseUrl).host}${new URL(databaseUrl).pathname})` : dbFile
 // The pages are bundled from demo/pages/ against the built dist/, so they always match it.
