@@ -2,8 +2,8 @@
 import type { ApiKey, List, RevealedApiKey } from '../../../api/types.js'
 import { BillingError, type ApiKeyChange, type ApiKeyOwner, type CustomerScope } from '../types.js'
 import { hashApiKey, maskApiKey, newApiKeySecret, newId } from './ids.js'
-import type { ApiKeysTable } from './schema.js'
-import { findCustomer, type Db } from './store.js'
+import type { ApiKeysTable, Db } from './schema.js'
+import { findCustomer } from './lookups.js'
 import type { EngineContext } from './context.js'
 
 /** The default most API keys one customer may hold; `openSqliteBilling({ maxApiKeysPerCustomer })` changes it. */

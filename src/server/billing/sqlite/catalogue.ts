@@ -17,8 +17,8 @@ import { BillingError } from '../types.js'
 import type { Plan } from '../../../api/types.js'
 import type { EngineContext } from './context.js'
 import { newId } from './ids.js'
-import type { PlanQuotasTable, PlansTable, PricesTable } from './schema.js'
-import { loadPlans, type Db } from './store.js'
+import type { Db, PlanQuotasTable, PlansTable, PricesTable } from './schema.js'
+import { loadPlans } from './lookups.js'
 import { validateApp, validatePlan, type AppInput, type MetricInput, type PlanInput, type PriceInput } from './validate.js'
 
 /** A plan as a catalogue declares it: plan and price ids are required, so the next run can match them. */

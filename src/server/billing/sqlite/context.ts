@@ -1,8 +1,10 @@
 /** What every group of engine methods shares: the database, the clock, transactions and the customer lookup. */
 import type { Kysely } from 'kysely'
 import type { CustomerScope } from '../types.js'
-import type { BillingDatabase, CustomersTable, SubscriptionsTable } from './schema.js'
-import { findCustomer, findSubscription, isLive, renewSubscription, type Db, type InvoiceUrls } from './store.js'
+import type { BillingDatabase, CustomersTable, Db, SubscriptionsTable } from './schema.js'
+import { findCustomer, findSubscription, isLive } from './lookups.js'
+import { renewSubscription } from './renewal.js'
+import type { InvoiceUrls } from './wire.js'
 
 export type Live = SubscriptionsTable & { status: 'trialing' | 'active' | 'past_due' }
 

@@ -1,7 +1,8 @@
 /** Invoice list (cursor-paged, newest first) and one invoice with its lines. */
 import type { Invoice, List } from '../../../api/types.js'
 import { BillingError, type CustomerScope, type PageParams } from '../types.js'
-import { findCustomer, toInvoice, toLine } from './store.js'
+import { findCustomer } from './lookups.js'
+import { toInvoice, toLine } from './wire.js'
 import type { EngineContext } from './context.js'
 
 export function invoiceMethods(ctx: EngineContext) {

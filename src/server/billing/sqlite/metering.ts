@@ -20,8 +20,9 @@ import {
 } from '../types.js'
 import type { EngineContext } from './context.js'
 import { scaleQuotas, type QuoteQuota } from './quote.js'
-import type { UsageRecordsTable } from './schema.js'
-import { findSubscription, isLive, quotasOf, usageIn, type Db } from './store.js'
+import type { Db, UsageRecordsTable } from './schema.js'
+import { findSubscription, isLive } from './lookups.js'
+import { quotasOf, usageIn } from './usage.js'
 
 /** Events a `trackMany` call takes at once. */
 export const MAX_BATCH = 10_000

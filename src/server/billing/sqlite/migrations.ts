@@ -4,11 +4,9 @@
  * transaction with its row in `billing_migrations`. Opening a file applies only the
  * versions it lacks. Never edit a released migration: add the next version.
  */
-import type { Compilable, Kysely } from 'kysely'
-import type { BillingDatabase } from './schema.js'
+import type { Compilable } from 'kysely'
+import type { Db } from './schema.js'
 import { query, transaction, type Script } from './script.js'
-
-type Db = Kysely<BillingDatabase>
 
 export interface Migration {
   version: number

@@ -3,8 +3,9 @@ import type { List, PaymentMethod, PaymentSetup } from '../../../api/types.js'
 import { BillingError, type CustomerScope } from '../types.js'
 import { TEST_CARD_TOKENS, testCard } from './cards.js'
 import { newId } from './ids.js'
-import type { PaymentMethodsTable } from './schema.js'
-import { collectOpenInvoices, findCustomer, type Db } from './store.js'
+import type { Db, PaymentMethodsTable } from './schema.js'
+import { collectOpenInvoices } from './charging.js'
+import { findCustomer } from './lookups.js'
 import type { EngineContext } from './context.js'
 
 export function paymentMethodMethods(ctx: EngineContext) {

@@ -1,7 +1,8 @@
 /** The pricing portal: public plans by public key, and sandbox checkout links. */
 import type { CheckoutResponse, PublicPlansResponse } from '../../../api/types.js'
 import { BillingError } from '../types.js'
-import { findPrice, loadPlans, type Db } from './store.js'
+import { findPrice, loadPlans } from './lookups.js'
+import type { Db } from './schema.js'
 import type { EngineContext } from './context.js'
 
 export function publicPlanMethods(ctx: EngineContext) {

@@ -3,6 +3,7 @@
  * text so the same rows fit SQLite and PostgreSQL; money is integer minor units and
  * times are Unix seconds, as on the wire.
  */
+import type { Kysely } from 'kysely'
 
 export type Flag = 0 | 1
 
@@ -218,3 +219,6 @@ export interface BillingDatabase {
   billing_idempotency: IdempotencyTable
   billing_rate_limits: RateLimitsTable
 }
+
+/** The engine's Kysely handle: the database, or a transaction on it. */
+export type Db = Kysely<BillingDatabase>

@@ -7,8 +7,8 @@
  */
 import type { Kysely } from 'kysely'
 import { newApiKeySecret, newId } from './ids.js'
+import { formatInvoiceNumber } from './new-invoice.js'
 import { addMonths, overage, periodEnd, trialEnd } from './proration.js'
-import { formatInvoiceNumber } from './store.js'
 import { subscriptionLine, type DraftLine, type QuotePrice } from './quote.js'
 import type {
   ApiKeysTable,

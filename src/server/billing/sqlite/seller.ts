@@ -2,8 +2,9 @@
 import type { Customer, Plan } from '../../../api/types.js'
 import { BillingError } from '../types.js'
 import { newId } from './ids.js'
-import type { PlansTable } from './schema.js'
-import { findCustomer, toPlan, type Db } from './store.js'
+import type { Db, PlansTable } from './schema.js'
+import { findCustomer } from './lookups.js'
+import { toPlan } from './wire.js'
 import { validateApp, validateCustomer, validatePlan, type AppInput, type CustomerInput, type MetricInput, type PlanInput } from './validate.js'
 import type { EngineContext } from './context.js'
 

@@ -4,7 +4,8 @@ import type { CustomerScope } from '../types.js'
 import { prepared } from './prepared.js'
 import { renewalAmount, scaleQuotas } from './quote.js'
 import type { SubscriptionsTable } from './schema.js'
-import { noSuchCustomer, toPlan, toPrice, toSubscription } from './store.js'
+import { noSuchCustomer } from './lookups.js'
+import { toPlan, toPrice, toSubscription } from './wire.js'
 import type { EngineContext } from './context.js'
 
 interface SessionRow {

@@ -1,0 +1,48 @@
+/** Charging the sandbox's default card, and paying open invoices with it. */
+import { BillingError } from '../types.js'
+import type { CustomersTable, Db } from './schema.js'
+
+export type ChargeResult = { ok: true; paymentMethodId: string } | { ok: false; reason: 'no_payment_method' | 'declined' }
+
+/** Charges the customer's default card (the sandbox decides by the card's test token). */
+export async function chargeDefault(q: Db, customerId: string): Promise<ChargeResult> {
+  const card = await q
+    .selectFrom('payment_methods')
+    .select(['id', 'charge_outcome'])
+    .where('customer_id', '=', customerId)
+    .where('is_default', '=', 1)
+    .where('detached_at', 'is', null)
+    .executeTakeFirst()
+  if (!card) return { ok: false, reason: 'no_payment_method' }
+  if (card.charge_outcome === 'decline') return { ok: false, reason: 'declined' }
+  return { ok: true, paymentMethodId: card.id }
+}
+
+export function chargeError(result: Exclude<ChargeResult, { ok: true }>): BillingError {
+  return result.reason === 'declined'
+    ? new BillingError('payment_failed', 'Your card was declined.', { field: 'payment_method' })
+    : new BillingError('payment_failed', 'Add a payment method before choosing a paid plan.', { field: 'payment_method' })
+}
+
+/**
+ * Tries to pay the customer's open invoices with the default card, then sets the live
+ * subscription's status: `past_due` while any invoice stays open, `active` once none does.
+ */
+export async function collectOpenInvoices(q: Db, customer: Pick<CustomersTable, 'id' | 'subscription_id'>, at: number): Promise<void> {
+  const open = await q.selectFrom('invoices').select('id').where('customer_id', '=', customer.id).where('status', '=', 'open').execute()
+  let stillOpen = open.length
+  if (open.length > 0) {
+    const charge = await chargeDefault(q, customer.id)
+    if (charge.ok) {
+      await q.updateTable('invoices').set({ status: 'paid', paid_at: at }).where('customer_id', '=', customer.id).where('status', '=', 'open').execute()
+      stillOpen = 0
+    }
+  }
+  if (!customer.subscription_id) return
+  await q
+    .updateTable('subscriptions')
+    .set({ status: stillOpen > 0 ? 'past_due' : 'active' })
+    .where('id', '=', customer.subscription_id)
+    .where('status', 'in', stillOpen > 0 ? ['active'] : ['past_due'])
+    .execute()
+}
