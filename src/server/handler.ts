@@ -5,7 +5,7 @@
  * Per request: route -> token (401) -> rate limit (429) -> query and body validation (400,
  * 413) -> Idempotency-Key -> the `BillingBackend` method -> JSON.
  */
-import type { BillingBackend, CustomerScope, MutationOptions, PageParams } from './billing/types.js'
+import type { BillingBackend, CustomerScope, MutationOptions } from './billing/types.js'
 import { BillingError } from './billing/types.js'
 import { corsHeaders, errorToResponse, etagMatches, ok, preflightHeaders, response, sha256 } from './http.js'
 import type { IdempotencyStore, StoredResponse } from './idempotency.js'
@@ -13,9 +13,10 @@ import { IdempotencyCoordinator, memoryIdempotencyStore } from './idempotency.js
 import type { RateLimitOptions } from './rate-limit.js'
 import { createRateLimiter } from './rate-limit.js'
 import type { Route, RouteContext } from './routes.js'
-import { matchRoute } from './routes.js'
+import { routes } from './routes.js'
+import { matchRoute } from './routing.js'
 import { PortalTokenError, portalTokenVerifier } from './token.js'
-import { canonicalJson, parseIdempotencyKey, parseJsonObject, parsePage, parsePathId, readBodyText, validateBody } from './validate.js'
+import { canonicalJson, parseBody, parseIdempotencyKey, parseJsonObject, parsePathId, parseQuery, readBodyText } from './validate.js'
 
 export interface PortalHandlerOptions {
   /** The app whose tokens this handler accepts (the token's `aud`). */
@@ -41,7 +42,6 @@ export interface PortalHandlerOptions {
 
 export type PortalHandler = (request: Request) => Promise<Response>
 
-const DEFAULT_PAGE: PageParams = { limit: 10 }
 const PUBLIC_PLANS_CACHE = 'public, max-age=60'
 
 export function createPortalHandler(options: PortalHandlerOptions): PortalHandler {
@@ -77,7 +77,7 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
     const url = new URL(request.url)
     const segments = pathSegments(url.pathname, basePath)
     const method = request.method.toUpperCase()
-    const { match, allowed } = segments ? matchRoute(segments, method, parsePathId) : { match: null, allowed: [] }
+    const { match, allowed } = segments ? matchRoute(routes, segments, method, parsePathId) : { match: null, allowed: [] }
     if (!segments || allowed.length === 0) throw new BillingError('not_found', `No route ${method} ${url.pathname}`)
     if (method === 'OPTIONS') return new Response(null, { status: 204, headers: preflightHeaders(request, origins, allowed) })
     if (!match) {
@@ -87,14 +87,14 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
     const { route, params } = match
 
     const scope = route.auth ? await authenticate(request) : { appId, customUid: '' }
-    if (!route.auth && publicKey !== undefined && params.publicKey !== publicKey) {
+    if (params.publicKey !== undefined && publicKey !== undefined && params.publicKey !== publicKey) {
       throw new BillingError('not_found', 'No such public key')
     }
-    const page = route.paged ? parsePage(url.searchParams) : DEFAULT_PAGE
-    const body = route.body ? validateBody(parseJsonObject(await readBodyText(request)), route.body) : {}
+    const query = route.query ? parseQuery(route.query, url.searchParams) : {}
+    const body = route.body ? parseBody(route.body, parseJsonObject(await readBodyText(request))) : {}
     const idempotencyKey = route.mutation ? parseIdempotencyKey(request.headers) : undefined
     const mutation: MutationOptions = idempotencyKey ? { idempotencyKey } : {}
-    const context: RouteContext = { billing, scope, params, body, page, mutation }
+    const context: RouteContext = { billing, scope, params, body, query, mutation, basePath }
 
     if (!idempotencyKey) {
       const result = await execute(route, context)

@@ -15,6 +15,8 @@ export type {
 } from './token.js'
 export { createPortalHandler } from './handler.js'
 export type { PortalHandler, PortalHandlerOptions } from './handler.js'
+export { portalOpenApiDocument } from './routes.js'
+export type { OpenApiDocument } from './schemas/openapi.js'
 export { toNodeListener } from './node.js'
 export type { NodeListener } from './node.js'
 export { memoryIdempotencyStore } from './idempotency.js'

@@ -9,6 +9,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { ErrorCode, Plan, Price, Session } from '../../src/api/types.js'
 import { BillingError, type BillingBackend, type CustomerScope } from '../../src/server/billing/types.js'
+import { backendAnswers, checkedAnswers } from '../helpers/wire-check.js'
 
 export interface ContractBackend {
   backend: BillingBackend
@@ -42,11 +43,18 @@ const sumOf = (values: number[]) => values.reduce((a, b) => a + b, 0)
 
 export function describeBackendContract(name: string, makeBackend: () => Promise<ContractBackend>): void {
   describe(`BillingBackend contract: ${name}`, () => {
+    /** Every answer of the backend is parsed by its response schema (a mismatch fails the test that made the call). */
+    const answered = new Set<string>()
+    const checkedBackend = async (): Promise<ContractBackend> => {
+      const made = await makeBackend()
+      return { ...made, backend: checkedAnswers(made.backend, answered) }
+    }
+
     /** A fresh backend per test for the mutating groups; one shared for the read-only group. */
     function fresh() {
       const ctx = {} as ContractBackend & { plans: Plan[] }
       beforeEach(async () => {
-        Object.assign(ctx, await makeBackend())
+        Object.assign(ctx, await checkedBackend())
         ctx.plans = (await ctx.backend.listPublicPlans(ctx.publicKey ?? 'pk_demo')).data
       })
       afterEach(async () => {
@@ -58,7 +66,7 @@ export function describeBackendContract(name: string, makeBackend: () => Promise
     describe('reads', () => {
       const ctx = {} as ContractBackend
       beforeAll(async () => {
-        Object.assign(ctx, await makeBackend())
+        Object.assign(ctx, await checkedBackend())
       })
       afterAll(async () => {
         await ctx.cleanup()
@@ -442,6 +450,10 @@ export function describeBackendContract(name: string, makeBackend: () => Promise
         const [theirs] = (await ctx.backend.listApiKeys(ctx.scope('cus_active')))!.data
         await expectBillingError(ctx.backend.rollApiKey(ctx.scope('cus_free'), theirs.id), 'not_found')
       })
+    })
+
+    it('answered every call in the shapes of the Portal API’s response schemas', () => {
+      expect([...answered].sort()).toEqual(Object.keys(backendAnswers).sort())
     })
   })
 }

@@ -1,0 +1,39 @@
+/**
+ * Compile-time proof that the schemas and `src/api/types.ts` (the browser's plain wire
+ * types, which must not import zod) describe the same shapes. A field added, dropped or
+ * retyped on one side only fails `tsc` here. Nothing in this file runs.
+ */
+import type * as z from 'zod'
+import type * as wire from '../../api/types.js'
+import type * as s from './portal.js'
+
+/** True only when A and B are mutually assignable and have the same optional keys. */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
+type Agree<Schema extends z.ZodType, Wire> = Same<z.output<Schema>, Wire>
+
+export type WireTypesAgree = [
+  Assert<Agree<typeof s.ErrorBody, wire.ErrorBody>>,
+  Assert<Agree<typeof s.Price, wire.Price>>,
+  Assert<Agree<typeof s.Plan, wire.Plan>>,
+  Assert<Agree<typeof s.Subscription, wire.Subscription>>,
+  Assert<Agree<typeof s.Customer, wire.Customer>>,
+  Assert<Agree<typeof s.UsageMeter, wire.UsageMeter>>,
+  Assert<Agree<typeof s.UpcomingInvoice, wire.UpcomingInvoice>>,
+  Assert<Agree<typeof s.Session, wire.Session>>,
+  Assert<Agree<typeof s.InvoiceLine, wire.InvoiceLine>>,
+  Assert<Agree<typeof s.Invoice, wire.Invoice>>,
+  Assert<Agree<typeof s.PaymentMethod, wire.PaymentMethod>>,
+  Assert<Agree<typeof s.PaymentSetup, wire.PaymentSetup>>,
+  Assert<Agree<typeof s.ApiKey, wire.ApiKey>>,
+  Assert<Agree<typeof s.RevealedApiKey, wire.RevealedApiKey>>,
+  Assert<Agree<typeof s.InvoiceList, wire.List<wire.Invoice>>>,
+  Assert<Agree<typeof s.PaymentMethodList, wire.List<wire.PaymentMethod>>>,
+  Assert<Agree<typeof s.ApiKeyList, wire.List<wire.ApiKey>>>,
+  Assert<Agree<typeof s.PlansResponse, wire.PlansResponse>>,
+  Assert<Agree<typeof s.PreviewLine, wire.PreviewLine>>,
+  Assert<Agree<typeof s.SubscriptionPreview, wire.SubscriptionPreview>>,
+  Assert<Agree<typeof s.PublicPlansResponse, wire.PublicPlansResponse>>,
+  Assert<Agree<typeof s.CheckoutResponse, wire.CheckoutResponse>>,
+]
+
+type Assert<T extends true> = T
