@@ -114,6 +114,7 @@ async function writeOpenApiDocuments() {
   const server = await import(pathToFileURL(resolve(root, 'dist/server.js')).href)
   mkdirSync(resolve(root, 'dist/openapi'), { recursive: true })
   writeFileSync(resolve(root, 'dist/openapi/portal.json'), JSON.stringify(server.portalOpenApiDocument(), null, 2) + '\n')
+  writeFileSync(resolve(root, 'dist/openapi/seller.json'), JSON.stringify(server.sellerOpenApiDocument(), null, 2) + '\n')
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

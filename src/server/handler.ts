@@ -7,14 +7,14 @@
  */
 import type { BillingBackend, CustomerScope, MutationOptions } from './billing/types.js'
 import { BillingError } from './billing/types.js'
-import { corsHeaders, errorToResponse, etagMatches, ok, preflightHeaders, response, sha256 } from './http.js'
+import { corsHeaders, errorToResponse, etagMatches, ok, preflightHeaders, response, send, sha256 } from './http.js'
 import type { IdempotencyStore, StoredResponse } from './idempotency.js'
 import { IdempotencyCoordinator, memoryIdempotencyStore } from './idempotency.js'
 import type { RateLimitOptions } from './rate-limit.js'
 import { createRateLimiter } from './rate-limit.js'
 import type { Route, RouteContext } from './routes.js'
 import { routes } from './routes.js'
-import { matchRoute } from './routing.js'
+import { matchRoute, normaliseBasePath, pathSegments } from './routing.js'
 import { PortalTokenError, portalTokenVerifier } from './token.js'
 import { canonicalJson, parseBody, parseIdempotencyKey, parseJsonObject, parsePathId, parseQuery, readBodyText } from './validate.js'
 
@@ -120,33 +120,12 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
   }
 }
 
-function send(result: StoredResponse, headers: Record<string, string>): Response {
-  return response(result.status, result.body, { ...result.headers, ...headers })
-}
-
 /** Public plans are the same for every visitor: cacheable for a minute, revalidated by a strong ETag. */
 async function withEtag(request: Request, result: StoredResponse, cors: Record<string, string>): Promise<Response> {
   const etag = `"${await sha256(result.body)}"`
   const headers = { ...cors, 'cache-control': PUBLIC_PLANS_CACHE, etag }
   if (etagMatches(request.headers.get('if-none-match'), etag)) return response(304, null, headers)
   return send(result, headers)
-}
-
-/** `/api/portal/` -> `/api/portal`; `/` and `` mount at the root. */
-function normaliseBasePath(basePath: string): string {
-  if (typeof basePath !== 'string' || (basePath !== '' && !basePath.startsWith('/'))) {
-    throw new TypeError('`basePath` must be a path starting with "/" (e.g. "/api/portal")')
-  }
-  return basePath.replace(/\/+$/, '')
-}
-
-/** The path's segments below the base path, or null when the path is outside it. */
-function pathSegments(pathname: string, basePath: string): string[] | null {
-  if (basePath !== '' && pathname !== basePath && !pathname.startsWith(`${basePath}/`)) return null
-  return pathname
-    .slice(basePath.length)
-    .split('/')
-    .filter((segment) => segment !== '')
 }
 
 function checkOptions(options: PortalHandlerOptions): PortalHandlerOptions {

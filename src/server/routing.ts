@@ -11,6 +11,8 @@ export interface RouteShape {
   method: Method
   /** Path segments after the base path; `:name` captures one id. */
   path: string[]
+  /** What each `:name` segment takes, for the document; default an id (`ID_PATTERN`). */
+  params?: Record<string, z.ZodType>
   /** One line for the OpenAPI document. */
   summary: string
   /** False for routes that take no credentials (the pricing portal's, the OpenAPI document). */
@@ -62,4 +64,21 @@ export function matchRoute<R extends RouteShape>(
     if (candidate.method === method && !match) match = { route: candidate, params }
   }
   return { match, allowed }
+}
+
+/** `/api/portal/` -> `/api/portal`; `/` and `` mount at the root. */
+export function normaliseBasePath(basePath: string): string {
+  if (typeof basePath !== 'string' || (basePath !== '' && !basePath.startsWith('/'))) {
+    throw new TypeError('`basePath` must be a path starting with "/" (e.g. "/api/portal")')
+  }
+  return basePath.replace(/\/+$/, '')
+}
+
+/** The path's segments below the base path, or null when the path is outside it. */
+export function pathSegments(pathname: string, basePath: string): string[] | null {
+  if (basePath !== '' && pathname !== basePath && !pathname.startsWith(`${basePath}/`)) return null
+  return pathname
+    .slice(basePath.length)
+    .split('/')
+    .filter((segment) => segment !== '')
 }

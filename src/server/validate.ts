@@ -11,8 +11,8 @@ export const MAX_BODY_BYTES = 64 * 1024
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
 const invalid = (message: string, field?: string) => new BillingError('invalid_request', message, { field })
-const tooLarge = () =>
-  new BillingError('invalid_request', `Request body is larger than ${MAX_BODY_BYTES} bytes`, { status: 413 })
+export const tooLarge = (limit: number) =>
+  new BillingError('invalid_request', `Request body is larger than ${limit} bytes`, { status: 413 })
 
 /**
  * Reads the body as UTF-8 text, refusing more than `limit` bytes: first by Content-Length,
@@ -22,7 +22,7 @@ export async function readBodyText(request: Request, limit = MAX_BODY_BYTES): Pr
   const declared = request.headers.get('content-length')
   if (declared !== null) {
     if (!/^\d+$/.test(declared)) throw invalid('Content-Length must be a whole number', 'Content-Length')
-    if (Number(declared) > limit) throw tooLarge()
+    if (Number(declared) > limit) throw tooLarge(limit)
   }
   if (!request.body) return ''
   const reader = request.body.getReader()
@@ -42,7 +42,7 @@ export async function readBodyText(request: Request, limit = MAX_BODY_BYTES): Pr
     total += value.byteLength
     if (total > limit) {
       await reader.cancel().catch(() => undefined)
-      throw tooLarge()
+      throw tooLarge(limit)
     }
     chunks.push(value)
   }

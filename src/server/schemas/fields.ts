@@ -40,7 +40,7 @@ export function fieldPath(path: readonly PropertyKey[]): string {
  * field comes first (the body was not what the caller meant), then the order of the
  * schema's fields.
  */
-export function toBillingError(error: z.ZodError, describe: Describe = bodyField): BillingError {
+export function toBillingError(error: { issues: z.core.$ZodIssue[] }, describe: Describe = bodyField): BillingError {
   const issues = error.issues
   const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]
   if (issue.code === 'unrecognized_keys') {
@@ -52,7 +52,9 @@ export function toBillingError(error: z.ZodError, describe: Describe = bodyField
     return new BillingError('invalid_request', `Missing required field \`${field}\``, { field })
   }
   if (field === '') return new BillingError('invalid_request', `Request body ${issue.message}`)
-  return new BillingError('invalid_request', describe(field, issue.message), { field })
+  // A list past its limit is a payload too large to take, not a typo.
+  const status = issue.code === 'too_big' && issue.origin === 'array' ? 413 : 400
+  return new BillingError('invalid_request', describe(field, issue.message), { field, status })
 }
 
 /** Parses `value` with `schema`, or throws the `BillingError` naming the field. */

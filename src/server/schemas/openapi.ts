@@ -50,7 +50,7 @@ const operationId = (route: RouteShape) =>
 function parameters(route: RouteShape): unknown[] {
   const out: unknown[] = route.path
     .filter((s) => s.startsWith(':'))
-    .map((s) => ({ name: s.slice(1), in: 'path', required: true, schema: convert(Id) }))
+    .map((s) => ({ name: s.slice(1), in: 'path', required: true, schema: convert(route.params?.[s.slice(1)] ?? Id) }))
   if (route.query) {
     const query = convert(route.query) as { properties?: Record<string, JsonSchema>; required?: string[] }
     for (const [name, schema] of Object.entries(query.properties ?? {})) {

@@ -5,10 +5,11 @@
  * on a SQLite file. The methods live in one module per group; this file composes them.
  */
 import type { Kysely } from 'kysely'
-import type { Customer, Plan, RevealedApiKey, Subscription } from '../../../api/types.js'
-import type { BillingBackend, CustomerScope } from '../types.js'
+import type { Customer, List, Plan, RevealedApiKey, Subscription } from '../../../api/types.js'
+import type { BillingBackend, CustomerScope, PageParams } from '../types.js'
 import { apiKeyMethods } from './api-keys.js'
 import { createContext } from './context.js'
+import { customerListMethods } from './customer-list.js'
 import { invoiceMethods } from './invoices.js'
 import { paymentMethodMethods } from './payment-methods.js'
 import { publicPlanMethods } from './public-plans.js'
@@ -36,6 +37,8 @@ export interface BillingEngine extends BillingBackend {
   createMetric(appId: string, metric: MetricInput): Promise<void>
   createPlan(appId: string, plan: PlanInput): Promise<Plan>
   createCustomer(appId: string, customer: CustomerInput): Promise<Customer>
+  /** The app's customers, oldest first; `starting_after` is a customer's own id. */
+  listCustomers(appId: string, page: PageParams): Promise<List<Customer>>
   /** Puts a customer on a price as the seller: like `changeSubscription`, but hidden plans are allowed. */
   subscribe(scope: CustomerScope, priceId: string): Promise<Subscription>
   /** Adds usage of `metric` at `at` (default now), counted in the period that contains it. */
@@ -104,6 +107,7 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
     createMetric,
     createPlan,
     createCustomer,
+    ...customerListMethods(ctx),
     subscribe: (scope, priceId) => applyChange(scope, priceId, true),
     recordUsage,
     createApiKey,
