@@ -33,8 +33,8 @@ export interface SellerBilling {
   getCustomer(appId: string, customUid: string): Promise<Customer | null>
   subscribe(scope: CustomerScope, priceId: string): Promise<Subscription>
   attachPaymentMethod(scope: CustomerScope, paymentMethod: string, options?: MutationOptions & { makeDefault?: boolean }): Promise<PaymentMethod>
-  applyCatalogue(catalogue: unknown, options: { dryRun: boolean }): Promise<unknown>
-  listAppPlans(appId: string): Promise<Plan[]>
+  applyCatalogue(catalogue: z.output<typeof s.Catalogue> & { app: { id: string } }, options: { dryRun: boolean }): Promise<z.output<typeof s.CatalogueDiff>>
+  listAppPlans(appId: string): Promise<z.output<typeof s.SellerPlan>[]>
   check(scope: CustomerScope, metricOrFlag: string, options?: { amount?: number }): Promise<CheckResult>
   trackMany(appId: string, events: SellerTrackEvent[]): Promise<TrackManyResult>
   entitlements(scope: CustomerScope): Promise<Entitlements>
@@ -221,7 +221,12 @@ export const sellerRoutes: SellerRoute[] = [
     query: s.DryRunQuery,
     body: s.Catalogue,
     response: s.CatalogueDiff,
-    run: (c) => c.billing.applyCatalogue({ ...c.body, app: c.appId }, { dryRun: c.query.dry_run }),
+    run: (c) => {
+      if (c.body.app.id !== undefined && c.body.app.id !== c.appId) {
+        throw new BillingError('invalid_request', `app.id must be this handler's app, "${c.appId}" (or left out)`, { field: 'app.id' })
+      }
+      return c.billing.applyCatalogue({ ...c.body, app: { ...c.body.app, id: c.appId } }, { dryRun: c.query.dry_run })
+    },
   }),
   route({
     method: 'GET',

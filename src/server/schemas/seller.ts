@@ -4,6 +4,7 @@
  * PaymentMethod, RevealedApiKey...) are the Portal API's own.
  */
 import * as z from 'zod'
+import { AppInputSchema, MetricInputSchema, PlanInputSchema, PriceInputSchema } from './engine-input.js'
 import { text, whole } from './fields.js'
 import { Customer, list, Plan, Subscription, SubscriptionStatus } from './portal.js'
 import { named } from './registry.js'
@@ -68,8 +69,22 @@ export const KeyVerifyBody = named(
   }),
 )
 
-/** Pricing as code; the engine's `applyCatalogue` checks the document itself. */
-export const Catalogue = named('Catalogue', z.looseObject({}))
+/** A catalogue object matched by id on the next run: the id is required. */
+const matchedId = () => z.string({ error: 'is required: the catalogue matches objects by id' }).regex(/^[A-Za-z0-9_-]{1,100}$/, { error: 'must be 1-100 letters, digits, _ or -' })
+
+/**
+ * Pricing as code: the same document the engine's `applyCatalogue` takes (its field names,
+ * `trialDays` and all, so one catalogue file serves Node and HTTP alike). `app.id` is the
+ * handler's own app; left out, it is filled in.
+ */
+export const Catalogue = named(
+  'Catalogue',
+  z.strictObject({
+    app: z.strictObject({ ...AppInputSchema.shape, id: z.string().optional() }),
+    metrics: z.array(MetricInputSchema).optional(),
+    plans: z.array(z.strictObject({ ...PlanInputSchema.shape, id: matchedId(), prices: z.array(z.strictObject({ ...PriceInputSchema.shape, id: matchedId() })).min(1, { error: 'must list at least one price' }) })),
+  }),
+)
 
 export const DryRunQuery = z.object({
   dry_run: z
@@ -93,7 +108,8 @@ export const CustomerPageQuery = z.object({
 
 export const PortalToken = named('PortalToken', z.object({ token: z.string(), expires_at: z.int() }))
 export const CustomerList = named('CustomerList', list(Customer))
-export const PlanList = named('PlanList', list(Plan))
+export const SellerPlan = named('SellerPlan', z.object({ ...Plan.shape, public: z.boolean(), archived: z.boolean() }))
+export const PlanList = named('PlanList', list(SellerPlan))
 
 export const CheckReason = z.enum(['quota_exceeded', 'no_subscription', 'subscription_inactive', 'not_in_plan'])
 export const CheckResult = named(
@@ -151,5 +167,14 @@ export const KeyVerdict = named(
     tracked: z.boolean(),
   }),
 )
-export const CatalogueDiff = named('CatalogueDiff', z.looseObject({}))
+const CatalogueChanges = z.object({
+  created: z.array(z.string()),
+  updated: z.array(z.object({ id: z.string(), changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })) })),
+  archived: z.array(z.string()),
+})
+export const CatalogueDiff = named(
+  'CatalogueDiff',
+  z.object({ changed: z.boolean(), dryRun: z.boolean(), app: CatalogueChanges, metrics: CatalogueChanges, plans: CatalogueChanges, prices: CatalogueChanges }),
+  'What applying the catalogue changes (or, with `dry_run`, would change). A price whose amount changed is `updated`: a new price row takes its id; subscribers of the old one keep it.',
+)
 export const RevokedApiKey = named('RevokedApiKey', z.object({ id: z.string(), deleted: z.literal(true) }))
