@@ -94,7 +94,8 @@ async function trackBatch(c: SellerContext<typeof s.UsageBatch>): Promise<TrackM
     indexes.push(index)
   })
   const result = events.length > 0 ? await c.billing.trackMany(c.appId, events) : { accepted: 0, duplicates: 0, rejected: [] }
-  const engineRejected = result.rejected.map((r) => ({ ...r, index: indexes[r.index] }))
+  // The engine names the event's fields as its JavaScript callers do; the wire calls `customUid` `customer`.
+  const engineRejected = result.rejected.map((r) => ({ ...r, index: indexes[r.index], field: r.field === 'customUid' ? 'customer' : r.field }))
   return { accepted: result.accepted, duplicates: result.duplicates, rejected: [...rejected, ...engineRejected].sort((a, b) => a.index - b.index) }
 }
 
@@ -122,7 +123,13 @@ export const sellerRoutes: SellerRoute[] = [
     mutation: false,
     body: s.PortalTokenBody,
     response: s.PortalToken,
-    run: (c) => c.mintToken(c.body.customer),
+    run: async (c) => {
+      // A token for nobody fails only when the browser uses it: say so here instead.
+      if (!(await c.billing.getCustomer(c.appId, c.body.customer))) {
+        throw new BillingError('not_found', `No customer "${c.body.customer}" in this app: PUT /v1/customers/{uid} first`, { field: 'customer' })
+      }
+      return c.mintToken(c.body.customer)
+    },
   }),
   route({
     method: 'GET',
@@ -194,7 +201,7 @@ export const sellerRoutes: SellerRoute[] = [
     summary: 'Create an API key for a customer; its secret is shown once',
     auth: true,
     mutation: true,
-    body: s.ApiKeyBody,
+    body: portal.ApiKeyBody,
     response: portal.RevealedApiKey,
     run: (c) => c.billing.createApiKey(c.scope, c.body.name),
   }),

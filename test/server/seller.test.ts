@@ -89,6 +89,121 @@ describe('Seller API routes on the SQLite engine', () => {
   })
 })
 
+/** A hidden plan with a hard quota and a flag, for the metering routes. */
+const CATALOGUE = {
+  app: { name: 'Demo API', metrics: [{ key: 'api_calls', name: 'API calls', unit: 'calls' }] },
+  plans: [
+    {
+      id: 'team',
+      name: 'Team',
+      public: false,
+      flags: ['sso'],
+      quotas: { api_calls: 500 },
+      prices: [{ id: 'team_month', period: 'month', amount: 0, currency: 'usd' }],
+    },
+  ],
+}
+
+describe('Seller API routes over pricing as code and metering', () => {
+  const used = async (uid: string) =>
+    ((await seller.call<{ metrics: { metric: string; used: number }[] }>('GET', `/v1/customers/${uid}/entitlements`)).body.metrics.find((m) => m.metric === 'api_calls')?.used ?? 0)
+
+  async function teamCustomer(uid: string): Promise<string> {
+    await seller.call('PUT', '/v1/catalogue', { body: CATALOGUE })
+    await seller.call('PUT', `/v1/customers/${uid}`, { body: { email: `${uid}@example.com` } })
+    expect((await seller.call('POST', `/v1/customers/${uid}/subscription`, { body: { price_id: 'team_month' } })).status).toBe(200)
+    return (await seller.call<RevealedApiKey>('POST', `/v1/customers/${uid}/api-keys`, { body: { name: 'Server' } })).body.secret
+  }
+
+  it('PUT /v1/customers/:uid creates, then updates only the fields given; GET answers it with subscription and entitlements', async () => {
+    const created = await seller.call('PUT', '/v1/customers/new_user', { body: { email: 'n@example.com', name: 'New' } })
+    expect(created.body).toEqual({ id: 'new_user', email: 'n@example.com', name: 'New' })
+    const renamed = await seller.call('PUT', '/v1/customers/new_user', { body: { name: 'Renamed' } })
+    expect(renamed.body).toEqual({ id: 'new_user', email: 'n@example.com', name: 'Renamed' })
+    const fresh = await seller.call('GET', '/v1/customers/new_user')
+    expect(fresh.body).toMatchObject({ id: 'new_user', subscription: null, entitlements: { plan_id: null, metrics: [], flags: [] } })
+    const active = await seller.call<{ subscription: Subscription; entitlements: { metrics: { metric: string }[] } }>('GET', '/v1/customers/cus_active')
+    expect(active.body.subscription.status).toBe('active')
+    expect(active.body.entitlements.metrics.map((m) => m.metric)).toContain('api_calls')
+    expect((await seller.call('GET', '/v1/customers/nobody')).status).toBe(404)
+    expect(errorOf(await seller.call('PUT', '/v1/customers/new_user', { body: { email: 5 } }))).toMatchObject({ field: 'email', message: 'Field `email` must be a string' })
+    expect(errorOf(await seller.call('PUT', '/v1/customers/new_user', { body: { plan: 'pro' } }))).toMatchObject({ field: 'plan', message: 'Unknown field `plan`' })
+  })
+
+  it('PUT /v1/catalogue: a dry run changes nothing, the apply does, a second apply is no change; GET /v1/plans lists hidden plans', async () => {
+    const dry = await seller.call<{ changed: boolean; dryRun: boolean; plans: { created: string[] } }>('PUT', '/v1/catalogue?dry_run=1', { body: CATALOGUE })
+    expect(dry.body).toMatchObject({ changed: true, dryRun: true, plans: { created: ['team'] } })
+    const plans = async () => (await seller.call<List<{ id: string; public: boolean }>>('GET', '/v1/plans')).body.data
+    expect((await plans()).map((p) => p.id)).not.toContain('team')
+    const applied = await seller.call('PUT', '/v1/catalogue', { body: CATALOGUE })
+    expect(applied.body).toMatchObject({ changed: true, dryRun: false })
+    expect((await plans()).find((p) => p.id === 'team')).toMatchObject({ public: false })
+    expect((await seller.call('PUT', '/v1/catalogue', { body: CATALOGUE })).body).toMatchObject({ changed: false })
+  })
+
+  it.each<[string, unknown, string, number]>([
+    ['another app', { ...CATALOGUE, app: { ...CATALOGUE.app, id: 'app_other' } }, 'app.id', 400],
+    ['a bad currency', { ...CATALOGUE, plans: [{ ...CATALOGUE.plans[0], prices: [{ ...CATALOGUE.plans[0].prices[0], currency: 'dollars' }] }] }, 'plans[0].prices[0].currency', 400],
+    ['a plan without an id', { ...CATALOGUE, plans: [{ ...CATALOGUE.plans[0], id: undefined }] }, 'plans[0].id', 400],
+    ['a snake_case typo', { ...CATALOGUE, plans: [{ ...CATALOGUE.plans[0], trial_days: 14 }] }, 'plans[0].trial_days', 400],
+    ['a flag that is also a quota', { ...CATALOGUE, plans: [{ ...CATALOGUE.plans[0], flags: ['api_calls'] }] }, 'plans[0].flags', 400],
+  ])('PUT /v1/catalogue refuses %s, naming the field', async (_name, body, field, status) => {
+    const answer = await seller.call('PUT', '/v1/catalogue', { body })
+    expect(answer.status).toBe(status)
+    expect(errorOf(answer)).toMatchObject({ code: 'invalid_request', field })
+  })
+
+  it('keeps a dry run and an apply apart under one Idempotency-Key', async () => {
+    const headers = { 'idempotency-key': 'catalogue-deploy-1' }
+    expect((await seller.call('PUT', '/v1/catalogue?dry_run=1', { body: CATALOGUE, headers })).status).toBe(200)
+    expect((await seller.call('PUT', '/v1/catalogue', { body: CATALOGUE, headers })).status).toBe(409)
+  })
+
+  it('POST /v1/usage counts the good events, itemises the rest by batch index, and counts a resent batch once', async () => {
+    const before = await used('cus_active')
+    const events = [
+      { customer: 'cus_active', metric: 'api_calls', amount: 3, id: 'u1' },
+      { customer: 'cus_active', metric: 'api_calls', amount: -1, id: 'u2' },
+      { customer: 'nobody', metric: 'api_calls', amount: 1, id: 'u3' },
+      { customer: 'cus_active', metric: 'nope', amount: 1, id: 'u4' },
+      { customer: 'cus_active', metric: 'api_calls', amount: 4, id: 'u5' },
+    ]
+    const first = await seller.call<{ accepted: number; duplicates: number; rejected: { index: number; field: string }[] }>('POST', '/v1/usage', { body: { events } })
+    expect(first.body).toMatchObject({ accepted: 2, duplicates: 0 })
+    expect(first.body.rejected.map((r) => [r.index, r.field])).toEqual([
+      [1, 'amount'],
+      [2, 'customer'],
+      [3, 'metric'],
+    ])
+    const again = await seller.call<{ accepted: number; duplicates: number }>('POST', '/v1/usage', { body: { events } })
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: 2 })
+    expect((await used('cus_active')) - before).toBe(7)
+  })
+
+  it('POST /v1/keys/verify checks and tracks an allowed call once per id, refuses past the quota, and never counts a flag', async () => {
+    const key = await teamCustomer('team_user')
+    const call = (body: Record<string, unknown>) => seller.call<{ valid: boolean; check: { allowed: boolean; reason?: string } | null; tracked: boolean }>('POST', '/v1/keys/verify', { body: { key, ...body } })
+    const first = await call({ metric: 'api_calls', amount: 2, id: 'req_1' })
+    expect(first.body).toMatchObject({ valid: true, check: { allowed: true }, tracked: true })
+    expect((await call({ metric: 'api_calls', amount: 2, id: 'req_1' })).body.tracked).toBe(true)
+    expect(await used('team_user')).toBe(2)
+    const over = await call({ metric: 'api_calls', amount: 499 })
+    expect(over.body).toMatchObject({ valid: true, check: { allowed: false, reason: 'quota_exceeded' }, tracked: false })
+    expect(await used('team_user')).toBe(2)
+    expect((await call({ metric: 'sso' })).body).toMatchObject({ check: { allowed: true }, tracked: false })
+    expect((await call({ metric: 'webhooks' })).body).toMatchObject({ check: { allowed: false, reason: 'not_in_plan' }, tracked: false })
+  })
+
+  it('DELETE /v1/customers/:uid/api-keys/:id revokes a key at once; another customer’s key is a 404', async () => {
+    const key = await teamCustomer('team_user')
+    const { api_key_id } = (await seller.call<{ api_key_id: string }>('POST', '/v1/keys/verify', { body: { key } })).body
+    expect((await seller.call('DELETE', `/v1/customers/cus_active/api-keys/${api_key_id}`)).status).toBe(404)
+    const revoked = await seller.call('DELETE', `/v1/customers/team_user/api-keys/${api_key_id}`)
+    expect(revoked.body).toEqual({ id: api_key_id, deleted: true })
+    expect((await seller.call('POST', '/v1/keys/verify', { body: { key } })).body).toMatchObject({ valid: false })
+  })
+})
+
 describe('Seller API refusals', () => {
   it.each<[string, Record<string, string>]>([
     ['no Authorization header', {}],
@@ -122,9 +237,12 @@ describe('Seller API refusals', () => {
 
       const verdict = await seller.call('POST', '/v1/keys/verify', { body: { key: theirKey.secret } })
       expect(verdict.body).toMatchObject({ valid: false, customer: null })
+      // Their customer is no customer here: no token, no record, no key to revoke.
       const token = await seller.call('POST', '/v1/portal-tokens', { body: { customer: 'their_user' } })
-      const claims = await verifyPortalToken((token.body as { token: string }).token, { appId: TEST_APP_ID, secret: TEST_SECRET })
-      expect(claims.customUid).toBe('their_user') // a token of app_demo: it reaches nothing of app_second
+      expect(token.status).toBe(404)
+      expect(errorOf(token).field).toBe('customer')
+      expect((await seller.call('GET', '/v1/customers/their_user')).status).toBe(404)
+      expect((await seller.call('DELETE', `/v1/customers/their_user/api-keys/${theirKey.id}`)).status).toBe(404)
     } finally {
       await served.close()
     }

@@ -65,6 +65,12 @@ export const PlanInputSchema = z.object({
   name: requiredText(),
   description: optionalText(2000),
   features: z.array(z.string({ error: 'must be a string' }), { error: 'must be a list of strings' }).default([]),
+  /** Boolean entitlements the plan grants (`sso`): what `check(scope, 'sso')` answers. */
+  flags: z
+    .array(z.string({ error: 'must be a snake_case key such as "sso"' }).regex(/^[a-z][a-z0-9_]{0,63}$/, { error: 'must be a snake_case key such as "sso"' }), {
+      error: 'must be a list of snake_case keys such as "sso"',
+    })
+    .default([]),
   quotas: z.record(z.string(), QuotaInputSchema, { error: 'must be an object of quotas by metric key' }).default({}),
   trialDays: intAtLeast(0).default(0),
   featured: z.boolean({ error: 'must be a boolean' }).default(false),

@@ -30,6 +30,9 @@ export const AttachPaymentMethodBody = named(
   z.strictObject({ payment_method: text(), make_default: flag().optional() }),
 )
 
+/** An API key's name, as the engine keeps it (at most 100 characters). */
+export const ApiKeyBody = named('ApiKeyBody', z.strictObject({ name: text(100) }))
+
 const LIMIT_MESSAGE = 'must be a whole number from 1 to 100'
 /** `?limit=` (1..100, default 10) and `?starting_after=` (an id). */
 export const PageQuery = z.object({

@@ -30,7 +30,6 @@ export const CustomerBody = named(
   'Fields left out keep their value (a new customer gets "").',
 )
 export const SubscribeBody = named('SubscribeBody', z.strictObject({ price_id: text() }))
-export const ApiKeyBody = named('ApiKeyBody', z.strictObject({ name: text(100) }))
 
 const POSITIVE = 'must be a positive whole number'
 export const UsageEvent = named(
