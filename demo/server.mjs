@@ -6,15 +6,18 @@
 //   /api/portal/*                           -> the Portal API
 //   anything else                           -> the demo pages (see STATIC DEMO PAGES below)
 //
+// DEMO ONLY: `/token` mints a token for any customer it is asked for, so anyone who can
+// reach it can open any customer's portal. A real server mints for its signed-in user only
+// (README "Mint the token for the signed-in user"). With your own ARCHETYPE_SECRET the demo
+// refuses to start unless DEMO_TOKENS=1 says you know this.
+//
 // Environment: PORT (default 5001), ARCHETYPE_SECRET (default a demo-only constant),
-// DEMO_DB (the SQLite file, default .data/demo.sqlite; the end-to-end suite points it at a
+// DEMO_TOKENS=1 (required with ARCHETYPE_SECRET), DEMO_DB (the SQLite file, default .data/demo.sqlite; the end-to-end suite points it at a
 // fresh file so every run starts from the seed).
 import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { dirname, extname, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ArchetypeApi, createPortalHandler, openSqliteBilling, toNodeListener } from '../dist/server.js'
-import { buildDemo } from './build.mjs'
 
 const demoDir = dirname(fileURLToPath(import.meta.url))
 const root = resolve(demoDir, '..')
@@ -31,6 +34,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1)
 }
 const secret = process.env.ARCHETYPE_SECRET ?? DEMO_ONLY_SECRET
+if (process.env.ARCHETYPE_SECRET !== undefined && process.env.DEMO_TOKENS !== '1') {
+  console.error('Refusing to start: the demo /token route mints a token for ANY customer, so with your own ARCHETYPE_SECRET set DEMO_TOKENS=1 too (demo only; see README).')
+  process.exit(1)
+}
+// Loaded after the check above, so the refusal needs no build.
+const { ArchetypeApi, createPortalHandler, openSqliteBilling, toNodeListener } = await import('../dist/server.js')
+const { buildDemo } = await import('./build.mjs')
 
 // DEMO_DB: another SQLite file (the end-to-end suite gives each run a fresh one).
 const dbFile = process.env.DEMO_DB ? resolve(process.env.DEMO_DB) : resolve(root, '.data/demo.sqlite')

@@ -2,15 +2,17 @@
  * The Portal API as one web-standard `(Request) => Promise<Response>`: Node (through
  * `toNodeListener`), Next.js route handlers, Hono and workers all call it the same way.
  *
- * Per request: route -> token (401) -> rate limit (429) -> query and body validation (400,
- * 413) -> Idempotency-Key -> the `BillingBackend` method -> JSON.
+ * Per request: route -> token (401) -> rate limit (429; per customer, or on the public routes
+ * per client address and per public key) -> query and body validation (400, 413) ->
+ * Idempotency-Key -> the `BillingBackend` method -> JSON.
  */
 import type { BillingBackend, CustomerScope, MutationOptions } from './billing/types.js'
 import { BillingError } from './billing/types.js'
 import { corsHeaders, errorToResponse, etagMatches, ok, preflightHeaders, response, send, sha256 } from './http.js'
+import { defaultClientAddress, type ClientAddress } from './client-address.js'
 import type { IdempotencyStore, StoredResponse } from './idempotency.js'
-import { IdempotencyCoordinator, memoryIdempotencyStore } from './idempotency.js'
-import type { RateLimitOptions } from './rate-limit.js'
+import { IdempotencyCoordinator, memoryIdempotencyStore, withoutSecret } from './idempotency.js'
+import type { RateLimitOptions, RateLimiter } from './rate-limit.js'
 import { createRateLimiter } from './rate-limit.js'
 import type { Route, RouteContext } from './routes.js'
 import { routes } from './routes.js'
@@ -30,9 +32,24 @@ export interface PortalHandlerOptions {
   publicKey?: string
   /** Origins (`https://app.example.com`) allowed to call the API cross-origin. Default none. */
   allowedOrigins?: string[]
-  /** Per-token limit; off by default. */
+  /**
+   * Requests per window per customer (app + token `sub`), and on the public routes per
+   * client address and per public key (`perPublicKey`); off by default.
+   */
   rateLimit?: RateLimitOptions
-  /** Where Idempotency-Key responses are kept. Default: in memory, LRU, 24 h. */
+  /**
+   * The client's address, for the public routes' limit. Default: with `trustProxy`, the last
+   * `X-Forwarded-For` entry; else the socket address `toNodeListener` saw. Pass your own on
+   * other runtimes (e.g. `(r) => r.headers.get('cf-connecting-ip')`); null leaves only the
+   * per-public-key limit.
+   */
+  clientAddress?: ClientAddress
+  /** Behind your own reverse proxy: read the client address from `X-Forwarded-For`. Default false. */
+  trustProxy?: boolean
+  /**
+   * Where customers' Idempotency-Key responses are kept. Default: in memory, LRU, 24 h. The
+   * public routes keep theirs apart (in memory, 1 000), so anonymous callers never evict them.
+   */
   idempotencyStore?: IdempotencyStore
   /** Receives every unexpected error (the client only sees a generic 500). Default `console.error`. */
   onError?: (error: unknown) => void
@@ -42,6 +59,8 @@ export interface PortalHandlerOptions {
 
 export type PortalHandler = (request: Request) => Promise<Response>
 
+const PUBLIC_IDEMPOTENCY_ENTRIES = 1_000
+const PUBLIC_KEY_LIMIT_FACTOR = 50
 const PUBLIC_PLANS_CACHE = 'public, max-age=60'
 
 export function createPortalHandler(options: PortalHandlerOptions): PortalHandler {
@@ -51,17 +70,29 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
   const verifyToken = portalTokenVerifier({ appId, secret: options.secret, now })
   const basePath = normaliseBasePath(options.basePath ?? '/api/portal')
   const origins = new Set(options.allowedOrigins ?? [])
-  const limit = options.rateLimit ? createRateLimiter(options.rateLimit, now) : null
-  const idempotency = new IdempotencyCoordinator(options.idempotencyStore ?? memoryIdempotencyStore({ now }))
+  const limits = rateLimiters(options.rateLimit, now)
+  const clientAddress = options.clientAddress ?? defaultClientAddress(options.trustProxy === true)
+  const idempotency = {
+    customer: new IdempotencyCoordinator(options.idempotencyStore ?? memoryIdempotencyStore({ now })),
+    public: new IdempotencyCoordinator(memoryIdempotencyStore({ now, maxEntries: PUBLIC_IDEMPOTENCY_ENTRIES })),
+  }
 
   async function authenticate(request: Request): Promise<CustomerScope> {
     const header = request.headers.get('authorization')
     const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1]
     if (!token) throw new PortalTokenError('unauthorized', 'Missing `Authorization: Bearer <token>` header')
     const claims = await verifyToken(token)
-    const retryAfter = limit?.(`${claims.customUid}\n${claims.jti ?? token}`)
-    if (retryAfter) throw new BillingError('rate_limited', 'Too many requests; try again shortly', { retryAfter })
+    // Keyed on the customer (aud is this app), not the token: minting another does not reset it.
+    throttle(limits?.customer, claims.customUid)
     return { appId, customUid: claims.customUid }
+  }
+
+  /** The public routes: per client address (when known), then per public key. */
+  function throttlePublic(request: Request, key: string): void {
+    if (!limits) return
+    const address = clientAddress(request)
+    if (address) throttle(limits.address, address)
+    throttle(limits.publicKey, key)
   }
 
   /** Runs the backend call; its errors become responses here so that idempotent replays keep them. */
@@ -86,6 +117,7 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
     }
     const { route, params } = match
 
+    if (!route.auth) throttlePublic(request, params.publicKey ?? route.path.join('/'))
     const scope = route.auth ? await authenticate(request) : { appId, customUid: '' }
     if (params.publicKey !== undefined && publicKey !== undefined && params.publicKey !== publicKey) {
       throw new BillingError('not_found', 'No such public key')
@@ -104,7 +136,9 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
     const owner = route.auth ? `customer:${scope.customUid}` : `public:${params.publicKey}`
     const scopedKey = `${appId}\n${owner}\n${idempotencyKey}`
     const fingerprint = await sha256(`${method} /${segments.join('/')}\n${canonicalJson(body)}`)
-    const { response: result, replayed } = await idempotency.run(scopedKey, fingerprint, () => execute(route, context))
+    const coordinator = route.auth ? idempotency.customer : idempotency.public
+    const redact = route.reveals === 'secret' ? withoutSecret : undefined
+    const { response: result, replayed } = await coordinator.run(scopedKey, fingerprint, () => execute(route, context), redact)
     const headers: Record<string, string> = { ...cors, 'cache-control': 'no-store' }
     if (replayed) headers['idempotent-replayed'] = 'true'
     return send(result, headers)
@@ -118,6 +152,29 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
       return send(errorToResponse(error, onError), { ...cors, 'cache-control': 'no-store' })
     }
   }
+}
+
+interface Limits {
+  customer: RateLimiter
+  address: RateLimiter
+  publicKey: RateLimiter
+}
+
+function rateLimiters(options: RateLimitOptions | undefined, now: () => number): Limits | null {
+  if (!options) return null
+  const customer = createRateLimiter(options, now)
+  const perPublicKey = options.perPublicKey ?? options.max * PUBLIC_KEY_LIMIT_FACTOR
+  if (!Number.isInteger(perPublicKey) || perPublicKey < 1) throw new TypeError('`rateLimit.perPublicKey` must be a positive integer')
+  return {
+    customer,
+    address: createRateLimiter(options, now),
+    publicKey: createRateLimiter({ windowMs: options.windowMs, max: perPublicKey }, now),
+  }
+}
+
+function throttle(limiter: RateLimiter | undefined, key: string): void {
+  const retryAfter = limiter?.(key)
+  if (retryAfter) throw new BillingError('rate_limited', 'Too many requests; try again shortly', { retryAfter })
 }
 
 /** Public plans are the same for every visitor: cacheable for a minute, revalidated by a strong ETag. */
@@ -151,6 +208,7 @@ function checkOptions(options: PortalHandlerOptions): PortalHandlerOptions {
     })
   }
   if (options.onError !== undefined && typeof options.onError !== 'function') throw new TypeError('`onError` must be a function')
+  if (options.clientAddress !== undefined && typeof options.clientAddress !== 'function') throw new TypeError('`clientAddress` must be a function (request) => address')
   if (options.now !== undefined) {
     // A millisecond clock (Date.now) would make every token look issued in the far future.
     const sample = typeof options.now === 'function' ? options.now() : NaN

@@ -5,7 +5,10 @@
  * - the same key with another request is a 409 `conflict`;
  * - concurrent requests with one key share one in-flight execution, so a double-clicked
  *   "Change plan" charges once;
- * - responses with a 5xx status are not kept, so the client's retry runs again.
+ * - only final outcomes are kept (`isFinalStatus`): a 429, a 5xx, a 404 or a thrown error
+ *   releases the key, so the client's retry runs again instead of replaying a passing failure;
+ * - a response that reveals a secret is kept (and replayed) in the form `redact` gives it,
+ *   never in plaintext.
  *
  * Keys are scoped by the caller (app + customer) before they reach the store.
  */
@@ -38,7 +41,7 @@ export interface IdempotencyStore {
    * once runs on both. `set` and `release` end the claim.
    */
   claim?(key: string, ttlMs: number): boolean | Promise<boolean>
-  /** Drops a claim whose request ended without a response to keep (a 5xx). */
+  /** Drops a claim whose request ended without a response to keep (a 429, a 5xx...). */
   release?(key: string): void | Promise<void>
 }
 
@@ -101,6 +104,28 @@ export function memoryIdempotencyStore(options: MemoryIdempotencyStoreOptions = 
   }
 }
 
+/**
+ * Outcomes a retry with the same request would get again: 2xx, and the 4xx that describe
+ * the request or the account (400 invalid, 402 declined, 409 conflict, 422). Not final: 429
+ * and 5xx (passing), 404 (the resource may appear), 401/403 (a new token may pass).
+ */
+export function isFinalStatus(status: number): boolean {
+  return (status >= 200 && status < 300) || status === 400 || status === 402 || status === 409 || status === 422
+}
+
+/** The form in which a response is kept and replayed (a revealed secret masked). */
+export type Redact = (response: StoredResponse) => StoredResponse
+
+/**
+ * The `Redact` of a route declared `reveals: 'secret'`: a success is kept without its
+ * `secret`, flagged `secret_already_shown`, so a replay shows the key masked.
+ */
+export const withoutSecret: Redact = (response) => {
+  if (response.status < 200 || response.status >= 300) return response
+  const { secret: _secret, ...rest } = JSON.parse(response.body) as Record<string, unknown>
+  return { ...response, body: JSON.stringify({ ...rest, secret_already_shown: true }) }
+}
+
 export interface IdempotentResult {
   response: StoredResponse
   /** True when this request did not run the mutation itself. */
@@ -123,21 +148,25 @@ export class IdempotencyCoordinator {
 
   constructor(private readonly store: IdempotencyStore) {}
 
-  run(key: string, fingerprint: string, execute: () => Promise<StoredResponse>): Promise<IdempotentResult> {
+  /**
+   * `redact` gives the form kept and replayed (default the response itself): only the
+   * request that ran the mutation sees the response as it was.
+   */
+  run(key: string, fingerprint: string, execute: () => Promise<StoredResponse>, redact: Redact = (response) => response): Promise<IdempotentResult> {
     const running = this.inFlight.get(key)
     if (running) {
       if (running.fingerprint !== fingerprint) return Promise.reject(conflict())
-      return running.promise.then(({ response }) => ({ response, replayed: true }))
+      return running.promise.then(({ response, replayed }) => ({ response: replayed ? response : redact(response), replayed: true }))
     }
     // Registered before the first await, so a request arriving meanwhile joins this one.
-    const promise = this.lookupOrExecute(key, fingerprint, execute)
+    const promise = this.lookupOrExecute(key, fingerprint, execute, redact)
     this.inFlight.set(key, { fingerprint, promise })
     const settle = () => this.inFlight.delete(key)
     promise.then(settle, settle)
     return promise
   }
 
-  private async lookupOrExecute(key: string, fingerprint: string, execute: () => Promise<StoredResponse>): Promise<IdempotentResult> {
+  private async lookupOrExecute(key: string, fingerprint: string, execute: () => Promise<StoredResponse>, redact: Redact): Promise<IdempotentResult> {
     const deadline = Date.now() + CLAIM_WAIT_MS
     for (;;) {
       const stored = await this.store.get(key)
@@ -158,7 +187,7 @@ export class IdempotencyCoordinator {
       await this.store.release?.(key)
       throw error
     }
-    if (response.status < 500) await this.store.set(key, { fingerprint, response })
+    if (isFinalStatus(response.status)) await this.store.set(key, { fingerprint, response: redact(response) })
     else await this.store.release?.(key)
     return { response, replayed: false }
   }

@@ -9,6 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { BillingError } from './billing/types.js'
+import { rememberSocketAddress } from './client-address.js'
 import { MAX_BODY_BYTES, tooLarge } from './validate.js'
 
 /** A handler that reads bigger bodies than the Portal API's 64 KB says so (the Seller API's usage batches). */
@@ -109,7 +110,10 @@ function toRequest(req: MaybeExpressRequest, maxBodyBytes: number): Request {
       init.duplex = 'half'
     }
   }
-  return new Request(url, init)
+  const request = new Request(url, init)
+  // The public routes' rate limit counts per client address (handler.ts `clientAddress`).
+  rememberSocketAddress(request, req.socket.remoteAddress)
+  return request
 }
 
 /**

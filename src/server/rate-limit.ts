@@ -1,13 +1,17 @@
 /**
- * A fixed-window request counter per key (the handler keys it by token), bounded in
- * memory. Off unless `rateLimit` is passed to `createPortalHandler`.
+ * A fixed-window request counter per key, bounded in memory. Off unless `rateLimit` is
+ * passed to `createPortalHandler`, which keeps three: per customer (app + token `sub`, so a
+ * fresh token does not reset it), and on the public routes per client address and per
+ * public key.
  */
 
 export interface RateLimitOptions {
   /** Window length in milliseconds. */
   windowMs: number
-  /** Requests allowed per key per window. */
+  /** Requests allowed per window for one customer, and on the public routes for one client address. */
   max: number
+  /** Requests allowed per window on the public routes for one public key, every visitor together. Default `50 * max`. */
+  perPublicKey?: number
 }
 
 /** Returns null when the request may go on, or the seconds to wait (for `Retry-After`). */
@@ -16,7 +20,7 @@ export type RateLimiter = (key: string) => number | null
 const MAX_TRACKED_KEYS = 10_000
 
 /** `now` is the clock in Unix seconds (as everywhere on the server). */
-export function createRateLimiter(options: RateLimitOptions, now: () => number = () => Date.now() / 1000): RateLimiter {
+export function createRateLimiter(options: Pick<RateLimitOptions, 'windowMs' | 'max'>, now: () => number = () => Date.now() / 1000): RateLimiter {
   const { windowMs, max } = options
   if (!Number.isInteger(windowMs) || windowMs < 1) throw new TypeError('`rateLimit.windowMs` must be a positive integer')
   if (!Number.isInteger(max) || max < 1) throw new TypeError('`rateLimit.max` must be a positive integer')

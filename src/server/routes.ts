@@ -139,7 +139,7 @@ export const routes: Route[] = [
       return keys
     },
   }),
-  route({ method: 'POST', path: ['api-keys', ':id', 'roll'], summary: 'Replace a key; the new secret is shown once', auth: true, mutation: true, body: s.EmptyBody, response: s.RevealedApiKey, run: (c) => c.billing.rollApiKey(c.scope, c.params.id, c.mutation) }),
+  route({ method: 'POST', path: ['api-keys', ':id', 'roll'], summary: 'Replace a key; the new secret is shown once', auth: true, mutation: true, reveals: 'secret', body: s.EmptyBody, response: s.RevealedApiKeyAnswer, run: (c) => c.billing.rollApiKey(c.scope, c.params.id, c.mutation) }),
 
   route({ method: 'GET', path: ['public', ':publicKey', 'plans'], summary: 'The pricing page: public plans (no token)', auth: false, mutation: false, response: s.PublicPlansResponse, run: (c) => c.billing.listPublicPlans(c.params.publicKey) }),
   route({

@@ -19,6 +19,11 @@ export interface RouteShape {
   auth: boolean
   /** Honours Idempotency-Key. */
   mutation: boolean
+  /**
+   * `'secret'`: the success body carries a `secret` shown once. An idempotent replay (and
+   * the idempotency store) gets it without the secret, flagged `secret_already_shown`.
+   */
+  reveals?: 'secret'
   /** The query string's fields, as strings arrive; absent: the query is ignored. */
   query?: z.ZodType
   /** The JSON body; absent: the body is not read. */

@@ -201,8 +201,9 @@ export const sellerRoutes: SellerRoute[] = [
     summary: 'Create an API key for a customer; its secret is shown once',
     auth: true,
     mutation: true,
+    reveals: 'secret',
     body: portal.ApiKeyBody,
-    response: portal.RevealedApiKey,
+    response: portal.RevealedApiKeyAnswer,
     run: (c) => c.billing.createApiKey(c.scope, c.body.name),
   }),
   route({

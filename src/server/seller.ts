@@ -11,7 +11,7 @@
  */
 import { BillingError, type MutationOptions } from './billing/types.js'
 import { errorToResponse, ok, send, sha256 } from './http.js'
-import { IdempotencyCoordinator, memoryIdempotencyStore, type IdempotencyStore, type StoredResponse } from './idempotency.js'
+import { IdempotencyCoordinator, memoryIdempotencyStore, withoutSecret, type IdempotencyStore, type StoredResponse } from './idempotency.js'
 import { matchRoute, normaliseBasePath, pathSegments } from './routing.js'
 import { CustomerUid } from './schemas/seller.js'
 import { sellerRoutes, type SellerBilling, type SellerContext, type SellerRoute } from './seller-routes.js'
@@ -96,7 +96,8 @@ export function createSellerHandler(options: SellerHandlerOptions): SellerHandle
     if (!idempotencyKey) return send(await execute(route, context), NO_STORE)
     // The raw body and the query: `?dry_run=1` is another request than the apply.
     const fingerprint = await sha256(`${method} /${segments.join('/')}${url.search}\n${canonicalJson(raw)}`)
-    const { response: result, replayed } = await idempotency.run(`${appId}\nseller\n${idempotencyKey}`, fingerprint, () => execute(route, context))
+    const redact = route.reveals === 'secret' ? withoutSecret : undefined
+    const { response: result, replayed } = await idempotency.run(`${appId}\nseller\n${idempotencyKey}`, fingerprint, () => execute(route, context), redact)
     return send(result, replayed ? { ...NO_STORE, 'idempotent-replayed': 'true' } : NO_STORE)
   }
 

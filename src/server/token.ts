@@ -93,6 +93,10 @@ async function sign(key: Uint8Array<ArrayBuffer>, appId: string, customUid: stri
     .setExpirationTime(exp)
     .setJti(crypto.randomUUID())
     .sign(key)
+  // Refused here rather than on every request the token would make.
+  if (token.length > MAX_TOKEN_BYTES) {
+    throw new TypeError(`\`customUid\` is too long: its token would be ${token.length} bytes, over the ${MAX_TOKEN_BYTES}-byte limit the Portal API accepts`)
+  }
   return { token, expires_at: exp }
 }
 
@@ -118,7 +122,7 @@ export function portalTokenVerifier(options: VerifyPortalTokenOptions): (token: 
   return async (token) => {
     const known = verified.get(token)
     if (known) {
-      if (nowSeconds(now) > known.exp + CLOCK_LEEWAY_SECONDS) {
+      if (isExpired(known.exp, nowSeconds(now))) {
         verified.delete(token)
         throw expired()
       }
@@ -135,6 +139,9 @@ export function portalTokenVerifier(options: VerifyPortalTokenOptions): (token: 
 export async function verifyPortalToken(token: string, options: VerifyPortalTokenOptions): Promise<PortalTokenClaims> {
   return portalTokenVerifier(options)(token)
 }
+
+/** jose's rule, used for cached tokens too: expired once `now >= exp + leeway`. */
+const isExpired = (exp: number, current: number): boolean => current >= exp + CLOCK_LEEWAY_SECONDS
 
 const unauthorized = (reason: string) => new PortalTokenError('unauthorized', `Invalid portal token: ${reason}`)
 const expired = () => new PortalTokenError('session_expired', 'The portal session has expired')

@@ -78,11 +78,13 @@ async function twoInstances(store: IdempotencyStore = memoryIdempotencyStore()):
   return pair
 }
 
+const withoutSecretOf = ({ secret: _secret, ...rest }: RevealedApiKey) => rest
+
 const roll = (p: Pair, handler: PortalHandler, key: string) =>
   handler(new Request(`${p.portal.apiUrl}/api-keys/${p.keyId}/roll`, { method: 'POST', headers: { authorization: `Bearer ${p.token}`, 'idempotency-key': key } }))
 
 describe('one Idempotency-Key on two instances at once', () => {
-  it('rolls the key once: every answer carries the same secret, and the backend ran once', async () => {
+  it('rolls the key once: one answer shows the secret, the nine replays the same key masked, and the backend ran once', async () => {
     const p = await twoInstances()
     const pending = Array.from({ length: 10 }, (_, i) => roll(p, p.handlers[i % 2], 'retry-after-timeout'))
     // Let every request reach the coordinator before the first one's backend call returns.
@@ -91,11 +93,16 @@ describe('one Idempotency-Key on two instances at once', () => {
     const answers = await Promise.all(pending)
     const bodies = await Promise.all(answers.map(async (a) => ({ status: a.status, replayed: a.headers.get('idempotent-replayed'), body: (await a.json()) as RevealedApiKey })))
     expect(bodies.map((b) => b.status)).toEqual(Array(10).fill(200))
-    expect(new Set(bodies.map((b) => b.body.secret)).size).toBe(1)
-    expect(bodies.filter((b) => b.replayed === 'true')).toHaveLength(9)
-expect(p.counted.map((c) => c.calls.get('rollApiKey') ?? 0).reduce((a, b) => a + b)).toBe(1)
-    // And the secret they all got is the live one.
-    expect(await p.portal.billing.verifyApiKey(bodies[0].body.secret)).toMatchObject({ customUid: 'cus_active' })
+    // Issue 12 (finding 6): a replay never carries the secret, only the masked key.
+    const shown = bodies.filter((b) => b.body.secret !== undefined)
+    expect(shown).toHaveLength(1)
+    expect(shown[0].replayed).toBeNull()
+    const replays = bodies.filter((b) => b.replayed === 'true')
+    expect(replays).toHaveLength(9)
+    for (const r of replays) expect(r.body).toEqual({ ...withoutSecretOf(shown[0].body), secret_already_shown: true })
+    expect(p.counted.map((c) => c.calls.get('rollApiKey') ?? 0).reduce((a, b) => a + b)).toBe(1)
+    // And the secret shown is the live one.
+    expect(await p.portal.billing.verifyApiKey(shown[0].body.secret)).toMatchObject({ customUid: 'cus_active' })
     console.log('instances: 10 concurrent requests with one key over two instances -> 1 roll, 9 replays')
   })
 

@@ -332,7 +332,7 @@ describe('load on one SQLite file', () => {
   it('two server processes on the same file (only SQLite’s locks between them)', () => loadAndAudit('two processes', 3), 60_000)
 })
 
-describe('per-token rate limiting', () => {
+describe('per-customer rate limiting', () => {
   it('under 60 concurrent requests on one token, exactly `max` pass; the rest are 429 with Retry-After and never reach the backend', async () => {
     let clock = Math.floor(Date.now() / 1000)
     const portal = createTestPortal({ now: () => clock })
@@ -341,7 +341,8 @@ describe('per-token rate limiting', () => {
     const server = await serve(handler)
     try {
       const token = await portal.token('cus_active')
-      const other = await portal.token('cus_active')
+      const fresh = await portal.token('cus_active')
+      const other = await portal.token('cus_free')
       const call = (t: string, method = 'GET', path = '/session') =>
         fetch(`${server.url}/api/portal${path}`, { method, headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' }, body: method === 'POST' ? '{"at_period_end":true}' : undefined })
       const mixed = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? call(token, 'POST', '/subscription/cancel') : call(token))))
@@ -355,12 +356,13 @@ describe('per-token rate limiting', () => {
         expect(((await r.json()) as { error: { code: string } }).error.code).toBe('rate_limited')
       }
       expect(counted.total()).toBe(10)
-      // Another token of the same customer has its own budget.
+      // A fresh token of the same customer does not reset it (issue 12); another customer has their own budget.
+      expect((await call(fresh)).status).toBe(429)
       expect((await call(other)).status).toBe(200)
       // The window passes: the first token is served again.
       clock += 60
       expect((await call(token)).status).toBe(200)
-      console.log(`rate limit: 60 concurrent requests on one token -> 10 served, 50 answered 429 with Retry-After, ${counted.total() - 2} backend calls for them`)
+      console.log(`rate limit: 60 concurrent requests on one token -> 10 served, 50 answered 429 with Retry-After, ${counted.total() - 2} backend calls for them; a fresh token for the same customer still 429`)
     } finally {
       await server.close()
       await portal.close()

@@ -66,3 +66,9 @@ export function stringsIn(value: unknown, out: Set<string> = new Set()): Set<str
   }
   return out
 }
+
+/** Counts the cases a security group tried, for the line it prints at the end. */
+export function caseCounter(): { tried(): number; count(n?: number): void } {
+  let tried = 0
+  return { tried: () => tried, count: (n = 1) => void (tried += n) }
+}

@@ -579,7 +579,7 @@ describe('public plans caching', () => {
 })
 
 describe('rate limiting', () => {
-  it('answers 429 with Retry-After past `max` per token per window, and recovers', async () => {
+  it('answers 429 with Retry-After past `max` per customer per window, and recovers', async () => {
     let clock = Math.floor(Date.now() / 1000)
     const h = await harness({ now: () => clock, handler: { rateLimit: { windowMs: 60_000, max: 3 } } })
     try {
@@ -589,8 +589,9 @@ describe('rate limiting', () => {
       expect(errorOf(limited).code).toBe('rate_limited')
       expect(limited.headers.get('retry-after')).toBe('60')
 
-      // Another token has its own budget.
-      expect((await h.call('GET', '/session', { token: await h.portal.token('cus_active') })).status).toBe(200)
+      // Another customer has their own budget; a fresh token for the same one does not.
+      expect((await h.call('GET', '/session', { token: await h.portal.token('cus_free') })).status).toBe(200)
+      expect((await h.call('GET', '/session', { token: await h.portal.token('cus_active') })).status).toBe(429)
 
       clock += 60
       expect((await h.call('GET', '/session')).status).toBe(200)

@@ -280,6 +280,9 @@ describe('Seller API refusals', () => {
     expect(again.status).toBe(200)
     expect(again.headers.get('idempotent-replayed')).toBe('true')
     expect(again.body.id).toBe(first.body.id)
+    // The secret was shown once: neither the replay nor the idempotency store holds it.
+    expect(again.text).not.toContain(first.body.secret)
+    expect(again.body).toMatchObject({ secret_already_shown: true })
     const keys = (await seller.portal.billing.listApiKeys({ appId: TEST_APP_ID, customUid: 'cus_active' }))!.data
     expect(keys.filter((k) => k.name === 'CI')).toHaveLength(1)
     const clash = await seller.call('POST', '/v1/customers/cus_active/api-keys', { body: { name: 'Other' }, headers })

@@ -215,7 +215,10 @@ describe('stripeBilling over the Stripe double', () => {
         items: [{ price: starter.id, quantity: '1' }],
         trial_period_days: '14',
         payment_behavior: 'error_if_incomplete',
+        // This request's mark: a concurrent start with another mark is refused by Stripe (test/hardening/security-stripe.test.ts).
+        metadata: { portal_request: expect.any(String) },
       })
+      expect(create.idempotencyKey).toMatch(/^portal-start-/)
     })
 
     it('begins adding a card with a SetupIntent for this customer', async () => {

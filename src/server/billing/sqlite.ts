@@ -32,6 +32,12 @@ export interface SqliteBillingOptions {
    * invoices carry no links (never links that go nowhere) and checkout paths are relative.
    */
   baseUrl?: string | null
+  /**
+   * Default false: one free trial per customer per app. A customer who had one (any of their
+   * subscriptions, canceled ones too, has a `trial_end`) starts the next trial plan paid.
+   * True gives every new subscription on a trial plan its trial.
+   */
+  allowRepeatTrials?: boolean
   /** Migrate only up to this version (tests build old-version files with it). */
   migrateTo?: number
 }
@@ -123,6 +129,7 @@ export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling 
   if (options.seed !== undefined && options.seed !== 'demo') throw new TypeError(`openSqliteBilling: seed must be "demo", not ${JSON.stringify(options.seed)}`)
   if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('openSqliteBilling: now must be a function returning Unix seconds')
   if (options.baseUrl != null && typeof options.baseUrl !== 'string') throw new TypeError('openSqliteBilling: baseUrl must be a URL string (where invoice documents are served) or null')
+  if (options.allowRepeatTrials !== undefined && typeof options.allowRepeatTrials !== 'boolean') throw new TypeError('openSqliteBilling: allowRepeatTrials must be a boolean')
   const clock = options.now ?? (() => Date.now() / 1000)
   const Database = loadDriver()
   const raw = new Database(options.filename, { timeout: 5_000 })
@@ -148,6 +155,7 @@ export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling 
     return createEngine(db, {
       now: clock,
       baseUrl: options.baseUrl == null ? null : options.baseUrl.replace(/\/+$/, ''),
+      allowRepeatTrials: options.allowRepeatTrials,
       // Kysely's destroy() closes the handle once it was used; a never-queried engine closes it here.
       onClose: () => {
         lock.dispose()

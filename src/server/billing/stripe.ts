@@ -37,6 +37,12 @@ export interface StripeBillingOptions {
   includeProduct?: (product: StripeProduct) => boolean
   /** Seconds the products and prices are reused before they are read again. Default 60; 0 reads them on every request. */
   catalogTtlSeconds?: number
+  /**
+   * Default false: one free trial per customer. A customer any of whose subscriptions (the
+   * latest 100, canceled ones and Checkout's included) had a trial starts the next one paid.
+   * True gives every new subscription on a trial plan its trial.
+   */
+  allowRepeatTrials?: boolean
   /** The clock in Unix seconds (proration dates, meter windows). Default the system clock; tests pass Stripe test clocks' time. */
   now?: () => number
 }
@@ -69,6 +75,7 @@ export function stripeBilling(options: StripeBillingOptions): BillingBackend {
   if (options.resolveCustomer !== undefined && typeof options.resolveCustomer !== 'function') fail('`resolveCustomer` must be a function (customUid) => Stripe customer id')
   if (options.includeProduct !== undefined && typeof options.includeProduct !== 'function') fail('`includeProduct` must be a function (product) => boolean')
   if (options.now !== undefined && typeof options.now !== 'function') fail('`now` must be a function returning Unix seconds')
+  if (options.allowRepeatTrials !== undefined && typeof options.allowRepeatTrials !== 'boolean') fail('`allowRepeatTrials` must be a boolean')
   if (options.publicKey !== undefined && (typeof options.publicKey !== 'string' || options.publicKey === '')) fail('`publicKey` must be a non-empty string')
   const apiKeys = options.apiKeys
   if (apiKeys !== undefined && (typeof apiKeys?.listApiKeys !== 'function' || typeof apiKeys.rollApiKey !== 'function')) {
@@ -91,6 +98,7 @@ export function stripeBilling(options: StripeBillingOptions): BillingBackend {
     checkout,
     includeProduct: options.includeProduct,
     catalogTtlSeconds: ttl,
+    allowRepeatTrials: options.allowRepeatTrials ?? false,
     now: options.now ?? (() => Date.now() / 1000),
   })
 }

@@ -158,6 +158,13 @@ export const PaymentSetup = named(
 const apiKeyShape = { id: z.string(), name: z.string(), masked: z.string(), created: z.int(), last_used: z.int().nullable() }
 export const ApiKey = named('ApiKey', z.object(apiKeyShape))
 export const RevealedApiKey = named('RevealedApiKey', z.object({ ...apiKeyShape, secret: z.string() }), 'The whole key, shown once.')
+export const ReplayedApiKey = named(
+  'ReplayedApiKey',
+  z.object({ ...apiKeyShape, secret_already_shown: z.literal(true) }),
+  'An Idempotency-Key replay of a create or roll: the key without its secret, which was shown once.',
+)
+/** What a route that `reveals: 'secret'` answers: the secret once, then replays without it. */
+export const RevealedApiKeyAnswer = z.union([RevealedApiKey, ReplayedApiKey])
 
 /** `{ data, has_more }`: every cursor-paginated list. */
 export const list = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), has_more: z.boolean() })

@@ -120,6 +120,7 @@ export const CheckResult = named(
     limit: z.number().nullable(),
     remaining: z.number().nullable(),
     overage: z.boolean(),
+    overage_priced: z.boolean(),
     resets_at: z.int().nullable(),
     status: SubscriptionStatus.nullable().optional(),
   }),

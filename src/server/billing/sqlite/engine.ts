@@ -27,6 +27,8 @@ export interface EngineOptions {
   now: () => number
   /** Base of invoice documents and checkout pages; null gives invoices no links (and checkouts a relative path). */
   baseUrl: string | null
+  /** Default false: one free trial per customer; true gives every new subscription on a trial plan its trial. */
+  allowRepeatTrials?: boolean
   /** Releases the database; called by `close()`. */
   onClose?: () => Promise<void> | void
 }
@@ -63,7 +65,7 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
   const { getSession } = sessionMethods(ctx)
   const { listInvoices, getInvoice } = invoiceMethods(ctx)
   const { listPaymentMethods, setupPaymentMethod, attachPaymentMethod, setDefaultPaymentMethod, removePaymentMethod } = paymentMethodMethods(ctx)
-  const { listPlans, previewSubscriptionChange, applyChange, cancelScheduledChange, cancelSubscription, resumeSubscription } = subscriptionMethods(ctx)
+  const { listPlans, previewSubscriptionChange, applyChange, cancelScheduledChange, cancelSubscription, resumeSubscription } = subscriptionMethods(ctx, { allowRepeatTrials: options.allowRepeatTrials ?? false })
   const { listApiKeys, rollApiKey, createApiKey, verifyApiKey } = apiKeyMethods(ctx)
   const { listPublicPlans, createCheckout } = publicPlanMethods(ctx)
   const { createApp, createMetric, createPlan, createCustomer, recordUsage } = sellerMethods(ctx)

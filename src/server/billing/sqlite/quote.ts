@@ -4,7 +4,8 @@
  * the same result, which is why a preview always equals the charge.
  *
  * Rules (docs/billing-engine.md):
- * - no live subscription: start now, in trial when the plan has trial days, else paid in full now;
+ * - no live subscription: start now, in trial when the plan has trial days and the customer has
+ *   not had a trial (one per customer, unless the seller allows repeat trials), else paid in full now;
  * - trialing: switch now, nothing charged, the trial runs on (a free plan ends it);
  * - from a free price to a paid one: a new period starts now, paid in full (the cycle re-anchors, as Stripe does);
  * - month to year: a new period starts now; credit for the unused month, the year paid in full;
@@ -78,6 +79,8 @@ export interface QuoteInput {
   now: number
   /** Customer credit, minor units. */
   balance: number
+  /** False when the customer already had a trial (and repeat trials are off): a start is paid. */
+  trialAvailable: boolean
   /** The live subscription (trialing, active or past due); null when none or canceled. */
   current: QuoteSubscription | null
   currentQuotas: QuoteQuota[]
@@ -282,7 +285,7 @@ function stateOf(s: QuoteSubscription): SubscriptionState {
 
 function startQuote(input: QuoteInput): ChangeQuote {
   const { now, target } = input
-  if (target.trial_days > 0) {
+  if (target.trial_days > 0 && input.trialAvailable) {
     const end = trialEnd(now, target.trial_days)
     const renewal = renewalAmount({ price: target, inTrial: false, quotas: input.targetQuotas, usage: {}, balance: input.balance })
     return {

@@ -12,8 +12,19 @@ import type { EngineContext } from './context.js'
 /** A scheduled cancellation withdrawn (resumed, or superseded by choosing a plan). */
 const NOT_CANCELING = { cancel_at_period_end: 0, canceled_at: null } as const
 
-export function subscriptionMethods(ctx: EngineContext) {
+export interface SubscriptionRules {
+  /** False: one trial per customer (any of their subscriptions with a `trial_end` used it). */
+  allowRepeatTrials: boolean
+}
+
+export function subscriptionMethods(ctx: EngineContext, rules: SubscriptionRules) {
   const { db, now, tx, customerNow, liveSubscription } = ctx
+
+  async function trialAvailable(q: Db, customerId: string): Promise<boolean> {
+    if (rules.allowRepeatTrials) return true
+    const trial = await q.selectFrom('subscriptions').select('id').where('customer_id', '=', customerId).where('trial_end', 'is not', null).limit(1).executeTakeFirst()
+    return trial === undefined
+  }
 
   async function listPlans(scope: CustomerScope): Promise<PlansResponse> {
     const customer = await customerNow(db, scope)
@@ -60,7 +71,7 @@ export function subscriptionMethods(ctx: EngineContext) {
       }
     }
     const t = prorationMoment(prorationDate, now(), sub?.current_period_start ?? null)
-    const [currentQuotas, targetQuotas, usage] = await Promise.all([
+    const [currentQuotas, targetQuotas, usage, trial] = await Promise.all([
       current ? quotasOf(q, scope.appId, current.plan_id) : Promise.resolve([]),
       quotasOf(q, scope.appId, target.plan_id),
       usageBuckets(q, customer.id, {
@@ -69,10 +80,12 @@ export function subscriptionMethods(ctx: EngineContext) {
         end: sub?.current_period_end ?? t,
         until: Math.max(sub?.current_period_end ?? t, periodEnd(t, target.period)),
       }),
+      sub ? Promise.resolve(false) : trialAvailable(q, customer.id),
     ])
     const quote = quoteChange({
       now: t,
       balance: customer.balance,
+      trialAvailable: trial,
       current: sub && current ? toQuoteSubscription(sub, current) : null,
       currentQuotas,
       target,

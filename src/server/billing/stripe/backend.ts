@@ -38,7 +38,8 @@ import {
   type StripeSubscriptionSchedule,
 } from './client.js'
 import { customerResolver, type ResolveCustomer } from './customers.js'
-import { idempotencyKeys, isCardError, isResourceMissing, isStripeError, toBillingError } from './errors.js'
+import { sha256 } from '../../http.js'
+import { idempotencyKeys, isCardError, isIdempotencyClash, isResourceMissing, isStripeError, isStripeId, toBillingError } from './errors.js'
 import { classifyChange, currentPeriod, isCanceling, isLive, planItem, scheduledChange, toSubscription, type ChangeKind } from './subscription.js'
 
 export interface StripeMeter {
@@ -60,6 +61,8 @@ export interface BackendConfig {
   checkout?: { successUrl: string; cancelUrl: string }
   includeProduct?: (product: StripeProduct) => boolean
   catalogTtlSeconds: number
+  /** False (the default): one trial per customer; a customer who had one starts paid. */
+  allowRepeatTrials: boolean
   now: () => number
 }
 
@@ -68,6 +71,9 @@ const MINUTE = 60
 const invalidPrice = (message = 'No such price') => new BillingError('invalid_request', message, { field: 'price_id' })
 const needsCard = () => new BillingError('payment_failed', 'Add a payment method before choosing a paid plan.', { field: 'payment_method' })
 const noSuchMethod = () => new BillingError('not_found', 'No such payment method')
+const noSuchInvoice = () => new BillingError('not_found', 'No such invoice')
+/** The latest subscriptions read per customer: the live one, and whether a trial was ever had. */
+const SUBSCRIPTIONS_READ = 100
 
 function toPaymentMethod(pm: StripePaymentMethod, defaultId: string | null): PaymentMethod {
   return {
@@ -116,6 +122,8 @@ function addPeriod(at: number, period: Price['period']): number {
 
 interface Change {
   customer: StripeCustomer
+  /** The customer's subscriptions, newest first, canceled ones included. */
+  history: StripeSubscription[]
   sub: StripeSubscription | null
   schedule: StripeSubscriptionSchedule | null
   current: Price | null
@@ -144,14 +152,14 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
   }
 
   /** The customer, the catalog and the customer's subscription, read in parallel once the customer id is known. */
-  async function account(scope: CustomerScope): Promise<{ customer: StripeCustomer; known: Catalog; sub: StripeSubscription | null }> {
+  async function account(scope: CustomerScope): Promise<{ customer: StripeCustomer; known: Catalog; history: StripeSubscription[]; sub: StripeSubscription | null }> {
     const customerId = await customers.id(scope)
     const [customer, known, subs] = await Promise.all([
       customers.retrieve(scope, customerId),
       catalog(),
-      stripe.subscriptions.list({ customer: customerId, status: 'all', limit: 10 }),
+      stripe.subscriptions.list({ customer: customerId, status: 'all', limit: SUBSCRIPTIONS_READ }),
     ])
-    return { customer, known, sub: pickSubscription(subs.data, known) }
+    return { customer, known, history: subs.data, sub: pickSubscription(subs.data, known) }
   }
 
   async function subscriptionOf(customerId: string): Promise<StripeSubscription | null> {
@@ -214,6 +222,7 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
 
   /** The method if it belongs to this customer; another customer's, a detached or an unknown one is not_found. */
   async function ownMethod(customerId: string, id: string): Promise<StripePaymentMethod> {
+    if (!isStripeId(id)) throw noSuchMethod()
     try {
       const pm = await stripe.paymentMethods.retrieve(id)
       if (!pm.customer || idOf(pm.customer) !== customerId) throw noSuchMethod()
@@ -247,7 +256,7 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
   // ------------------------------------------------------------ plan changes
 
   async function prepareChange(scope: CustomerScope, priceId: string): Promise<Change> {
-    const { customer, known, sub: found } = await account(scope)
+    const { customer, known, history, sub: found } = await account(scope)
     const sub = found && isLive(found) ? found : null
     const currentStripe = sub ? planItem(sub).price : null
     const entry = known.prices.get(priceId)
@@ -263,10 +272,49 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
         throw invalidPrice(`The subscription is billed in ${current.currency}; choose a price in ${current.currency}`)
       }
     }
-    return { customer, sub, schedule, current, target: entry.price, plan: entry.plan, kind: classifyChange(sub, current, entry.price) }
+    return { customer, history, sub, schedule, current, target: entry.price, plan: entry.plan, kind: classifyChange(sub, current, entry.price) }
   }
 
-  const startsTrial = (change: Change) => change.kind === 'start' && change.plan.trial_days > 0
+  /** One trial per customer: known from their subscriptions, any of which had a trial (a Checkout one too). */
+  const hadTrial = (change: Change) => change.history.some((s) => s.trial_end !== null)
+  const startsTrial = (change: Change) => change.kind === 'start' && change.plan.trial_days > 0 && (config.allowRepeatTrials || !hadTrial(change))
+
+  /**
+   * Starts the first subscription with an idempotency key derived from the customer's
+   * state (their latest subscription and default card), so two starts read in the same
+   * state share one key on every instance: Stripe runs the first and refuses the others
+   * (their `metadata.portal_request` differs, so the parameters do), and none of them is
+   * charged. A retry of the same Portal request sends the same parameters and gets
+   * Stripe's replay of its own subscription.
+   */
+  async function startSubscription(change: Change, request: string): Promise<StripeSubscription> {
+    const { customer, history, target } = change
+    const card = defaultMethodOf(customer) ?? (customer.default_source ? idOf(customer.default_source) : 'none')
+    const state = `${customer.id}\n${history[0]?.id ?? 'none'}\n${card}`
+    const trial = startsTrial(change)
+    try {
+      return await stripe.subscriptions.create(
+        {
+          customer: customer.id,
+          items: [{ price: target.id, quantity: 1 }],
+          trial_period_days: trial ? change.plan.trial_days : undefined,
+          payment_behavior: 'error_if_incomplete',
+          metadata: { portal_request: request },
+        },
+        { idempotencyKey: `portal-start-${await sha256(state)}` },
+      )
+    } catch (error) {
+      if (!isIdempotencyClash(error)) throw error
+      // Another start holds the key right now (Stripe's 409 `idempotency_key_in_use`).
+      if (isStripeError(error) && error.code === 'idempotency_key_in_use') {
+        throw new BillingError('conflict', 'A subscription is being started for this account right now; reload in a moment', { retryAfter: 1 })
+      }
+      const started = await subscriptionOf(customer.id)
+      if (started && isLive(started)) throw new BillingError('conflict', 'A subscription was just started for this account (in another tab?); reload to see it')
+      // The attempt that used this state's key was declined: Stripe keeps that answer for 24 hours.
+      throw new BillingError('payment_failed', 'The last attempt with this card was declined; add another card to try again.', { field: 'payment_method' })
+    }
+  }
 
   async function previewSubscriptionChange(scope: CustomerScope, priceId: string): Promise<SubscriptionPreview> {
     const change = await prepareChange(scope, priceId)
@@ -333,16 +381,9 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
     switch (change.kind) {
       case 'start': {
         if (!startsTrial(change) && target.amount > 0 && !canPay(customer, null)) throw needsCard()
-        const created = await stripe.subscriptions.create(
-          {
-            customer: customer.id,
-            items: [{ price: target.id, quantity: 1 }],
-            trial_period_days: startsTrial(change) ? change.plan.trial_days : undefined,
-            payment_behavior: 'error_if_incomplete',
-          },
-          key('create'),
-        )
-        return toSubscription(created, null)
+        // This request's mark: its own Portal key's derived one, else unique.
+        const request = key('create')?.idempotencyKey ?? crypto.randomUUID()
+        return toSubscription(await startSubscription(change, request), null)
       }
       case 'switch_trial': {
         await releaseSchedule()
@@ -439,6 +480,7 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
       if (starting_after !== undefined) {
         // Stripe would page from any invoice; only this customer's may be a cursor.
         const notHers = () => new BillingError('invalid_request', 'starting_after is not an invoice of this customer', { field: 'starting_after' })
+        if (!isStripeId(starting_after)) throw notHers()
         const cursor = await stripe.invoices.retrieve(starting_after).catch((error: unknown) => {
           throw isResourceMissing(error) ? notHers() : error
         })
@@ -450,8 +492,12 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
 
     async getInvoice(scope, invoiceId) {
       const customerId = await customers.id(scope)
-      const invoice = await stripe.invoices.retrieve(invoiceId)
-      if (!invoice.customer || idOf(invoice.customer) !== customerId) throw new BillingError('not_found', 'No such invoice')
+      // Another customer's invoice answers exactly as an unknown id does.
+      if (!isStripeId(invoiceId)) throw noSuchInvoice()
+      const invoice = await stripe.invoices.retrieve(invoiceId).catch((error: unknown) => {
+        throw isResourceMissing(error) ? noSuchInvoice() : error
+      })
+      if (!invoice.customer || idOf(invoice.customer) !== customerId) throw noSuchInvoice()
       const lines = [...invoice.lines.data]
       let more = invoice.lines.has_more
       while (more) {
@@ -492,6 +538,7 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
         pm = await stripe.paymentMethods.attach(token, { customer: customer.id }, key('attach'))
       } else {
         // A method the browser confirmed through a SetupIntent is attached already.
+        if (!isStripeId(paymentMethod)) throw new BillingError('invalid_request', 'No such payment method', { field: 'payment_method' })
         pm = await stripe.paymentMethods.retrieve(paymentMethod).catch((error: unknown) => {
           throw isResourceMissing(error) ? new BillingError('invalid_request', 'No such payment method', { field: 'payment_method' }) : error
         })

@@ -180,7 +180,13 @@ export interface StripeClient {
       options?: StripeRequestOptions,
     ): Promise<StripeList<StripeSubscription>>
     create(
-      params: { customer?: string; items?: SubscriptionItemParams[]; trial_period_days?: number; payment_behavior?: SubscriptionChangeParams['payment_behavior'] },
+      params: {
+        customer?: string
+        items?: SubscriptionItemParams[]
+        trial_period_days?: number
+        payment_behavior?: SubscriptionChangeParams['payment_behavior']
+        metadata?: Record<string, string>
+      },
       options?: StripeRequestOptions,
     ): Promise<StripeSubscription>
     update(id: string, params?: SubscriptionChangeParams, options?: StripeRequestOptions): Promise<StripeSubscription>

@@ -27,6 +27,12 @@ export function isStripeError(error: unknown): error is StripeErrorLike {
 
 export const isResourceMissing = (error: unknown): boolean => isStripeError(error) && error.code === 'resource_missing'
 export const isCardError = (error: unknown): boolean => isStripeError(error) && error.type === 'StripeCardError'
+/** A key reused with other parameters (400), or while its first request still runs (409 `idempotency_key_in_use`). */
+export const isIdempotencyClash = (error: unknown): boolean =>
+  isStripeError(error) && (error.type === 'StripeIdempotencyError' || error.code === 'idempotency_key_in_use')
+
+/** Stripe's own id alphabet (`in_1Abc...`, `pm_card_visa`): anything else never reaches a Stripe URL. */
+export const isStripeId = (id: string): boolean => /^[A-Za-z0-9_]{1,255}$/.test(id)
 
 function retryAfterSeconds(error: StripeErrorLike): number {
   const header = error.headers?.['retry-after']
@@ -46,6 +52,7 @@ export function toBillingError(error: unknown): unknown {
       return new BillingError('conflict', 'This Idempotency-Key was already used for a different request')
     case 'StripeInvalidRequestError':
       if (error.code === 'resource_missing') return new BillingError('not_found', 'No such resource')
+      if (error.code === 'idempotency_key_in_use') return new BillingError('conflict', 'This request is already being processed; retry shortly', { retryAfter: 1 })
       break
   }
   return new Error(`Stripe request failed (${error.type}${error.code ? `, ${error.code}` : ''}): ${error.message ?? ''}`, { cause: error })
