@@ -4,8 +4,10 @@
  * serves at `{basePath}/openapi.json` and the build writes to dist/openapi/portal.json.
  * (The contract suite checks both backends' answers against the same schemas.)
  */
+import { build, type BuildOptions } from 'esbuild'
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { portalOpenApiDocument, routes } from '../../src/server/routes.js'
 import type { OpenApiDocument } from '../../src/server/schemas/openapi.js'
@@ -131,5 +133,18 @@ describe('request validation from the schemas keeps the API’s wording', () => 
     expect((first.body as { data: unknown[] }).data).toHaveLength(2)
     const cancel = await call('POST', '/subscription/cancel', { body: {} })
     expect(cancel.body).toMatchObject({ cancel_at_period_end: true })
+  })
+})
+
+describe('the browser takes no schema library', () => {
+  it('no browser entry bundles or imports zod: src/api/types.ts stays plain types', async () => {
+    const root = resolve(import.meta.dirname, '../..')
+    const script = (await import(pathToFileURL(resolve(root, 'build.mjs')).href)) as { browserEntries: Record<string, string>; browserBuildOptions(name: string): BuildOptions }
+    for (const name of Object.keys(script.browserEntries)) {
+      const result = await build({ ...script.browserBuildOptions(name), outdir: 'out', write: false, metafile: true, logLevel: 'silent' })
+      const inputs = Object.keys(result.metafile.inputs)
+      const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports.map((i) => i.path))
+      expect([...inputs, ...imports].filter((path) => /zod|src\/server\//.test(path)), name).toEqual([])
+    }
   })
 })
