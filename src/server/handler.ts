@@ -108,8 +108,9 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
     const url = new URL(request.url)
     const segments = pathSegments(url.pathname, basePath)
     const method = request.method.toUpperCase()
-    const { match, allowed } = segments ? matchRoute(routes, segments, method, parsePathId) : { match: null, allowed: [] }
-    if (!segments || allowed.length === 0) throw new BillingError('not_found', `No route ${method} ${url.pathname}`)
+    if (!segments) throw new BillingError('not_found', outsideBasePath(method, url.pathname, basePath))
+    const { match, allowed } = matchRoute(routes, segments, method, parsePathId)
+    if (allowed.length === 0) throw new BillingError('not_found', `No route ${method} ${url.pathname}`)
     if (method === 'OPTIONS') return new Response(null, { status: 204, headers: preflightHeaders(request, origins, allowed) })
     if (!match) {
       const error = new BillingError('invalid_request', `${method} is not allowed here; use ${allowed.join(' or ')}`, { status: 405 })
@@ -183,6 +184,18 @@ async function withEtag(request: Request, result: StoredResponse, cors: Record<s
   const headers = { ...cors, 'cache-control': PUBLIC_PLANS_CACHE, etag }
   if (etagMatches(request.headers.get('if-none-match'), etag)) return response(304, null, headers)
   return send(result, headers)
+}
+
+/**
+ * Names the likely cause of a request outside `basePath`: the handler mounted under
+ * another prefix (Express's `app.use('/billing-api', ...)` without `basePath`).
+ */
+function outsideBasePath(method: string, pathname: string, basePath: string): string {
+  const segments = pathname.split('/').filter((segment) => segment !== '')
+  const routeStart = segments.findIndex((_, i) => matchRoute(routes, segments.slice(i), method, parsePathId).allowed.length > 0)
+  const mountedAt = routeStart > 0 ? `/${segments.slice(0, routeStart).join('/')}` : null
+  const hint = mountedAt ? `; mounted at ${mountedAt}? pass createPortalHandler({ basePath: ${JSON.stringify(mountedAt)} })` : ''
+  return `No route ${method} ${pathname}: this handler's basePath is ${JSON.stringify(basePath || '/')}${hint}`
 }
 
 function checkOptions(options: PortalHandlerOptions): PortalHandlerOptions {

@@ -35,6 +35,7 @@ export function ok(value: unknown): StoredResponse {
  */
 export function errorToResponse(error: unknown, onError: (error: unknown) => void): StoredResponse {
   if (error instanceof BillingError) {
+    if (error.log) console.warn(`[archetype-portals] ${error.log}`)
     const body: ErrorBody = { error: { code: error.code, message: error.message } }
     if (error.field !== undefined) body.error.field = error.field
     const headers: Record<string, string> = {}

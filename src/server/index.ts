@@ -27,7 +27,23 @@ export type { IdempotencyRecord, IdempotencyStore, MemoryIdempotencyStoreOptions
 export type { RateLimitOptions } from './rate-limit.js'
 export type { ClientAddress } from './client-address.js'
 export { openSqliteBilling } from './billing/sqlite.js'
-export type { SqliteBilling, SqliteBillingOptions } from './billing/sqlite.js'
+export type {
+  AppInput,
+  CatalogueChanges,
+  CatalogueDiff,
+  CatalogueInput,
+  CataloguePlan,
+  CustomerInput,
+  FieldChange,
+  MetricInput,
+  PlanInput,
+  PriceInput,
+  QuotaInput,
+  SellerPlan,
+  SqliteBilling,
+  SqliteBillingOptions,
+  UpdatedObject,
+} from './billing/sqlite.js'
 export { stripeBilling, type StripeBillingOptions, type StripeClient, type StripeMeter } from './billing/stripe.js'
 export { BillingError } from './billing/types.js'
 export type { BillingBackend, CustomerScope, MutationOptions, PageParams } from './billing/types.js'

@@ -4,7 +4,9 @@
  * `./seller.ts` does the secret, validation, idempotency and errors.
  */
 import type * as z from 'zod'
-import type { ApiKey, Customer, List, PaymentMethod, Plan, RevealedApiKey, Session, Subscription } from '../api/types.js'
+import type { ApiKey, Customer, List, PaymentMethod, RevealedApiKey, Session, Subscription } from '../api/types.js'
+import type { CatalogueDiff, CatalogueInput, SellerPlan } from './billing/sqlite/catalogue.js'
+import type { CustomerInput } from './billing/sqlite/validate.js'
 import { BillingError, type CustomerScope, type MutationOptions, type PageParams } from './billing/types.js'
 import type { RouteShape } from './routing.js'
 import { toBillingError } from './schemas/fields.js'
@@ -29,12 +31,12 @@ export interface SellerTrackEvent {
 export interface SellerBilling {
   getSession(scope: CustomerScope): Promise<Session>
   listCustomers(appId: string, page: PageParams): Promise<List<Customer>>
-  upsertCustomer(appId: string, customer: { customUid: string; email?: string; name?: string }): Promise<Customer>
+  upsertCustomer(appId: string, customer: CustomerInput): Promise<Customer>
   getCustomer(appId: string, customUid: string): Promise<Customer | null>
   subscribe(scope: CustomerScope, priceId: string): Promise<Subscription>
   attachPaymentMethod(scope: CustomerScope, paymentMethod: string, options?: MutationOptions & { makeDefault?: boolean }): Promise<PaymentMethod>
-  applyCatalogue(catalogue: z.output<typeof s.Catalogue> & { app: { id: string } }, options: { dryRun: boolean }): Promise<z.output<typeof s.CatalogueDiff>>
-  listAppPlans(appId: string): Promise<z.output<typeof s.SellerPlan>[]>
+  applyCatalogue(catalogue: CatalogueInput, options: { dryRun: boolean }): Promise<CatalogueDiff>
+  listAppPlans(appId: string): Promise<SellerPlan[]>
   check(scope: CustomerScope, metricOrFlag: string, options?: { amount?: number }): Promise<CheckResult>
   trackMany(appId: string, events: SellerTrackEvent[]): Promise<TrackManyResult>
   entitlements(scope: CustomerScope): Promise<Entitlements>

@@ -5,18 +5,16 @@
  * in Node without a DOM, and the React adapter renders on React 18 (server and client).
  * Needs `node build.mjs` first, as `npm test` does.
  */
-import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { promisify } from 'node:util'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { publint } from 'publint'
 import { formatMessage } from 'publint/utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { packTarball, repoRoot, sh } from '../helpers/pack.js'
 
-const run = promisify(execFile)
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const root = repoRoot
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   name: string
   exports: Record<string, unknown>
@@ -28,28 +26,8 @@ const work = mkdtempSync(join(tmpdir(), 'portals-pack-'))
 const scratch = join(work, 'app')
 let tarball = ''
 
-// Child npm runs must not think they are inside this repo's `npm test`.
-const env = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !/^(npm_(package|lifecycle)_|npm_config_(local_prefix|prefix)$|INIT_CWD$)/.test(key)),
-)
-
-async function sh(cmd: string, args: string[], cwd: string, timeout = 120_000): Promise<string> {
-  try {
-    const { stdout } = await run(cmd, args, { cwd, env, timeout, maxBuffer: 32 * 1024 * 1024 })
-    return stdout
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string }
-    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}\n${e.stderr ?? e.message}`)
-  }
-}
-
 beforeAll(async () => {
-  const missing = ['dist/index.js', 'dist/react.js', 'dist/vue.js', 'dist/svelte.js', 'dist/server.js', 'dist/styles.css', 'dist/types/src/index.d.ts'].filter(
-    (file) => !existsSync(join(root, file)),
-  )
-  if (missing.length) throw new Error(`dist/ is incomplete (${missing.join(', ')}): run \`node build.mjs\` first (npm test does)`)
-  const [packed] = JSON.parse(await sh('npm', ['pack', '--json', '--pack-destination', work], root)) as { filename: string }[]
-  tarball = join(work, packed.filename)
+  tarball = await packTarball(work)
 }, 120_000)
 
 afterAll(() => rmSync(work, { recursive: true, force: true }))

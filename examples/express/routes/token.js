@@ -5,18 +5,20 @@ const router = express.Router()
 
 // For the application to work as expected, these env variables need to be available.
 // The secret must be at least 32 bytes; ArchetypeApi throws at start-up otherwise.
-export const appId = process.env.ARCHETYPE_APP_ID ?? 'app_demo'
+export const appId = process.env.ARCHETYPE_APP_ID ?? 'app_acme'
 export const appSecret = process.env.ARCHETYPE_SECRET
+
+/** The example has no login: every visitor is this customer (server.js creates it). */
+export const DEMO_USER = 'user_ada'
 
 const Archetype = ArchetypeApi(appId, appSecret)
 
-// GET /token?customer=cus_active
+// GET /token
 router.get('/', async (req, res, next) => {
   try {
-    // Take the customer from your own session in a real app, never from the query string:
+    // In a real app the customer is the signed-in user (req.user.id), never a query parameter:
     // whoever holds the token sees that customer's billing.
-    const customUid = String(req.query.customer ?? 'cus_active')
-    const data = await Archetype.Token.getCustomerPortalsToken(customUid)
+    const data = await Archetype.Token.getCustomerPortalsToken(DEMO_USER)
     res.send({
       message: 'Success',
       data: data,

@@ -7,7 +7,8 @@
  * file only opens the file, runs migrations and the seed, and adapts the driver.
  */
 import { createRequire } from 'node:module'
-import { resolve } from 'node:path'
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely'
 import { createEngine, type BillingEngine } from './sqlite/engine.js'
 import { migrateSync } from './sqlite/migrations.js'
@@ -15,11 +16,12 @@ import type { BillingDatabase } from './sqlite/schema.js'
 import { seedDemo } from './sqlite/seed.js'
 import { StatementCache, syncExecutor, type RawDatabase, type SyncExecutor } from './sqlite/sync.js'
 
-export type { BillingEngine, App, EngineOptions } from './sqlite/engine.js'
+export type { BillingEngine, App, EngineOptions, SellerPlan } from './sqlite/engine.js'
+export type { CatalogueChanges, CatalogueDiff, CatalogueInput, CataloguePlan, FieldChange, UpdatedObject } from './sqlite/catalogue.js'
 export type { AppInput, CustomerInput, MetricInput, PlanInput, PriceInput, QuotaInput } from './sqlite/validate.js'
 
 export interface SqliteBillingOptions {
-  /** The database file (created when missing); `':memory:'` for a throwaway engine. */
+  /** The database file (created when missing, with its directory); `':memory:'` for a throwaway engine. */
   filename: string
   /** `'demo'` seeds the demo app and customers, once per file. */
   seed?: 'demo'
@@ -123,6 +125,17 @@ class EngineSqliteDialect extends SqliteDialect {
   }
 }
 
+/** `.data/billing.sqlite` works on a fresh checkout: SQLite creates the file but not its directory. */
+function createParentDirectory(filename: string): void {
+  if (filename === ':memory:' || filename.startsWith('file:')) return
+  const dir = dirname(resolve(filename))
+  try {
+    mkdirSync(dir, { recursive: true })
+  } catch (cause) {
+    throw new Error(`openSqliteBilling: cannot create the directory ${dir} for ${filename}: ${(cause as Error).message}`, { cause })
+  }
+}
+
 /** Opens (creating and migrating as needed) a billing engine on a SQLite file. Synchronous: the engine is ready on return. */
 export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling {
   if (typeof options?.filename !== 'string' || options.filename === '') throw new TypeError('openSqliteBilling: filename must be a path or ":memory:"')
@@ -132,6 +145,7 @@ export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling 
   if (options.allowRepeatTrials !== undefined && typeof options.allowRepeatTrials !== 'boolean') throw new TypeError('openSqliteBilling: allowRepeatTrials must be a boolean')
   const clock = options.now ?? (() => Date.now() / 1000)
   const Database = loadDriver()
+  createParentDirectory(options.filename)
   const raw = new Database(options.filename, { timeout: 5_000 })
   const lock = fileLock(options.filename)
   try {

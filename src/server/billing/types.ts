@@ -114,13 +114,16 @@ export class BillingError extends Error {
   readonly field?: string
   /** Seconds, for `rate_limited`. */
   readonly retryAfter?: number
+  /** For the seller's server log only (the handler prints it); never sent to the browser. */
+  readonly log?: string
 
-  constructor(code: ErrorCode, message: string, options: { status?: number; field?: string; retryAfter?: number } = {}) {
+  constructor(code: ErrorCode, message: string, options: { status?: number; field?: string; retryAfter?: number; log?: string } = {}) {
     super(message)
     this.name = 'BillingError'
     this.code = code
     this.status = options.status ?? STATUS_BY_CODE[code] ?? 400
     this.field = options.field
     this.retryAfter = options.retryAfter
+    this.log = options.log
   }
 }

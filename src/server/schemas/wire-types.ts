@@ -5,11 +5,15 @@
  */
 import type * as z from 'zod'
 import type * as wire from '../../api/types.js'
+import type { CatalogueDiff, SellerPlan } from '../billing/sqlite/catalogue.js'
 import type * as s from './portal.js'
+import type * as seller from './seller.js'
 
 /** True only when A and B are mutually assignable and have the same optional keys. */
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
-type Agree<Schema extends z.ZodType, Wire> = Same<z.output<Schema>, Wire>
+/** Rebuilt member by member at every depth, so `A & B` and zod's inferred objects compare equal to the plain object they describe. */
+type Plain<T> = T extends object ? { [K in keyof T]: Plain<T[K]> } : T
+type Agree<Schema extends z.ZodType, Wire> = Same<Plain<z.output<Schema>>, Plain<Wire>>
 
 export type WireTypesAgree = [
   Assert<Agree<typeof s.ErrorBody, wire.ErrorBody>>,
@@ -34,6 +38,12 @@ export type WireTypesAgree = [
   Assert<Agree<typeof s.SubscriptionPreview, wire.SubscriptionPreview>>,
   Assert<Agree<typeof s.PublicPlansResponse, wire.PublicPlansResponse>>,
   Assert<Agree<typeof s.CheckoutResponse, wire.CheckoutResponse>>,
+]
+
+/** The Seller API answers the engine's own results. */
+export type SellerTypesAgree = [
+  Assert<Agree<typeof seller.CatalogueDiff, CatalogueDiff>>,
+  Assert<Agree<typeof seller.SellerPlan, SellerPlan>>,
 ]
 
 type Assert<T extends true> = T

@@ -74,14 +74,14 @@ export function apiKeyMethods(ctx: EngineContext) {
     })
   }
 
-  async function verifyApiKey(secret: string): Promise<{ appId: string; customUid: string; apiKeyId: string } | null> {
-    if (typeof secret !== 'string' || secret.length > 200) return null
+  async function verifyApiKey(apiKeySecret: string): Promise<{ appId: string; customUid: string; apiKeyId: string } | null> {
+    if (typeof apiKeySecret !== 'string' || apiKeySecret.length > 200) return null
     return tx(async (q) => {
       const row = await q
         .selectFrom('api_keys as k')
         .innerJoin('customers as c', 'c.id', 'k.customer_id')
         .select(['k.id', 'k.app_id', 'c.custom_uid'])
-        .where('k.hash', '=', hashApiKey(secret))
+        .where('k.hash', '=', hashApiKey(apiKeySecret))
         .where('k.revoked_at', 'is', null)
         .executeTakeFirst()
       if (!row) return null

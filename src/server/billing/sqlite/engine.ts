@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely'
 import type { Customer, List, Plan, RevealedApiKey, Subscription } from '../../../api/types.js'
 import type { BillingBackend, CustomerScope, PageParams } from '../types.js'
 import { apiKeyMethods } from './api-keys.js'
+import { catalogueMethods, type CatalogueDiff, type CatalogueInput, type SellerPlan } from './catalogue.js'
 import { createContext } from './context.js'
 import { customerListMethods } from './customer-list.js'
 import { invoiceMethods } from './invoices.js'
@@ -20,7 +21,7 @@ import { renewSubscription } from './store.js'
 import { subscriptionMethods } from './subscriptions.js'
 import type { AppInput, CustomerInput, MetricInput, PlanInput } from './validate.js'
 
-export type { App }
+export type { App, SellerPlan }
 
 export interface EngineOptions {
   /** The clock, in Unix seconds. */
@@ -39,6 +40,13 @@ export interface BillingEngine extends BillingBackend {
   createMetric(appId: string, metric: MetricInput): Promise<void>
   createPlan(appId: string, plan: PlanInput): Promise<Plan>
   createCustomer(appId: string, customer: CustomerInput): Promise<Customer>
+  /** Pricing as code: makes the app match `catalogue` (creating the app when missing) and returns what changed; idempotent. */
+  applyCatalogue(catalogue: CatalogueInput, options?: { dryRun?: boolean }): Promise<CatalogueDiff>
+  /** Creates the customer, or updates the email and name given. A portal token's `sub` must name a customer first. */
+  upsertCustomer(appId: string, customer: CustomerInput): Promise<Customer>
+  getCustomer(appId: string, customUid: string): Promise<Customer | null>
+  /** Every plan of the app as the seller sees them (hidden ones too); archived ones with `includeArchived`. */
+  listAppPlans(appId: string, options?: { includeArchived?: boolean }): Promise<SellerPlan[]>
   /** The app's customers, oldest first; `starting_after` is a customer's own id. */
   listCustomers(appId: string, page: PageParams): Promise<List<Customer>>
   /** Puts a customer on a price as the seller: like `changeSubscription`, but hidden plans are allowed. */
@@ -47,7 +55,7 @@ export interface BillingEngine extends BillingBackend {
   recordUsage(scope: CustomerScope, metric: string, quantity: number, at?: number): Promise<void>
   createApiKey(scope: CustomerScope, name: string): Promise<RevealedApiKey>
   /** The owner of an API key (and marks it used), or null for an unknown or revoked key. */
-  verifyApiKey(secret: string): Promise<{ appId: string; customUid: string; apiKeyId: string } | null>
+  verifyApiKey(apiKeySecret: string): Promise<{ appId: string; customUid: string; apiKeyId: string } | null>
   /** Renews every subscription whose period has ended: cancellations, scheduled changes, renewal invoices. */
   renew(): Promise<{ renewed: number }>
   /** Moves the engine's clock forward to `unixSeconds`, then renews. */
@@ -68,7 +76,8 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
   const { listPlans, previewSubscriptionChange, applyChange, cancelScheduledChange, cancelSubscription, resumeSubscription } = subscriptionMethods(ctx, { allowRepeatTrials: options.allowRepeatTrials ?? false })
   const { listApiKeys, rollApiKey, createApiKey, verifyApiKey } = apiKeyMethods(ctx)
   const { listPublicPlans, createCheckout } = publicPlanMethods(ctx)
-  const { createApp, createMetric, createPlan, createCustomer, recordUsage } = sellerMethods(ctx)
+  const { createApp, createMetric, createPlan, createCustomer, upsertCustomer, getCustomer, recordUsage } = sellerMethods(ctx)
+  const { applyCatalogue, listAppPlans } = catalogueMethods(ctx)
 
   async function renew(): Promise<{ renewed: number }> {
     const t = now()
@@ -109,6 +118,10 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
     createMetric,
     createPlan,
     createCustomer,
+    applyCatalogue,
+    upsertCustomer,
+    getCustomer,
+    listAppPlans,
     ...customerListMethods(ctx),
     subscribe: (scope, priceId) => applyChange(scope, priceId, true),
     recordUsage,

@@ -182,6 +182,20 @@ export const migrations: Migration[] = [
       db.updateTable('subscriptions').set((eb) => ({ ended_at: eb.ref('canceled_at') })).where('status', '=', 'canceled'),
     ],
   },
+  {
+    version: 5,
+    name: 'catalogue_archive',
+    // Pricing as code (catalogue.ts): an archived plan or price is offered to no new
+    // customer but kept for its subscribers; `lookup_key` is the id the catalogue declares,
+    // which moves to the new price when an amount changes (the old row keeps its id).
+    up: (db) => [
+      db.schema.alterTable('plans').addColumn('archived_at', time),
+      db.schema.alterTable('prices').addColumn('archived_at', time),
+      db.schema.alterTable('prices').addColumn('lookup_key', 'text'),
+      db.updateTable('prices').set((eb) => ({ lookup_key: eb.ref('id') })),
+      db.schema.createIndex('prices_lookup').on('prices').columns(['app_id', 'lookup_key']),
+    ],
+  },
 ]
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version

@@ -15,14 +15,14 @@ export function publicPlanMethods(ctx: EngineContext) {
 
   async function listPublicPlans(publicKey: string): Promise<PublicPlansResponse> {
     const app = await appByPublicKey(db, publicKey)
-    const plans = await db.selectFrom('plans').selectAll().where('app_id', '=', app.id).where('public', '=', 1).orderBy('sort_order').orderBy('id').execute()
+    const plans = await db.selectFrom('plans').selectAll().where('app_id', '=', app.id).where('public', '=', 1).where('archived_at', 'is', null).orderBy('sort_order').orderBy('id').execute()
     return { data: await loadPlans(db, plans) }
   }
 
   async function createCheckout(publicKey: string, priceId: string): Promise<CheckoutResponse> {
     const app = await appByPublicKey(db, publicKey)
     const price = await findPrice(db, app.id, priceId)
-    if (!price || price.public === 0) throw new BillingError('invalid_request', 'No such price', { field: 'price_id' })
+    if (!price || price.public === 0 || price.archived_at !== null || price.plan_archived_at !== null) throw new BillingError('invalid_request', 'No such price', { field: 'price_id' })
     const query = new URLSearchParams({ key: publicKey, price: price.id })
     return { url: `${baseUrl}/checkout?${query}` }
   }

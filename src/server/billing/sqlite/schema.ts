@@ -36,6 +36,8 @@ export interface PlansTable {
   public: Flag
   sort_order: number
   created: number
+  /** Offered to no new customer, kept for its subscribers (migration 5). */
+  archived_at: number | null
 }
 
 export interface PlanQuotasTable {
@@ -56,6 +58,10 @@ export interface PricesTable {
   amount: number
   currency: string
   created: number
+  /** Offered to no new customer, kept for its subscribers (migration 5). */
+  archived_at: number | null
+  /** The id a catalogue declares; moves to the new price when the amount changes (migration 5). */
+  lookup_key: string | null
 }
 
 export interface CustomersTable {

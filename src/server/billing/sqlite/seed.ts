@@ -153,6 +153,7 @@ function demoRows(now: number): Rows {
       public: spec.hidden ? 0 : 1,
       sort_order: sortOrder,
       created,
+      archived_at: null,
     })
     const quota: PlanQuotasTable = {
       plan_id: planId,
@@ -166,7 +167,7 @@ function demoRows(now: number): Rows {
     for (const period of ['month', 'year'] as const) {
       const id = `${pricePrefix}_${period}`
       const amount = period === 'month' ? spec.month : spec.year
-      rows.prices.push({ id, plan_id: planId, app_id: appId, period, amount, currency: 'USD', created })
+      rows.prices.push({ id, plan_id: planId, app_id: appId, period, amount, currency: 'USD', created, archived_at: null, lookup_key: id })
       prices.set(id, { id, plan_id: planId, plan_name: spec.name, period, amount, currency: 'USD', trial_days: spec.trialDays ?? 0 })
     }
   }

@@ -3,7 +3,7 @@ import type { Customer, Plan } from '../../../api/types.js'
 import { BillingError, type CustomerScope } from '../types.js'
 import { newId } from './ids.js'
 import type { PlansTable } from './schema.js'
-import { toPlan, type Db } from './store.js'
+import { findCustomer, toPlan, type Db } from './store.js'
 import { validateApp, validateCustomer, validatePlan, type AppInput, type CustomerInput, type MetricInput, type PlanInput } from './validate.js'
 import type { EngineContext } from './context.js'
 
@@ -14,6 +14,8 @@ export interface App {
   public_key: string
   invoice_prefix: string
 }
+
+const toCustomer = (row: { custom_uid: string; email: string; name: string }): Customer => ({ id: row.custom_uid, email: row.email, name: row.name })
 
 export function sellerMethods(ctx: EngineContext) {
   const { now, tx, customerNow } = ctx
@@ -63,9 +65,9 @@ export function sellerMethods(ctx: EngineContext) {
         .executeTakeFirst()
       if (taken) throw new BillingError('conflict', `Id "${taken.id}" is already taken`, { field: 'id' })
       const t = now()
-      const row: PlansTable = { ...plan.row, id: plan.id, app_id: appId, created: t }
+      const row: PlansTable = { ...plan.row, id: plan.id, app_id: appId, created: t, archived_at: null }
       await q.insertInto('plans').values(row).execute()
-      await q.insertInto('prices').values(plan.prices.map((p) => ({ ...p, plan_id: plan.id, app_id: appId, created: t }))).execute()
+      await q.insertInto('prices').values(plan.prices.map((p) => ({ ...p, plan_id: plan.id, app_id: appId, created: t, lookup_key: p.id }))).execute()
       if (plan.quotas.length > 0) await q.insertInto('plan_quotas').values(plan.quotas.map((x) => ({ ...x, plan_id: plan.id }))).execute()
       return toPlan(row, plan.prices, named)
     })
@@ -81,8 +83,32 @@ export function sellerMethods(ctx: EngineContext) {
         .insertInto('customers')
         .values({ id: newId('cu'), app_id: appId, ...c, subscription_id: null, balance: 0, created: now() })
         .execute()
-      return { id: c.custom_uid, email: c.email, name: c.name }
+      return toCustomer(c)
     })
+  }
+
+  /**
+   * Creates the customer, or updates the email and name given (left out: kept). Safe to
+   * call on every sign-in, from two instances at once: one row per uid, by its unique key.
+   */
+  async function upsertCustomer(appId: string, input: CustomerInput): Promise<Customer> {
+    const c = validateCustomer(input)
+    const changes = { ...(input.email !== undefined && { email: c.email }), ...(input.name !== undefined && { name: c.name }) }
+    return tx(async (q) => {
+      await requireApp(q, appId)
+      await q
+        .insertInto('customers')
+        .values({ id: newId('cu'), app_id: appId, ...c, subscription_id: null, balance: 0, created: now() })
+        .onConflict((oc) => (Object.keys(changes).length > 0 ? oc.columns(['app_id', 'custom_uid']).doUpdateSet(changes) : oc.columns(['app_id', 'custom_uid']).doNothing()))
+        .execute()
+      return toCustomer(await findCustomer(q, appId, c.custom_uid))
+    })
+  }
+
+  async function getCustomer(appId: string, customUid: string): Promise<Customer | null> {
+    if (typeof customUid !== 'string') throw new BillingError('invalid_request', 'customUid must be a string', { field: 'customUid' })
+    const row = await ctx.db.selectFrom('customers').select(['custom_uid', 'email', 'name']).where('app_id', '=', appId).where('custom_uid', '=', customUid).executeTakeFirst()
+    return row ? toCustomer(row) : null
   }
 
   async function recordUsage(scope: CustomerScope, metric: string, quantity: number, at?: number): Promise<void> {
@@ -96,5 +122,5 @@ export function sellerMethods(ctx: EngineContext) {
     })
   }
 
-  return { createApp, createMetric, createPlan, createCustomer, recordUsage }
+  return { createApp, createMetric, createPlan, createCustomer, upsertCustomer, getCustomer, recordUsage, requireApp }
 }

@@ -1,10 +1,10 @@
 /** `getSession`: the dashboard's one request, in three prepared queries. */
 import type { Customer, Period, Session, UsageMeter } from '../../../api/types.js'
-import { BillingError, type CustomerScope } from '../types.js'
+import type { CustomerScope } from '../types.js'
 import { prepared } from './prepared.js'
 import { renewalAmount, scaleQuotas } from './quote.js'
 import type { SubscriptionsTable } from './schema.js'
-import { toPlan, toPrice, toSubscription } from './store.js'
+import { noSuchCustomer, toPlan, toPrice, toSubscription } from './store.js'
 import type { EngineContext } from './context.js'
 
 interface SessionRow {
@@ -103,21 +103,16 @@ export function sessionMethods(ctx: EngineContext) {
       .where('c.app_id', '=', p('appId'))
       .where('c.custom_uid', '=', p('customUid')),
   )
-  const planPricesQuery = prepared<{ planId: string }, PriceShape>((p) =>
-    db.selectFrom('prices').select(['id', 'period', 'amount', 'currency']).where('plan_id', '=', p('planId')).orderBy('period').orderBy('amount'),
+  // The plan's offered prices plus the subscription's own (which may be archived: catalogue.ts).
+  const planPricesQuery = prepared<{ planId: string; priceId: string }, PriceShape>((p) =>
+    db
+      .selectFrom('prices')
+      .select(['id', 'period', 'amount', 'currency'])
+      .where('plan_id', '=', p('planId'))
+      .where((eb) => eb.or([eb('archived_at', 'is', null), eb('id', '=', p('priceId'))]))
+      .orderBy('period')
+      .orderBy('amount'),
   )
-  // A plan's prices never change once created (the engine has no call that edits them), so they are read once.
-  const pricesByPlan = new Map<string, Promise<PriceShape[]>>()
-  const planPrices = (planId: string): Promise<PriceShape[]> => {
-    let prices = pricesByPlan.get(planId)
-    if (!prices) {
-      if (pricesByPlan.size >= 1_000) pricesByPlan.clear()
-      prices = planPricesQuery(db, { planId })
-      prices.catch(() => pricesByPlan.delete(planId))
-      pricesByPlan.set(planId, prices)
-    }
-    return prices
-  }
   const metersQuery = prepared<{ appId: string; planId: string; customerId: string; from: number; to: number }, MeterRow>((p) =>
     db
       .selectFrom('plan_quotas as q')
@@ -144,7 +139,7 @@ export function sessionMethods(ctx: EngineContext) {
 
   async function getSession(scope: CustomerScope): Promise<Session> {
     const [row] = await sessionQuery(db, { appId: scope.appId, customUid: scope.customUid })
-    if (!row) throw new BillingError('not_found', 'No such customer')
+    if (!row) throw noSuchCustomer(scope.appId, scope.customUid)
     const customer: Customer = { id: row.custom_uid, email: row.email, name: row.customer_name }
     if (row.id === null || row.plan_id === null || row.status === null) {
       return { customer, subscription: null, plan: null, price: null, usage: [], upcoming_invoice: null, api_keys_enabled: true }
@@ -154,9 +149,9 @@ export function sessionMethods(ctx: EngineContext) {
       return getSession(scope)
     }
 
-    const sub = row as typeof row & { id: string; status: SubscriptionsTable['status']; plan_id: string; current_period_start: number; current_period_end: number }
+    const sub = row as typeof row & { id: string; status: SubscriptionsTable['status']; plan_id: string; price_id: string; current_period_start: number; current_period_end: number }
     const [prices, meters] = await Promise.all([
-      planPrices(sub.plan_id),
+      planPricesQuery(db, { planId: sub.plan_id, priceId: sub.price_id }),
       metersQuery(db, { appId: scope.appId, planId: sub.plan_id, customerId: sub.customer_id, from: sub.current_period_start, to: sub.current_period_end }),
     ])
     const plan = toPlan(

@@ -5,7 +5,8 @@ import { BillingError, type CustomerScope } from '../types.js'
 import { newId } from './ids.js'
 import { periodEnd } from './proration.js'
 import { quoteChange, type ChangeQuote } from './quote.js'
-import type { CustomersTable, SubscriptionsTable } from './schema.js'
+import type { ExpressionBuilder } from 'kysely'
+import type { BillingDatabase, CustomersTable, SubscriptionsTable } from './schema.js'
 import { chargeDefault, chargeError, collectOpenInvoices, findPrice, findSubscription, insertInvoice, loadPlans, quotasOf, selectPrice, subscriptionWire, toQuoteSubscription, toSubscription, usageBuckets, type Db, type PriceRow } from './store.js'
 import type { EngineContext } from './context.js'
 
@@ -30,16 +31,17 @@ export function subscriptionMethods(ctx: EngineContext, rules: SubscriptionRules
     const customer = await customerNow(db, scope)
     const sub = await liveSubscription(db, customer)
     const currentPlanId = sub ? (await db.selectFrom('prices').select('plan_id').where('id', '=', sub.price_id).executeTakeFirstOrThrow()).plan_id : null
-    // Public plans, plus the customer's own plan when it is hidden (a legacy or custom plan).
+    // Offered plans, plus the customer's own plan when it is hidden or archived (a legacy or custom plan).
+    const offered = (eb: ExpressionBuilder<BillingDatabase, 'plans'>) => eb.and([eb('public', '=', 1), eb('archived_at', 'is', null)])
     const plans = await db
       .selectFrom('plans')
       .selectAll()
       .where('app_id', '=', scope.appId)
-      .where((eb) => (currentPlanId ? eb.or([eb('public', '=', 1), eb('id', '=', currentPlanId)]) : eb('public', '=', 1)))
+      .where((eb) => (currentPlanId ? eb.or([offered(eb), eb('id', '=', currentPlanId)]) : offered(eb)))
       .orderBy('sort_order')
       .orderBy('id')
       .execute()
-    return { data: await loadPlans(db, plans), current_price_id: sub?.price_id ?? null }
+    return { data: await loadPlans(db, plans, { keepPriceId: sub?.price_id }), current_price_id: sub?.price_id ?? null }
   }
 
   interface Prepared {
@@ -60,7 +62,12 @@ export function subscriptionMethods(ctx: EngineContext, rules: SubscriptionRules
     if (!target) throw new BillingError('invalid_request', 'No such price', { field: 'price_id' })
     const sub = await liveSubscription(q, customer)
     const current = sub ? await selectPrice(q).where('p.id', '=', sub.price_id).executeTakeFirstOrThrow() : undefined
-    if (!allowHidden && target.public === 0 && target.plan_id !== current?.plan_id) {
+    // Archived (catalogue.ts): kept by its subscribers, offered to nobody; a hidden plan is for the seller to give.
+    if (target.archived_at !== null && target.id !== sub?.price_id) {
+      throw new BillingError('invalid_request', 'This price is no longer offered', { field: 'price_id' })
+    }
+    const ownPlan = target.plan_id === current?.plan_id
+    if (!ownPlan && (target.plan_archived_at !== null || (!allowHidden && target.public === 0))) {
       throw new BillingError('invalid_request', 'This price is not available', { field: 'price_id' })
     }
     if (sub && current) {

@@ -13,7 +13,11 @@ export type ResolveCustomer = (customUid: string, scope: CustomerScope) => Promi
 const CACHE_MS = 10 * 60_000
 const CACHE_SIZE = 10_000
 
-const noSuchCustomer = () => new BillingError('not_found', 'No such customer')
+/** The browser hears "No such customer"; the seller's log hears which uid and where Stripe should have it. */
+const noSuchCustomer = (customUid: string) =>
+  new BillingError('not_found', 'No such customer', {
+    log: `No Stripe customer for uid ${JSON.stringify(customUid)}: a portal token's uid must name an existing customer (metadata.custom_uid = ${JSON.stringify(customUid)}, or what your resolveCustomer returns); create it before minting the token`,
+  })
 
 /** A search-query string literal: backslashes and single quotes escaped. */
 export const searchLiteral = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
@@ -33,7 +37,7 @@ export function customerResolver(stripe: StripeClient, resolve: ResolveCustomer 
     const hit = cache.get(customUid)
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.id
     const found = await stripe.customers.search({ query: `metadata['custom_uid']:${searchLiteral(customUid)}`, limit: 2 })
-    if (found.data.length === 0) throw noSuchCustomer()
+    if (found.data.length === 0) throw noSuchCustomer(customUid)
     // Two customers for one uid is a setup error the seller must see, not a coin toss.
     if (found.data.length > 1) throw new Error(`Two Stripe customers have metadata.custom_uid = ${JSON.stringify(customUid)}; keep one`)
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string)
@@ -44,7 +48,7 @@ export function customerResolver(stripe: StripeClient, resolve: ResolveCustomer 
   async function id(scope: CustomerScope): Promise<string> {
     if (!resolve) return search(scope.customUid)
     const resolved = await resolve(scope.customUid, scope)
-    if (typeof resolved !== 'string' || resolved === '') throw noSuchCustomer()
+    if (typeof resolved !== 'string' || resolved === '') throw noSuchCustomer(scope.customUid)
     return resolved
   }
 
@@ -55,12 +59,12 @@ export function customerResolver(stripe: StripeClient, resolve: ResolveCustomer 
   async function retrieve(scope: CustomerScope, customerId: string): Promise<StripeCustomer> {
     try {
       const customer = await stripe.customers.retrieve(customerId)
-      if (customer.deleted) throw noSuchCustomer()
+      if (customer.deleted) throw noSuchCustomer(scope.customUid)
       return customer
     } catch (error) {
       if (error instanceof BillingError || isResourceMissing(error)) {
         cache.delete(scope.customUid)
-        throw noSuchCustomer()
+        throw noSuchCustomer(scope.customUid)
       }
       throw error
     }
