@@ -45,6 +45,24 @@ export interface SellerBilling {
   verifyApiKey(apiKeySecret: string): Promise<{ appId: string; customUid: string; apiKeyId: string } | null>
 }
 
+/** The methods `createSellerHandler` checks `billing` for, so a wrong object fails at start-up, not on a request. */
+export const SELLER_BILLING_METHODS = [
+  'getSession',
+  'listCustomers',
+  'upsertCustomer',
+  'getCustomer',
+  'subscribe',
+  'attachPaymentMethod',
+  'applyCatalogue',
+  'listAppPlans',
+  'check',
+  'trackMany',
+  'entitlements',
+  'createApiKey',
+  'revokeApiKey',
+  'verifyApiKey',
+] as const satisfies readonly (keyof SellerBilling)[]
+
 export interface SellerContext<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType> {
   billing: SellerBilling
   appId: string

@@ -14,7 +14,7 @@ import { errorToResponse, ok, send, sha256 } from './http.js'
 import { IdempotencyCoordinator, memoryIdempotencyStore, withoutSecret, type IdempotencyStore, type StoredResponse } from './idempotency.js'
 import { matchRoute, normaliseBasePath, pathSegments } from './routing.js'
 import { CustomerUid } from './schemas/seller.js'
-import { sellerRoutes, type SellerBilling, type SellerContext, type SellerRoute } from './seller-routes.js'
+import { SELLER_BILLING_METHODS, sellerRoutes, type SellerBilling, type SellerContext, type SellerRoute } from './seller-routes.js'
 import { createPortalToken, MIN_SECRET_BYTES } from './token.js'
 import { canonicalJson, parseBody, parseIdempotencyKey, parseJsonObject, parseQuery, readBodyText } from './validate.js'
 
@@ -126,8 +126,6 @@ function parseParam(segment: string): string | null {
   return CustomerUid.safeParse(value).success ? value : null
 }
 
-const SELLER_METHODS = ['getSession', 'listCustomers', 'subscribe', 'attachPaymentMethod', 'createApiKey', 'verifyApiKey'] as const
-
 function checkOptions(options: SellerHandlerOptions): SellerHandlerOptions {
   if (!options || typeof options !== 'object') throw new TypeError('createSellerHandler needs an options object')
   if (typeof options.appId !== 'string' || options.appId === '') throw new TypeError('`appId` must be a non-empty string')
@@ -135,7 +133,7 @@ function checkOptions(options: SellerHandlerOptions): SellerHandlerOptions {
     throw new TypeError(`\`secret\` must be the app secret, a string of at least ${MIN_SECRET_BYTES} bytes`)
   }
   const billing = options.billing as unknown as Record<string, unknown> | undefined
-  const missing = SELLER_METHODS.filter((name) => typeof billing?.[name] !== 'function')
+  const missing = SELLER_BILLING_METHODS.filter((name) => typeof billing?.[name] !== 'function')
   if (missing.length > 0) {
     throw new TypeError(`\`billing\` must be the billing engine (for example \`openSqliteBilling(...)\`); it lacks ${missing.join(', ')}`)
   }

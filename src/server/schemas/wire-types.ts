@@ -8,6 +8,7 @@ import type * as wire from '../../api/types.js'
 import type { CatalogueDiff, SellerPlan } from '../billing/sqlite/catalogue.js'
 import type * as s from './portal.js'
 import type * as seller from './seller.js'
+import type { SELLER_BILLING_METHODS, SellerBilling } from '../seller-routes.js'
 
 /** True only when A and B are mutually assignable and have the same optional keys. */
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
@@ -44,6 +45,8 @@ export type WireTypesAgree = [
 export type SellerTypesAgree = [
   Assert<Agree<typeof seller.CatalogueDiff, CatalogueDiff>>,
   Assert<Agree<typeof seller.SellerPlan, SellerPlan>>,
+  // Every method of SellerBilling is one createSellerHandler checks for.
+  Assert<Same<(typeof SELLER_BILLING_METHODS)[number], keyof SellerBilling>>,
 ]
 
 type Assert<T extends true> = T
