@@ -17,7 +17,7 @@ import { createRateLimiter } from './rate-limit.js'
 import type { Route, RouteContext } from './routes.js'
 import { routes } from './routes.js'
 import { matchRoute, normaliseBasePath, pathSegments } from './routing.js'
-import { PortalTokenError, portalTokenVerifier } from './token.js'
+import { checkClockOption, PortalTokenError, portalTokenVerifier } from './token.js'
 import { canonicalJson, parseBody, parseIdempotencyKey, parseJsonObject, parsePathId, parseQuery, readBodyText } from './validate.js'
 
 export interface PortalHandlerOptions {
@@ -222,10 +222,6 @@ function checkOptions(options: PortalHandlerOptions): PortalHandlerOptions {
   }
   if (options.onError !== undefined && typeof options.onError !== 'function') throw new TypeError('`onError` must be a function')
   if (options.clientAddress !== undefined && typeof options.clientAddress !== 'function') throw new TypeError('`clientAddress` must be a function (request) => address')
-  if (options.now !== undefined) {
-    // A millisecond clock (Date.now) would make every token look issued in the far future.
-    const sample = typeof options.now === 'function' ? options.now() : NaN
-    if (!(sample > 0 && sample < 1e11)) throw new TypeError('`now` must be a function returning Unix seconds (Date.now() / 1000), not milliseconds')
-  }
+  checkClockOption(options.now)
   return options
 }

@@ -15,7 +15,7 @@ import { IdempotencyCoordinator, memoryIdempotencyStore, withoutSecret, type Ide
 import { matchRoute, normaliseBasePath, pathSegments } from './routing.js'
 import { CustomerUid } from './schemas/seller.js'
 import { SELLER_BILLING_METHODS, sellerRoutes, type SellerBilling, type SellerContext, type SellerRoute } from './seller-routes.js'
-import { createPortalToken, MIN_SECRET_BYTES } from './token.js'
+import { checkClockOption, createPortalToken, secretKey } from './token.js'
 import { canonicalJson, parseBody, parseIdempotencyKey, parseJsonObject, parseQuery, readBodyText } from './validate.js'
 
 export type { SellerBilling } from './seller-routes.js'
@@ -129,18 +129,13 @@ function parseParam(segment: string): string | null {
 function checkOptions(options: SellerHandlerOptions): SellerHandlerOptions {
   if (!options || typeof options !== 'object') throw new TypeError('createSellerHandler needs an options object')
   if (typeof options.appId !== 'string' || options.appId === '') throw new TypeError('`appId` must be a non-empty string')
-  if (typeof options.secret !== 'string' || encoder.encode(options.secret).byteLength < MIN_SECRET_BYTES) {
-    throw new TypeError(`\`secret\` must be the app secret, a string of at least ${MIN_SECRET_BYTES} bytes`)
-  }
+  secretKey(options.secret)
   const billing = options.billing as unknown as Record<string, unknown> | undefined
   const missing = SELLER_BILLING_METHODS.filter((name) => typeof billing?.[name] !== 'function')
   if (missing.length > 0) {
     throw new TypeError(`\`billing\` must be the billing engine (for example \`openSqliteBilling(...)\`); it lacks ${missing.join(', ')}`)
   }
   if (options.onError !== undefined && typeof options.onError !== 'function') throw new TypeError('`onError` must be a function')
-  if (options.now !== undefined) {
-    const sample = typeof options.now === 'function' ? options.now() : NaN
-    if (!(sample > 0 && sample < 1e11)) throw new TypeError('`now` must be a function returning Unix seconds (Date.now() / 1000), not milliseconds')
-  }
+  checkClockOption(options.now)
   return options
 }

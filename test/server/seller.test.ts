@@ -324,7 +324,7 @@ describe('Seller API refusals', () => {
   it('refuses bad options by name', () => {
     const billing = seller.portal.billing as unknown as SellerBilling
     expect(() => createSellerHandler({ appId: '', secret: TEST_SECRET, billing })).toThrow(/appId/)
-    expect(() => createSellerHandler({ appId: 'a', secret: 'short', billing })).toThrow(/secret.*32 bytes/)
+    expect(() => createSellerHandler({ appId: 'a', secret: 'short', billing })).toThrow(/secret.*at least 32 bytes/)
     expect(() => createSellerHandler({ appId: 'a', secret: TEST_SECRET, billing: {} as SellerBilling })).toThrow(/billing.*lacks/)
     expect(() => createSellerHandler({ appId: 'a', secret: TEST_SECRET, billing, now: () => Date.now() })).toThrow(/Unix seconds/)
     expect(() => createSellerHandler({ appId: 'a', secret: TEST_SECRET, billing, basePath: 'api' })).toThrow(/basePath/)
