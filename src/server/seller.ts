@@ -43,7 +43,6 @@ export interface SellerHandlerOptions {
 export type SellerHandler = ((request: Request) => Promise<Response>) & { readonly maxBodyBytes: number }
 
 const NO_STORE = { 'cache-control': 'no-store' }
-const encoder = new TextEncoder()
 
 export function createSellerHandler(options: SellerHandlerOptions): SellerHandler {
   const { appId, secret, billing } = checkOptions(options)
@@ -51,16 +50,16 @@ export function createSellerHandler(options: SellerHandlerOptions): SellerHandle
   const onError = options.onError ?? ((error: unknown) => console.error('[archetype-portals seller]', error))
   const basePath = normaliseBasePath(options.basePath ?? '/api/seller')
   const idempotency = new IdempotencyCoordinator(options.idempotencyStore ?? memoryIdempotencyStore({ now }))
-  const expected = digest(secret)
+  const expected = sha256(secret)
   const mintToken = (customUid: string) => createPortalToken({ appId, secret, customUid, now })
 
   /** Compares digests, so neither the secret's length nor its matching prefix shows in the timing. */
   async function authenticate(request: Request): Promise<void> {
     const given = request.headers.get('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1]
     if (!given) throw new BillingError('unauthorized', 'Missing `Authorization: Bearer <app secret>` header')
-    const [a, b] = await Promise.all([digest(given), expected])
+    const [a, b] = await Promise.all([sha256(given), expected])
     let difference = 0
-    for (let i = 0; i < a.length; i++) difference |= a[i] ^ b[i]
+    for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i)
     if (difference !== 0) throw new BillingError('unauthorized', 'Invalid app secret')
   }
 
@@ -109,10 +108,6 @@ export function createSellerHandler(options: SellerHandlerOptions): SellerHandle
     }
   }
   return Object.assign(handler, { maxBodyBytes: SELLER_MAX_BODY_BYTES })
-}
-
-async function digest(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)))
 }
 
 /** A path segment as a customer uid or an id, or null (the route does not fit: 404). */
