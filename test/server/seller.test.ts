@@ -352,6 +352,9 @@ describe('the Seller API’s OpenAPI document', () => {
     const { paths } = sellerOpenApiDocument()
     expect((paths['/v1/customers/{uid}'].put as { parameters: { name: string; schema: unknown }[] }).parameters[0]).toMatchObject({ name: 'uid', schema: { maxLength: 200 } })
     expect(paths['/v1/usage'].post).toMatchObject({ requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/UsageBatch' } } } } })
+    // A quota is a number, null or an object: the document says all three (the parser takes the number as `{ limit }`).
+    const catalogue = sellerOpenApiDocument().components.schemas.Catalogue as { properties: { plans: { items: { properties: { quotas: { additionalProperties: { anyOf: { type: string }[] } } } } } } }
+    expect(catalogue.properties.plans.items.properties.quotas.additionalProperties.anyOf.map((s) => s.type)).toEqual(['integer', 'null', 'object'])
     expect(sellerOpenApiDocument().components.schemas.UsageBatch).toMatchObject({ properties: { events: { maxItems: 1000, items: { $ref: '#/components/schemas/UsageEvent' } } } })
   })
 })

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod'
 import type { Describe } from './fields.js'
+import { documentAs } from './registry.js'
 
 /** How the engine words a field's problem: the field's path, then the predicate. */
 export const engineField: Describe = (field, predicate) => `${field} ${predicate}`
@@ -39,16 +40,20 @@ export const PriceInputSchema = z.object({
     .transform((code) => code.toUpperCase()),
 })
 
-/** A quota is a limit (null: unlimited) or `{ limit, overage: { amount, per } }`. */
-export const QuotaInputSchema = z.preprocess(
-  (value) => (value === null || typeof value === 'number' ? { limit: value } : value),
-  z.object(
-    {
-      limit: intAtLeast(0).nullable(),
-      overage: z.object({ amount: intAtLeast(0), per: intAtLeast(1) }, { error: 'must be { amount, per }' }).optional(),
-    },
-    { error: 'must be a number, null or { limit, overage }' },
-  ),
+const QuotaObject = z.object(
+  {
+    limit: intAtLeast(0).nullable(),
+    overage: z.object({ amount: intAtLeast(0), per: intAtLeast(1) }, { error: 'must be { amount, per }' }).optional(),
+  },
+  { error: 'must be a number, null or { limit, overage }' },
+)
+/** A quota is a limit (null: unlimited) or `{ limit, overage: { amount, per } }`; parsed as the object form, so errors name `.limit`. */
+export const QuotaInputSchema = documentAs(
+  z.preprocess((value) => (value === null || typeof value === 'number' ? { limit: value } : value), QuotaObject),
+  () => ({
+    description: 'Units per period (null: unlimited), or `{ limit, overage: { amount, per } }` to bill `amount` minor units per started `per` units past the limit.',
+    anyOf: [{ type: 'integer', minimum: 0 }, { type: 'null' }, z.toJSONSchema(QuotaObject, { io: 'input' })].map(({ $schema: _, ...rest }: Record<string, unknown>) => rest),
+  }),
 )
 
 export const AppInputSchema = z.object({

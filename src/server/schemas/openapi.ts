@@ -7,7 +7,7 @@ import * as z from 'zod'
 import type { RouteShape } from '../routing.js'
 import { Id } from './fields.js'
 import { ErrorBody } from './portal.js'
-import { components } from './registry.js'
+import { components, documentedAs } from './registry.js'
 
 export interface OpenApiInfo {
   title: string
@@ -27,7 +27,15 @@ export type OpenApiDocument = Record<string, unknown> & {
 type Document = OpenApiDocument
 
 const REF_BASE = '#/components/schemas/'
-const convert = (schema: z.ZodType): JsonSchema => strip(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema)
+/** Swaps in what `documentAs` declared for a schema. */
+function override(ctx: { zodSchema: unknown; jsonSchema: JsonSchema }): void {
+  const declared = documentedAs.get(ctx.zodSchema as z.ZodType)
+  if (!declared) return
+  for (const key of Object.keys(ctx.jsonSchema)) delete ctx.jsonSchema[key]
+  Object.assign(ctx.jsonSchema, declared())
+}
+const OPTIONS = { io: 'input', unrepresentable: 'any', override } as const
+const convert = (schema: z.ZodType): JsonSchema => strip(z.toJSONSchema(schema, OPTIONS) as JsonSchema)
 
 /** The schema's `$ref` when it is a named component, else the schema inline. */
 function schemaOf(schema: z.ZodType): JsonSchema {
@@ -111,7 +119,7 @@ export function openApiDocument(info: OpenApiInfo, routes: readonly RouteShape[]
     const path = openApiPath(route.path)
     paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation(route) }
   }
-  const all = (z.toJSONSchema(components, { io: 'input', unrepresentable: 'any', uri: (id) => `${REF_BASE}${id}` }) as { schemas: Record<string, JsonSchema> }).schemas
+  const all = (z.toJSONSchema(components, { ...OPTIONS, uri: (id) => `${REF_BASE}${id}` }) as { schemas: Record<string, JsonSchema> }).schemas
   const document: Document = {
     openapi: '3.1.0',
     info: { title: info.title, version: info.version, description: info.description },

@@ -11,3 +11,14 @@ export function named<S extends z.ZodType>(id: string, schema: S, description?: 
   components.add(schema, description === undefined ? { id } : { id, description })
   return schema
 }
+
+/**
+ * For a schema whose JSON Schema zod cannot infer (a `z.preprocess` accepts more than its
+ * inner schema says): what the documents publish instead.
+ */
+export const documentedAs = new WeakMap<z.ZodType, () => Record<string, unknown>>()
+
+export function documentAs<S extends z.ZodType>(schema: S, jsonSchema: () => Record<string, unknown>): S {
+  documentedAs.set(schema, jsonSchema)
+  return schema
+}
