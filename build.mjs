@@ -57,6 +57,7 @@ export const browserEntries = {
   react: 'adapters/react/index.tsx',
   vue: 'adapters/vue/index.ts',
   svelte: 'adapters/svelte/index.ts',
+  element: 'adapters/element/index.ts',
 }
 
 /**
@@ -105,6 +106,9 @@ export async function buildAll({ types = true } = {}) {
       loader: { '.css': 'css' },
     }),
   ])
+  // Both stylesheet subpaths' `types`: TypeScript 7 checks side-effect imports, and a
+  // `.css` with no declaration is TS2882 (issue 13).
+  writeFileSync(resolve(root, 'dist/styles.d.css.ts'), '// The stylesheet: imported for its side effect only.\nexport {}\n')
   await writeOpenApiDocuments()
   if (types) execFileSync(process.execPath, [resolve(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' })
 }

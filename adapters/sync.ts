@@ -5,7 +5,25 @@
  * appearing or disappearing is a change.
  */
 
+import type { ErrorCode, PortalHandle } from '../src/types.js'
+
 type Options = Record<string, unknown>
+
+/** Every adapter's error callback, the original docs' `errorHandler` (a `useState` setter works). */
+export type ErrorHandler = (code: ErrorCode | '') => void
+
+/**
+ * Calls the latest handler with the code of each error the portal reports, and `''` once
+ * it recovers: read from the core's one `error` store, so every adapter agrees.
+ */
+export function forwardErrors(handle: Pick<PortalHandle<unknown>, 'error'>, latest: () => ErrorHandler | undefined): () => void {
+  // Subscribed, not listened: a core may report during its own mount (a token already expired).
+  let shown = false
+  return handle.error.subscribe((error) => {
+    if (error || shown) latest()?.(error ? error.code : '')
+    shown = error !== null
+  })
+}
 
 export interface OptionSync<O> {
   /** The options to mount the core with. */

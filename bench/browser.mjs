@@ -113,6 +113,7 @@ export async function browserRows({ runs = 30, cycles = 1000, warmupCycles = 200
   let executablePath
   try {
     executablePath = e2e.findChromium()
+    if (!executablePath) return skipped(`No system Chromium found. ${e2e.INSTALL_HINT}`)
   } catch (error) {
     return skipped(error.message)
   }

@@ -2,7 +2,7 @@
 // state and server throughput, and prints ONE table: each figure with its baseline, its
 // goal and whether it is met. Exits 1 when a budget is missed (see bench/README.md).
 //
-//   BENCH_ONLY=size,browser,server   sections to run (default all)
+//   BENCH_ONLY=size,browser,server,metering   sections to run (default all)
 //   BENCH_RUNS=30                    time-to-data runs per measure
 //   BENCH_CYCLES=1000                steady-state mount/destroy cycles
 //   BENCH_SECONDS=10                 server: seconds per target per route (in 5 rounds)
@@ -13,11 +13,12 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { resolve } from 'node:path'
 import { browserRows } from './browser.mjs'
 import { root } from './bundle.mjs'
+import { meteringRows } from './metering.mjs'
 import { benchServer } from './server.mjs'
 import { sizeRows } from './size.mjs'
 import { failed, renderTable } from './table.mjs'
 
-const only = new Set((process.env.BENCH_ONLY ?? 'size,browser,server').split(',').map((s) => s.trim()))
+const only = new Set((process.env.BENCH_ONLY ?? 'size,browser,server,metering').split(',').map((s) => s.trim()))
 const runs = Number(process.env.BENCH_RUNS ?? 30)
 const cycles = Number(process.env.BENCH_CYCLES ?? 1000)
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 10)
@@ -72,6 +73,10 @@ await section('server', async () => {
       status: portal.requestsPerSecond >= SERVER_GOAL.rps && portal.p99 <= SERVER_GOAL.p99 ? 'pass' : 'over',
     })
   }
+})
+
+await section('metering', async () => {
+  rows.push(...(await meteringRows({ durationSeconds, connections, log })))
 })
 
 const seconds = (Date.now() - started) / 1000

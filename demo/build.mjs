@@ -18,7 +18,7 @@ const pages = resolve(demoDir, 'pages')
 export const outdir = resolve(demoDir, '.out')
 const assets = resolve(outdir, 'demo')
 
-export const FRAMEWORKS = { vanilla: 'Vanilla', react: 'React', vue: 'Vue', svelte: 'Svelte' }
+export const FRAMEWORKS = { vanilla: 'Vanilla', react: 'React', vue: 'Vue', svelte: 'Svelte', element: 'Custom element' }
 
 export const CUSTOMERS = {
   cus_active: 'Active on Pro, usage at 80 %',

@@ -4,6 +4,7 @@
 //
 //   GET /token?customer=cus_active[&ttl=30] -> { message: 'Success', data: { token, expires_at } }
 //   /api/portal/*                           -> the Portal API
+//   GET /v1/echo                            -> the seller's own API behind createApiKeyGuard (api_calls)
 //   anything else                           -> the demo pages (see STATIC DEMO PAGES below)
 //
 // DEMO ONLY: `/token` mints a token for any customer it is asked for, so anyone who can
@@ -44,12 +45,35 @@ const { buildDemo } = await import('./build.mjs')
 
 // DEMO_DB: another SQLite file (the end-to-end suite gives each run a fresh one).
 const dbFile = process.env.DEMO_DB ? resolve(process.env.DEMO_DB) : resolve(root, '.data/demo.sqlite')
-mkdirSync(dirname(dbFile), { recursive: true })
+const { ArchetypeApi, createApiKeyGuard, createPortalHandler, openSqliteBilling, toNodeListener } = await import('../dist/server.js')
 const billing = openSqliteBilling({ filename: dbFile, seed: 'demo' })
 // The pages are bundled from demo/pages/ against the built dist/, so they always match it.
 const demoBuildMs = await buildDemo()
 const archetype = ArchetypeApi(APP_ID, secret)
 const portal = toNodeListener(createPortalHandler({ appId: APP_ID, secret, billing, basePath: API_PATH, publicKey: PUBLIC_KEY }))
+
+// The seller's own API, metered: each call to /v1/echo counts one `api_calls` against the
+// key's customer, and the portal's meter moves within a second. The engine keeps only key
+// hashes, so for the curl line the demo makes cus_free (the Free plan: 1,000 calls a
+// month) a fresh key on every start, revoking the one the last start made.
+const guard = createApiKeyGuard({ billing, metric: 'api_calls' })
+const guarded = guard.node()
+const CURL_CUSTOMER = { appId: APP_ID, customUid: 'cus_free' }
+const CURL_KEY_NAME = 'curl (demo server)'
+for (const key of (await billing.listApiKeys(CURL_CUSTOMER)).data) {
+  if (key.name === CURL_KEY_NAME) await billing.revokeApiKey(CURL_CUSTOMER, key.id)
+}
+const curlKey = await billing.createApiKey(CURL_CUSTOMER, CURL_KEY_NAME)
+
+function echo(req, res, url) {
+  guarded(req, res, (error) => {
+    if (error) {
+      console.error(error)
+      return sendJson(res, 500, { message: 'Something went wrong' })
+    }
+    sendJson(res, 200, { echo: url.searchParams.get('message') ?? 'hello', customer: req.archetype.customUid })
+  })
+}
 
 function sendJson(res, status, body) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
@@ -128,6 +152,7 @@ function serveStatic(req, res, url) {
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1')
   if (url.pathname === API_PATH || url.pathname.startsWith(`${API_PATH}/`)) return portal(req, res)
+  if (url.pathname === '/v1/echo' && req.method === 'GET') return echo(req, res, url)
   if (url.pathname === '/token' && req.method === 'GET') {
     return void token(url, res).catch((error) => {
       console.error(error)
@@ -142,6 +167,8 @@ server.listen(port, '127.0.0.1', () => {
   console.log(`Archetype Portals demo on http://127.0.0.1:${actual} (pages built in ${demoBuildMs} ms)`)
   console.log(`  token:      http://127.0.0.1:${actual}/token?customer=cus_active`)
   console.log(`  Portal API: http://127.0.0.1:${actual}${API_PATH}`)
+  console.log(`  metered API (cus_free's key; the Free plan answers 429 after 1,000 calls a month):`)
+  console.log(`    curl -H "Authorization: Bearer ${curlKey.secret}" http://127.0.0.1:${actual}/v1/echo?message=hi`)
   if (secret === DEMO_ONLY_SECRET) console.log('  (using the demo-only secret; set ARCHETYPE_SECRET to use your own)')
 })
 
@@ -151,6 +178,7 @@ function stop(signal) {
   stopping = true
   console.log(`\n${signal}: closing`)
   server.close(async () => {
+    await guard.close()
     await billing.close?.()
     process.exit(0)
   })

@@ -7,6 +7,7 @@ import { createLiveRegion } from './dom/live.js'
 import { createFormatters } from './i18n/format.js'
 import type { MessageKey } from './i18n/messages.js'
 import { createTranslator, resolveLocale, whenLocaleReady } from './i18n/translate.js'
+import { createErrorReporter } from './session/errors.js'
 import { createSessionMachine } from './session/machine.js'
 import { sessionPanel } from './session/panel.js'
 import { applyTheme } from './theme/index.js'
@@ -29,10 +30,11 @@ export function createPortal(el: HTMLElement, options: PortalOptions): PortalHan
   let destroyed = false
   const doc = el.ownerDocument
 
+  const errors = createErrorReporter(opts.onError)
   const machine = createSessionMachine({
     token: opts.token,
     getToken: opts.getToken,
-    onError: opts.onError,
+    errors,
     // Back to active: the view reloads; focus follows if it was on the panel or in the view.
     onResume: () => {
       mountView(resumeFocus || focusInside())
@@ -123,6 +125,7 @@ export function createPortal(el: HTMLElement, options: PortalOptions): PortalHan
         // Looked up per call, never at import: SSR-safe, and a host's fetch patch applies.
         fetch: opts.fetch ?? ((input, init) => fetch(input, init)),
         signal: controller.signal,
+        track: errors.begin,
       }),
       t,
       format,
@@ -202,6 +205,7 @@ export function createPortal(el: HTMLElement, options: PortalOptions): PortalHan
 
   return {
     state: machine.$state,
+    error: errors.$error,
     update(next) {
       if (destroyed) return
       validatePortalOptions(next, false)
@@ -210,7 +214,7 @@ export function createPortal(el: HTMLElement, options: PortalOptions): PortalHan
       const prev = opts
       opts = { ...opts, ...next, token: next.token ?? opts.token }
       if (has('config')) applyTheme(root, opts.config ?? {})
-      if (has('onError')) machine.setOnError(opts.onError)
+      if (has('onError')) errors.onError = opts.onError
       if (has('getToken')) machine.setGetToken(opts.getToken)
       if (changed('locale')) {
         locale = resolveLocale(opts.locale)

@@ -5,6 +5,7 @@ import { h, replaceChildren } from './dom/h.js'
 import { createLiveRegion } from './dom/live.js'
 import { createFormatters } from './i18n/format.js'
 import { createTranslator, resolveLocale, whenLocaleReady } from './i18n/translate.js'
+import { createErrorReporter } from './session/errors.js'
 import { createSessionMachine, type SessionMachine } from './session/machine.js'
 import { sessionPanel } from './session/panel.js'
 import { applyTheme } from './theme/index.js'
@@ -51,6 +52,8 @@ export function createPricingPortal(el: HTMLElement, options: PricingOptions): P
   /** The first locale table has loaded: until then nothing is shown, rather than English for a moment. */
   let ready = false
   const $state = atom<SessionState>({ status: 'idle' })
+  /** One for the portal's life: a visitor's failures and each signed-in session's report here. */
+  const errors = createErrorReporter(opts.onError)
   const $settings = atom<PricingSettings>(settings())
   const $viewOptions = atom<ViewOptions>(viewOptions())
   const live = createLiveRegion()
@@ -74,7 +77,7 @@ export function createPricingPortal(el: HTMLElement, options: PricingOptions): P
 
   function signIn(token: string) {
     if (machine) return machine.setToken(token)
-    const session = createSessionMachine({ token, getToken: opts.getToken, onError: opts.onError, onResume: () => mountView() })
+    const session = createSessionMachine({ token, getToken: opts.getToken, errors, onResume: () => mountView() })
     machine = session
     stopMachine = session.$state.listen((state) => {
       if (destroyed || machine !== session) return
@@ -89,6 +92,7 @@ export function createPricingPortal(el: HTMLElement, options: PricingOptions): P
     machine?.destroy()
     machine = stopMachine = undefined
     $state.set({ status: 'active' })
+    errors.clear()
     showState($state.get())
   }
 
@@ -124,15 +128,16 @@ export function createPricingPortal(el: HTMLElement, options: PricingOptions): P
         getToken: () => machine?.token() ?? '',
         fetch: opts.fetch ?? ((input, init) => fetch(input, init)),
         signal: controller.signal,
+        track: errors.begin,
       }),
       t,
       format,
       announce: (message) => !controller.signal.aborted && live.announce(message),
       report: (error) => {
         if (controller.signal.aborted) return
-        // A visitor has no session to expire: every failure just reaches onError.
+        // A visitor has no session to expire: every failure is just reported.
         if (machine) machine.report(error)
-        else opts.onError?.(error)
+        else errors.report(error)
       },
       confirm: (o) => confirmDialog(root, { cancelLabel: t('dialog.cancel'), ...o }, controller.signal),
       // One view: nothing to navigate to.
@@ -164,6 +169,7 @@ export function createPricingPortal(el: HTMLElement, options: PricingOptions): P
 
   return {
     state: $state,
+    error: errors.$error,
     update(next) {
       if (destroyed) return
       validatePricingOptions(next, false)
@@ -172,7 +178,7 @@ export function createPricingPortal(el: HTMLElement, options: PricingOptions): P
       const prev = opts
       opts = { ...opts, ...next, publicKey: next.publicKey ?? opts.publicKey }
       if (has('config')) applyTheme(root, opts.config ?? {})
-      if (has('onError')) machine?.setOnError(opts.onError)
+      if (has('onError')) errors.onError = opts.onError
       if (has('getToken')) machine?.setGetToken(opts.getToken)
 
       if (changed('locale')) {

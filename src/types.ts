@@ -82,4 +82,9 @@ export interface PortalHandle<O = PortalOptions> {
   /** Removes DOM, listeners and timers; aborts requests in flight. */
   destroy(): void
   readonly state: ReadableAtom<SessionState>
+  /**
+   * The error the portal last reported (everything `onError` receives), until it
+   * recovers: null again once the session resumes or a later request succeeds.
+   */
+  readonly error: ReadableAtom<PortalError | null>
 }

@@ -7,8 +7,8 @@
 import { useEffect, useRef, useState, type ReactElement, type ReactNode } from 'react'
 import { createPortal as reactPortal } from 'react-dom'
 import { createPortal, createPricingPortal } from '../../src/index.js'
-import type { ErrorCode, PortalConfig, PortalHandle, PortalOptions, PricingOptions } from '../../src/types.js'
-import { optionSync, type OptionSync } from '../sync.js'
+import type { PortalConfig, PortalHandle, PortalOptions, PricingOptions } from '../../src/types.js'
+import { forwardErrors, optionSync, type ErrorHandler, type OptionSync } from '../sync.js'
 
 /** `config.logo` may be any React node; a string URL or a DOM node goes to the core as is. */
 export interface ReactPortalConfig extends Omit<PortalConfig, 'logo'> {
@@ -18,11 +18,11 @@ export interface ReactPortalConfig extends Omit<PortalConfig, 'logo'> {
 interface AdapterProps {
   config?: ReactPortalConfig
   /**
-   * The original docs' error prop, e.g. a `useState` setter: gets the error code while
-   * the session is expired or failed (`"session_expired"`, ...) and `""` once it is
-   * active again. Every error, including failed actions, also reaches `onError`.
+   * The original docs' error prop, e.g. a `useState` setter: gets the code of every
+   * error the portal reports (`"session_expired"`, `"network"`, `"not_found"`, ...)
+   * and `""` once it recovers. `onError` gets the same errors in full.
    */
-  errorHandler?: (code: ErrorCode | '') => void
+  errorHandler?: ErrorHandler
   className?: string
 }
 
@@ -64,11 +64,7 @@ function usePortal<O extends { config?: PortalConfig }>(mount: Mount<O>, props: 
     const sync = optionSync(options)
     const handle = mount(root, sync.first)
     live.current = { handle, sync }
-    let reported: ErrorCode | '' = ''
-    const stop = handle.state.subscribe((s) => {
-      const code = s.status === 'expired' ? 'session_expired' : s.status === 'error' ? s.error.code : s.status === 'active' ? '' : reported
-      if (code !== reported) onCode.current?.((reported = code))
-    })
+    const stop = forwardErrors(handle, () => onCode.current)
     setSlot(root.querySelector(LOGO_SLOT))
     return () => {
       stop()

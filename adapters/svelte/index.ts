@@ -4,7 +4,7 @@
  */
 import { createPortal, createPricingPortal } from '../../src/index.js'
 import type { PortalHandle, PortalOptions, PricingOptions } from '../../src/types.js'
-import { optionSync } from '../sync.js'
+import { forwardErrors, optionSync, type ErrorHandler } from '../sync.js'
 
 /** Structurally a Svelte `ActionReturn`, declared here so the types need no `svelte` install. */
 export interface PortalAction<O> {
@@ -12,16 +12,25 @@ export interface PortalAction<O> {
   destroy(): void
 }
 
+/** `errorHandler` gets the code of every error the portal reports, and `''` once it recovers. */
+export type ActionOptions<O> = O & { errorHandler?: ErrorHandler }
+
 function action<O extends object>(mount: (el: HTMLElement, options: O) => PortalHandle<O>) {
-  return (node: HTMLElement, options: O): PortalAction<O> => {
-    const sync = optionSync(options)
+  return (node: HTMLElement, { errorHandler, ...options }: ActionOptions<O>): PortalAction<ActionOptions<O>> => {
+    let onCode = errorHandler
+    const sync = optionSync(options as O)
     const handle = mount(node, sync.first)
+    const stop = forwardErrors(handle, () => onCode)
     return {
-      update(next) {
-        const changed = sync.next(next)
+      update({ errorHandler, ...next }) {
+        onCode = errorHandler
+        const changed = sync.next(next as O)
         if (changed) handle.update(changed)
       },
-      destroy: () => handle.destroy(),
+      destroy() {
+        stop()
+        handle.destroy()
+      },
     }
   }
 }

@@ -23,7 +23,7 @@ import { createPortal, createPricingPortal } from '../../src/index.js'
 import type { Messages } from '../../src/i18n/messages.js'
 import type { Plan, Price } from '../../src/api/types.js'
 import type { PortalConfig, PortalError, PortalHandle, PortalOptions, PricingOptions, StripeLoader, ViewName } from '../../src/types.js'
-import { optionSync, type OptionSync } from '../sync.js'
+import { forwardErrors, optionSync, type ErrorHandler, type OptionSync } from '../sync.js'
 
 /** Options every portal of the app gets unless a prop says otherwise, e.g. `apiUrl`. */
 export type PortalDefaults = Partial<Omit<PortalOptions, 'onError'> & Omit<PricingOptions, 'onError' | 'onSelect'>>
@@ -41,6 +41,8 @@ const common = {
   messages: Object as PropType<Partial<Messages>>,
   fetch: Function as PropType<typeof fetch>,
   loadStripe: Function as PropType<StripeLoader>,
+  /** Gets the code of every error the portal reports, and `''` once it recovers (the `error` event has them in full). */
+  errorHandler: Function as PropType<ErrorHandler>,
 }
 
 const emits = {
@@ -61,13 +63,13 @@ function setupPortal<O extends object>(mount: (el: HTMLElement, options: O) => P
     const el = shallowRef<HTMLElement>()
     const slot = shallowRef<Element | null>(null)
     const onError = (error: PortalError) => emit('error', error)
-    let live: { handle: PortalHandle<O>; sync: OptionSync<O> } | undefined
+    let live: { handle: PortalHandle<O>; sync: OptionSync<O>; stop: () => void } | undefined
 
     // Reads every prop and each config / messages entry, so the watcher sees every change.
     const options = (): O => {
       const out: Record<string, unknown> = { ...defaults, onError }
       for (const [key, value] of Object.entries(props)) {
-        if (value !== undefined) out[key] = key === 'config' || key === 'messages' ? { ...(value as object) } : value
+        if (value !== undefined && key !== 'errorHandler') out[key] = key === 'config' || key === 'messages' ? { ...(value as object) } : value
       }
       if (slots.logo && out.config) (out.config as PortalConfig).logo = undefined
       return out as O
@@ -75,14 +77,18 @@ function setupPortal<O extends object>(mount: (el: HTMLElement, options: O) => P
 
     onMounted(() => {
       const sync = optionSync(options())
-      live = { handle: mount(el.value as HTMLElement, sync.first), sync }
+      const handle = mount(el.value as HTMLElement, sync.first)
+      live = { handle, sync, stop: forwardErrors(handle, () => (props as { errorHandler?: ErrorHandler }).errorHandler) }
       slot.value = (el.value as HTMLElement).querySelector(LOGO_SLOT)
     })
     watch(options, (next) => {
       const changed = live?.sync.next(next)
       if (changed) live?.handle.update(changed)
     })
-    onUnmounted(() => live?.handle.destroy())
+    onUnmounted(() => {
+      live?.stop()
+      live?.handle.destroy()
+    })
 
     return () => [h('div', { ...attrs, ref: el }), slot.value && slots.logo ? h(Teleport, { to: slot.value }, slots.logo()) : null]
   }

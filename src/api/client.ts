@@ -9,6 +9,8 @@ export interface ApiClientOptions {
   fetch: typeof fetch
   /** The portal's signal: aborted on destroy; every request stops with it. */
   signal: AbortSignal
+  /** Called as each request starts; the function it returns is called if that request succeeds. */
+  track?: () => () => void
   /** Per attempt. Default 10 s. */
   timeoutMs?: number
   /** Extra attempts after the first. Default 2. */
@@ -74,16 +76,21 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   } = options
   const doFetch = options.fetch
   const base = apiUrl.replace(/\/+$/, '')
+  const apiUrlHint = `: is apiUrl (${apiUrl}) where the Portal API is mounted?`
 
   async function request<T>(method: string, path: string, body: unknown, opts: MutationRequestOptions = {}): Promise<T> {
     // A mutation without an Idempotency-Key could be applied twice; it gets one attempt.
     const mayRetry = method === 'GET' || opts.idempotencyKey !== undefined
     const stopped = () => portalSignal.aborted || opts.signal?.aborted === true
+    const succeeded = options.track?.()
     for (let attempt = 0; ; attempt++) {
       if (stopped()) throw abortError()
       const outcome = await once<T>(method, path, body, opts)
       if (stopped()) throw abortError()
-      if (outcome.ok) return outcome.value
+      if (outcome.ok) {
+        succeeded?.()
+        return outcome.value
+      }
       if (!mayRetry || !outcome.retry || attempt >= retries) throw outcome.error
       const delay = outcome.retryAfterMs ?? backoffMs * 2 ** attempt + random() * backoffMs
       if (delay > maxRetryAfterMs) throw outcome.error
@@ -151,7 +158,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     if (status >= 200 && status < 300) {
       if (status === 204 || text === '') return { ok: true, value: undefined as T }
       if (!parsed || typeof json !== 'object' || json === null) {
-        return { ok: false, error: portalError('bad_response', 'The Portal API sent a response that is not JSON', status), retry: false }
+        return { ok: false, error: portalError('bad_response', `The Portal API sent a response that is not JSON${apiUrlHint}`, status), retry: false }
       }
       return { ok: true, value: json as T }
     }
@@ -159,8 +166,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const retryAfterMs = status === 429 ? parseRetryAfter(response.headers.get('Retry-After')) : undefined
     const wire = parsed ? errorBody(json) : undefined
     if (!wire) {
-      // A proxy's HTML error page, an empty body, or JSON of another shape.
-      return { ok: false, error: portalError(status === 429 ? 'rate_limited' : 'bad_response', `The Portal API answered ${status} without an error body`, status), retry, retryAfterMs }
+      // A proxy's HTML error page, an empty body, or JSON of another shape. A 4xx like
+      // that is most often a request that missed the Portal API: say where it went.
+      const hint = status < 500 && status !== 429 ? apiUrlHint : ''
+      return { ok: false, error: portalError(status === 429 ? 'rate_limited' : 'bad_response', `The Portal API answered ${status} without an error body${hint}`, status), retry, retryAfterMs }
     }
     let code = wire.code
     if (status === 401) code = code === 'session_expired' ? 'session_expired' : 'unauthorized'

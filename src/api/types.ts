@@ -54,6 +54,8 @@ export interface Plan {
   features: string[]
   /** Quota per usage metric; `null` is unlimited. */
   quotas: Record<string, number | null>
+  /** Boolean entitlements the plan grants (`sso`, `priority_support`): what `check(scope, flag)` answers. */
+  flags?: string[]
   /**
    * Each quota metric's display name and unit (`api_calls` -> "API calls", "calls").
    * Optional: without it the portal derives a name from the id.
@@ -167,6 +169,12 @@ export interface ApiKey {
 /** Only ever returned by a create or roll: the whole key, shown once. */
 export interface RevealedApiKey extends ApiKey {
   secret: string
+}
+
+/** A create or roll replayed under its Idempotency-Key: the key without its secret, which the server never stores. */
+export interface ReplayedApiKey extends ApiKey {
+  secret?: undefined
+  secret_already_shown: true
 }
 
 export interface List<T> {

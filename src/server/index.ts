@@ -26,6 +26,8 @@ export { memoryIdempotencyStore } from './idempotency.js'
 export type { IdempotencyRecord, IdempotencyStore, MemoryIdempotencyStoreOptions, StoredResponse } from './idempotency.js'
 export type { RateLimitOptions } from './rate-limit.js'
 export type { ClientAddress } from './client-address.js'
+export { createApiKeyGuard } from './guard/index.js'
+export type { ApiKeyGuard, ApiKeyGuardOptions, GuardVerdict } from './guard/index.js'
 export { openSqliteBilling } from './billing/sqlite.js'
 export type {
   AppInput,
@@ -46,5 +48,19 @@ export type {
 } from './billing/sqlite.js'
 export { stripeBilling, type StripeBillingOptions, type StripeClient, type StripeMeter } from './billing/stripe.js'
 export { BillingError } from './billing/types.js'
-export type { BillingBackend, CustomerScope, MutationOptions, PageParams } from './billing/types.js'
+export type {
+  ApiKeyChange,
+  ApiKeyOwner,
+  BillingBackend,
+  CheckReason,
+  CheckResult,
+  CustomerScope,
+  Entitlements,
+  MeteringBackend,
+  MetricEntitlement,
+  MutationOptions,
+  PageParams,
+  TrackEvent,
+  TrackManyResult,
+} from './billing/types.js'
 export type * from '../api/types.js'

@@ -139,6 +139,30 @@ export const routes: Route[] = [
       return keys
     },
   }),
+  route({
+    method: 'POST',
+    path: ['api-keys'],
+    summary: 'Create an API key; its secret is shown once',
+    auth: true,
+    mutation: true,
+    reveals: 'secret',
+    body: s.ApiKeyBody,
+    response: s.RevealedApiKeyAnswer,
+    run: (c) => c.billing.createApiKey(c.scope, c.body.name, c.mutation),
+  }),
+  route({
+    method: 'DELETE',
+    path: ['api-keys', ':id'],
+    summary: 'Revoke an API key: it stops verifying at once',
+    auth: true,
+    mutation: true,
+    body: s.EmptyBody,
+    response: s.Deleted,
+    run: async (c) => {
+      await c.billing.revokeApiKey(c.scope, c.params.id, c.mutation)
+      return { id: c.params.id, deleted: true }
+    },
+  }),
   route({ method: 'POST', path: ['api-keys', ':id', 'roll'], summary: 'Replace a key; the new secret is shown once', auth: true, mutation: true, reveals: 'secret', body: s.EmptyBody, response: s.RevealedApiKeyAnswer, run: (c) => c.billing.rollApiKey(c.scope, c.params.id, c.mutation) }),
 
   route({ method: 'GET', path: ['public', ':publicKey', 'plans'], summary: 'The pricing page: public plans (no token)', auth: false, mutation: false, response: s.PublicPlansResponse, run: (c) => c.billing.listPublicPlans(c.params.publicKey) }),

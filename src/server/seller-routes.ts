@@ -7,25 +7,23 @@ import type * as z from 'zod'
 import type { ApiKey, Customer, List, PaymentMethod, RevealedApiKey, Session, Subscription } from '../api/types.js'
 import type { CatalogueDiff, CatalogueInput, SellerPlan } from './billing/sqlite/catalogue.js'
 import type { CustomerInput } from './billing/sqlite/validate.js'
-import { BillingError, type CustomerScope, type MutationOptions, type PageParams } from './billing/types.js'
+import {
+  BillingError,
+  type ApiKeyOwner,
+  type CheckResult,
+  type CustomerScope,
+  type Entitlements,
+  type MutationOptions,
+  type PageParams,
+  type TrackEvent,
+  type TrackManyResult,
+} from './billing/types.js'
 import type { RouteShape } from './routing.js'
 import { toBillingError } from './schemas/fields.js'
 import { openApiDocument, type OpenApiDocument } from './schemas/openapi.js'
 import * as portal from './schemas/portal.js'
 import * as s from './schemas/seller.js'
 import type { PortalTokenResult } from './token.js'
-
-type CheckResult = z.output<typeof s.CheckResult>
-type Entitlements = z.output<typeof s.Entitlements>
-type TrackManyResult = z.output<typeof s.UsageResult>
-/** One usage event as the engine takes it. */
-export interface SellerTrackEvent {
-  customUid: string
-  metric: string
-  amount: number
-  id?: string
-  at?: number
-}
 
 /** Exactly the engine methods the Seller API calls: the SQLite engine provides them all. */
 export interface SellerBilling {
@@ -38,11 +36,11 @@ export interface SellerBilling {
   applyCatalogue(catalogue: CatalogueInput, options: { dryRun: boolean }): Promise<CatalogueDiff>
   listAppPlans(appId: string): Promise<SellerPlan[]>
   check(scope: CustomerScope, metricOrFlag: string, options?: { amount?: number }): Promise<CheckResult>
-  trackMany(appId: string, events: SellerTrackEvent[]): Promise<TrackManyResult>
+  trackMany(appId: string, events: TrackEvent[]): Promise<TrackManyResult>
   entitlements(scope: CustomerScope): Promise<Entitlements>
   createApiKey(scope: CustomerScope, name: string): Promise<RevealedApiKey>
   revokeApiKey(scope: CustomerScope, apiKeyId: string): Promise<ApiKey>
-  verifyApiKey(apiKeySecret: string): Promise<{ appId: string; customUid: string; apiKeyId: string } | null>
+  verifyApiKey(apiKeySecret: string): Promise<ApiKeyOwner | null>
 }
 
 /** The methods `createSellerHandler` checks `billing` for, so a wrong object fails at start-up, not on a request. */
@@ -100,7 +98,7 @@ async function customerDetail(c: SellerContext): Promise<z.output<typeof s.Custo
 /** Malformed events are refused one by one (by index); the rest go to the engine, whose own refusals keep their batch index. */
 async function trackBatch(c: SellerContext<typeof s.UsageBatch>): Promise<TrackManyResult> {
   const rejected: TrackManyResult['rejected'] = []
-  const events: SellerTrackEvent[] = []
+  const events: TrackEvent[] = []
   const indexes: number[] = []
   c.body.events.forEach((item, index) => {
     if ('error' in item) {
@@ -130,7 +128,8 @@ async function verifyKey(c: SellerContext<typeof s.KeyVerifyBody>): Promise<z.ou
   const check = await c.billing.check({ appId: c.appId, customUid: owner.customUid }, metric, { amount })
   if (!check.allowed) return { ...verdict, check }
   // A flag is no metric: the engine refuses to count it, and the answer says not tracked.
-  const counted = await c.billing.trackMany(c.appId, [{ customUid: owner.customUid, metric, amount, ...(id === undefined ? {} : { id }) }])
+  // `apiKeyId`: the key's `last_used` moves with the call it made.
+  const counted = await c.billing.trackMany(c.appId, [{ customUid: owner.customUid, metric, amount, apiKeyId: owner.apiKeyId, ...(id === undefined ? {} : { id }) }])
   return { ...verdict, check, tracked: counted.accepted + counted.duplicates === 1 }
 }
 

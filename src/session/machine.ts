@@ -2,6 +2,7 @@ import { atom, type ReadableAtom } from 'nanostores'
 import type { PortalError } from '../api/types.js'
 import { readTokenExpiry } from '../api/token.js'
 import type { SessionState } from '../types.js'
+import type { ErrorReporter } from './errors.js'
 
 /** Renew this long before `exp`. */
 export const RENEW_BEFORE_MS = 60_000
@@ -11,7 +12,8 @@ const MAX_DELAY = 2 ** 31 - 1
 export interface SessionMachineOptions {
   token: string
   getToken?: () => Promise<string>
-  onError?: (error: PortalError) => void
+  /** Where transitions into `expired` / `error` and failed requests are reported (then `onError`). */
+  errors: ErrorReporter
   /** The session is usable again after `expired` / `error` or a recovering renewal: the current view reloads. */
   onResume?: () => void
 }
@@ -25,7 +27,6 @@ export interface SessionMachine {
   /** A new token (from `update({ token })` or a renewal): resumes from `expired` / `error`. Throws a TypeError when malformed. */
   setToken(token: string): void
   setGetToken(getToken: (() => Promise<string>) | undefined): void
-  setOnError(onError: ((error: PortalError) => void) | undefined): void
   /** A failed request from a view. */
   report(error: PortalError): void
   /** The error panel's Retry: back to `active` with the same token. */
@@ -35,7 +36,7 @@ export interface SessionMachine {
 
 /**
  * `idle -> active -> expired | error`, and back to `active` on a new token or Retry.
- * Every transition into `expired` or `error` calls `onError` exactly once; being told
+ * Every transition into `expired` or `error` is reported exactly once; being told
  * again while already there is a no-op, so a failing view can never loop it.
  */
 export function createSessionMachine(options: SessionMachineOptions): SessionMachine {
@@ -43,7 +44,7 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
   let token = options.token
   let exp = readTokenExpiry(token)
   let getToken = options.getToken
-  let onError = options.onError
+  const { errors } = options
   let renewal: Promise<boolean> | undefined
   /** The token a `session_expired` report was already recovered into: a second report expires. */
   let recoveredToken: string | undefined
@@ -51,17 +52,6 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
   let destroyed = false
   const expiryTimer = createTimer()
   const renewalTimer = createTimer()
-
-  function notify(error: PortalError) {
-    try {
-      onError?.(error)
-    } catch (thrown) {
-      // The host's handler failing must not wedge the session; surface it unhandled.
-      queueMicrotask(() => {
-        throw thrown
-      })
-    }
-  }
 
   function schedule() {
     expiryTimer.clear()
@@ -116,13 +106,13 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
     expiryTimer.clear()
     renewalTimer.clear()
     $state.set({ status: 'expired' })
-    notify({ code: 'session_expired', message: 'The portal session has expired' })
+    errors.report({ code: 'session_expired', message: 'The portal session has expired' })
   }
 
   function fail(error: PortalError) {
     if (destroyed || $state.get().status !== 'active') return
     $state.set({ status: 'error', error })
-    notify(error)
+    errors.report(error)
   }
 
   /** Back to `active` from `expired` / `error` (else only the timers follow the token). */
@@ -131,6 +121,7 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
     const { status } = $state.get()
     if (status !== 'expired' && status !== 'error') return schedule()
     $state.set({ status: 'active' })
+    errors.clear()
     schedule() // a token that is already past exp expires again: one more transition, one more onError
     if ($state.get().status === 'active') options.onResume?.()
   }
@@ -153,9 +144,6 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
       getToken = fn
       schedule()
     },
-    setOnError(fn) {
-      onError = fn
-    },
     report(error) {
       if (error.code === 'session_expired') {
         if ($state.get().status !== 'active') return
@@ -167,7 +155,7 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
           options.onResume?.()
         })
       } else if (error.code === 'unauthorized') fail(error)
-      else if ($state.get().status === 'active') notify(error)
+      else if ($state.get().status === 'active') errors.report(error)
     },
     retry: resume,
     destroy() {

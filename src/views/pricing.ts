@@ -81,6 +81,7 @@ export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSet
     }),
     store.$state.listen(refresh),
     $period.listen(refresh),
+    $frame.subscribe(checkPlanIds),
     bindResource(ctx, body, { $state: $frame, reload: store.reload, set: () => undefined }, {
       errorTitle: t('pricing.error'),
       skeletonRows: 4,
@@ -89,6 +90,19 @@ export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSet
   ]
   ctx.signal.addEventListener('abort', () => stops.forEach((stop) => stop()))
   void store.reload()
+
+  /** A misspelt id in `plans` / `featuredPlanId` is reported once, not just shown as "no plans". */
+  let reported = ''
+  function checkPlanIds({ data: frame }: Resource<Frame>) {
+    if (!frame) return
+    const known = frame.data.plans.map((plan) => plan.id)
+    const unknown = [...(frame.settings.plans ?? []), frame.settings.featuredPlanId].filter((id) => id !== undefined && !known.includes(id))
+    const message = unknown.length ? `Unknown plan ids in plans / featuredPlanId: ${unknown.join(', ')}` : ''
+    if (message !== reported && (reported = message)) {
+      console.warn(message)
+      ctx.report({ code: 'invalid_config', message })
+    }
+  }
 
   function render({ data, settings, period: chosen }: Frame): Child {
     const plans = selectPlans(data.plans, settings.plans)

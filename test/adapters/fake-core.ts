@@ -4,7 +4,7 @@
  */
 import { atom } from 'nanostores'
 import { vi } from 'vitest'
-import type { SessionState } from '../../src/types.js'
+import type { PortalError, SessionState } from '../../src/types.js'
 
 export interface FakeCore {
   kind: 'customer' | 'pricing'
@@ -13,6 +13,10 @@ export interface FakeCore {
   update: ReturnType<typeof vi.fn>
   destroy: ReturnType<typeof vi.fn>
   state: ReturnType<typeof atom<SessionState>>
+  /** The core's one "current error" store, which every adapter's error callback reads. */
+  error: ReturnType<typeof atom<PortalError | null>>
+  /** What the core does when it reports an error: the store, then `onError`. */
+  report(error: PortalError): void
   destroyed: boolean
 }
 
@@ -31,6 +35,11 @@ export function fakeMount(kind: FakeCore['kind']) {
       el,
       options,
       state: atom<SessionState>({ status: 'idle' }),
+      error: atom<PortalError | null>(null),
+      report(error) {
+        core.error.set(error)
+        ;(core.options.onError as ((e: PortalError) => void) | undefined)?.(error)
+      },
       destroyed: false,
       update: vi.fn((next: Record<string, unknown>) => {
         core.options = { ...core.options, ...next }

@@ -103,7 +103,7 @@ describe('CustomerPortal (React)', () => {
     expect(container.querySelector('[data-fake-root]')).toBeNull()
   })
 
-  it('drives a useState setter: the error code, then "" when the session is active again', () => {
+  it('drives a useState setter: the code of every reported error, then "" when the portal recovers', () => {
     const seen: string[] = []
     function Page() {
       const [err, errHandler] = useState<string>('')
@@ -117,15 +117,17 @@ describe('CustomerPortal (React)', () => {
     }
     render(<Page />)
     const core = live()[0]
-    act(() => core.state.set({ status: 'active' }))
-    expect(container.querySelector('output')?.textContent).toBe('')
-    act(() => core.state.set({ status: 'expired' }))
+    act(() => core.report({ code: 'session_expired', message: 'expired' }))
     expect(container.querySelector('output')?.textContent).toBe('session_expired')
-    act(() => core.state.set({ status: 'active' }))
+    act(() => core.error.set(null))
     expect(container.querySelector('output')?.textContent).toBe('')
-    act(() => core.state.set({ status: 'error', error: { code: 'network', message: 'offline' } }))
+    // Failed loads and actions leave the session active; the setter hears them all the same.
+    act(() => core.report({ code: 'network', message: 'offline' }))
     expect(container.querySelector('output')?.textContent).toBe('network')
-    expect(seen.filter((v, i) => v !== seen[i - 1])).toEqual(['', 'session_expired', '', 'network'])
+    act(() => core.report({ code: 'not_found', message: 'No such invoice' }))
+    expect(container.querySelector('output')?.textContent).toBe('not_found')
+    act(() => core.error.set(null))
+    expect(seen.filter((v, i) => v !== seen[i - 1])).toEqual(['', 'session_expired', '', 'network', 'not_found', ''])
   })
 
   it('renders a React logo into the core\'s logo slot and keeps it from the core', () => {

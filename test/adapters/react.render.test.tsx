@@ -64,3 +64,18 @@ it('shows the plan, reports session_expired through a useState setter, and resum
   root.render(null)
   await vi.waitFor(() => expect(container.querySelector('.ap-portal')).toBeNull())
 })
+
+// Issue 13, stumble 5: a failed load leaves the session active, yet the setter hears it.
+it('hands errorHandler "network" when a load fails for good, and "" once Retry loads the view', async () => {
+  const codes: string[] = []
+  let offline = true
+  const fetch: typeof globalThis.fetch = (input, init) => (offline ? Promise.reject(new TypeError('Failed to fetch')) : real.transport.fetch(input, init))
+  root.render(<CustomerPortal token={real.freshToken} apiUrl={real.transport.apiUrl} fetch={fetch} errorHandler={(code) => codes.push(code)} />)
+  await vi.waitFor(() => expect(codes).toEqual(['network']), { timeout: 5000 })
+  expect(container.querySelector('.ap-session-panel')).toBeNull() // the session itself is fine
+  offline = false
+  const retry = [...container.querySelectorAll('button')].find((b) => b.textContent === 'Retry') as HTMLButtonElement
+  retry.click()
+  await vi.waitFor(() => expect(viewText(container)).toContain('Pro'), { timeout: 5000 })
+  expect(codes).toEqual(['network', ''])
+})

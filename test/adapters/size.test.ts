@@ -18,7 +18,7 @@ interface BuildScript {
 const script = (await import(pathToFileURL(resolve(root, 'build.mjs')).href)) as BuildScript
 
 describe('adapter size', () => {
-  for (const name of ['react', 'vue', 'svelte']) {
+  for (const name of ['react', 'vue', 'svelte', 'element']) {
     it(`${name} stays within ${BUDGET} bytes min+gz and bundles neither the core nor its framework`, async () => {
       const result = await build({ ...script.browserBuildOptions(name), outdir: 'out', write: false, metafile: true, logLevel: 'silent' })
       const code = result.outputFiles[0].contents

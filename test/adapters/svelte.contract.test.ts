@@ -29,6 +29,25 @@ describe('portal action (Svelte)', () => {
     expect(node.childNodes).toHaveLength(0)
   })
 
+  it('hands errorHandler the code of every reported error and "" on recovery, the latest handler only', () => {
+    cores.length = 0
+    const first: string[] = []
+    const codes: string[] = []
+    const action = portal(document.createElement('div'), { token: 't1', errorHandler: (code) => first.push(code) })
+    const core = live()[0]
+    expect(core.options).not.toHaveProperty('errorHandler')
+    action.update({ token: 't1', errorHandler: (code) => codes.push(code) })
+    expect(core.update).not.toHaveBeenCalled()
+    core.report({ code: 'network', message: 'offline' })
+    core.report({ code: 'not_found', message: 'No such invoice' })
+    core.error.set(null)
+    expect(codes).toEqual(['network', 'not_found', ''])
+    expect(first).toEqual([])
+    action.destroy()
+    core.report({ code: 'network', message: 'late' })
+    expect(codes).toHaveLength(3)
+  })
+
   it('pricingPortal mounts the pricing core', () => {
     cores.length = 0
     const action = pricingPortal(document.createElement('div'), { publicKey: 'pk_1', period: 'month' })

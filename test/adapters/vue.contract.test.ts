@@ -80,6 +80,17 @@ describe('CustomerPortal (Vue)', () => {
     expect(onError).toHaveBeenCalledWith(error)
   })
 
+  it('hands errorHandler the code of every reported error and "" on recovery, and keeps it from the core', () => {
+    const codes: string[] = []
+    mountApp(() => h(CustomerPortal, { token: 't1', errorHandler: (code: string) => codes.push(code) }))
+    const core = live()[0]
+    expect(core.options).not.toHaveProperty('errorHandler')
+    core.report({ code: 'network', message: 'offline' })
+    core.report({ code: 'not_found', message: 'No such invoice' })
+    core.error.set(null)
+    expect(codes).toEqual(['network', 'not_found', ''])
+  })
+
   it('renders the `logo` slot into the core\'s logo slot', async () => {
     mountApp(() => h(CustomerPortal, { token: 't1', config: { logo: '/ignored.svg' } }, { logo: () => h('b', 'Acme') }))
     await nextTick()

@@ -1,43 +1,87 @@
 /**
- * The end-to-end suite's browser: the system's Chromium driven by playwright-core, plus
- * what every page gets — a recorder for Content-Security-Policy violations and page
- * errors, axe-core, and screenshots. No browser is a failure that says how to get one.
+ * The end-to-end suite's browser: a Chromium driven by playwright-core, plus what every
+ * page gets — a recorder for Content-Security-Policy violations and page errors,
+ * axe-core, and screenshots.
+ *
+ * Which Chromium: `CHROME_PATH`, else the system's, else the one the `@sparticuz/chromium`
+ * devDependency ships (so `npm ci && npm test` needs nothing else). `E2E_CHROMIUM` chooses
+ * per front end: `bundled` (or `system`, or `auto`, the default) for all of them, and
+ * `name=choice` entries for one, e.g. `E2E_CHROMIUM=auto,vanilla=bundled` (what .ci/run sets).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { resolve } from 'node:path'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable']
 
-export const INSTALL_HINT =
-  'The end-to-end suite needs Chromium: install it with `apt-get install -y chromium` (Debian/Ubuntu) or set CHROME_PATH to a Chromium or Chrome binary.'
+export type ChromiumChoice = 'auto' | 'system' | 'bundled'
 
-export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
+export const INSTALL_HINT =
+  'Install one (`apt-get install -y chromium`), set CHROME_PATH to a Chromium or Chrome binary, or leave E2E_CHROMIUM unset so the suite falls back to the Chromium of the @sparticuz/chromium devDependency.'
+
+/** The system's Chromium (or CHROME_PATH's), or undefined when there is none. */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const fromEnv = env.CHROME_PATH
   if (fromEnv) {
     if (!existsSync(fromEnv)) throw new Error(`CHROME_PATH=${fromEnv} does not exist. ${INSTALL_HINT}`)
     return fromEnv
   }
-  const found = CANDIDATES.find((path) => existsSync(path))
-  if (!found) throw new Error(`No Chromium found (looked in ${CANDIDATES.join(', ')}). ${INSTALL_HINT}`)
-  return found
+  return CANDIDATES.find((path) => existsSync(path))
 }
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: findChromium(),
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-quic',
-      '--disable-sync',
-    ],
-  })
+/** What `E2E_CHROMIUM` asks for `frontEnd` (a bare choice applies to every front end). */
+export function chromiumChoice(frontEnd?: string, spec = process.env.E2E_CHROMIUM ?? ''): ChromiumChoice {
+  let choice: string = 'auto'
+  for (const entry of spec.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const [name, value] = entry.includes('=') ? entry.split('=') : [undefined, entry]
+    if (name === undefined || name === frontEnd) choice = value
+  }
+  if (choice !== 'auto' && choice !== 'system' && choice !== 'bundled') {
+    throw new Error(`E2E_CHROMIUM=${spec}: each entry is auto, system or bundled, optionally as name=choice (e.g. auto,vanilla=bundled)`)
+  }
+  return choice
+}
+
+const COMMON_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync']
+/**
+ * Serverless flags left off: two would weaken what the suite checks (same-origin, mixed
+ * content), and `--single-process` (a Lambda need) cannot open a page once a context closed.
+ */
+const LEFT_OFF = new Set(['--disable-web-security', '--allow-running-insecure-content', '--single-process'])
+
+const launched = new Map<string, Promise<Browser>>()
+
+/**
+ * A Chromium for `frontEnd` (see E2E_CHROMIUM above); one process per kind, shared by
+ * the front ends that choose it. Closed by `closeBrowsers`.
+ */
+export function launchBrowser(frontEnd?: string): Promise<Browser> {
+  const choice = chromiumChoice(frontEnd)
+  const system = choice === 'bundled' ? undefined : findChromium()
+  if (choice === 'system' && !system) throw new Error(`E2E_CHROMIUM asks for the system Chromium and none was found (looked in ${CANDIDATES.join(', ')}). ${INSTALL_HINT}`)
+  const key = system ?? 'bundled'
+  let browser = launched.get(key)
+  if (!browser) {
+    browser = system ? chromium.launch({ executablePath: system, args: ['--headless', ...COMMON_ARGS] }) : launchBundled()
+    launched.set(key, browser)
+  }
+  return browser
+}
+
+/** The headless Chromium that @sparticuz/chromium unpacks into the temp directory, with its fonts. */
+async function launchBundled(): Promise<Browser> {
+  const bundled = (await import('@sparticuz/chromium')).default
+  const executablePath = await bundled.executablePath()
+  const args = [...bundled.args.filter((arg) => !LEFT_OFF.has(arg)), ...COMMON_ARGS]
+  return chromium.launch({ executablePath, args, env: { ...process.env, FONTCONFIG_PATH: process.env.FONTCONFIG_PATH ?? join(tmpdir(), 'fonts') } })
+}
+
+export async function closeBrowsers(): Promise<void> {
+  const browsers = await Promise.allSettled(launched.values())
+  launched.clear()
+  await Promise.all(browsers.map((b) => (b.status === 'fulfilled' ? b.value.close() : undefined)))
 }
 
 export interface Violation {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Locator, Page } from 'playwright-core'
-import { launchBrowser } from './browser.js'
+import { closeBrowsers, launchBrowser } from './browser.js'
 import { type DemoServer, startDemoServer } from './demo-server.js'
 
 const WAIT = { timeout: 10_000 }
@@ -21,7 +21,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await browser?.close()
+  await closeBrowsers()
   await server?.stop()
 })
 

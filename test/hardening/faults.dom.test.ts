@@ -13,12 +13,14 @@
  *   expired panel shows, and with a new token the change goes through once;
  * - a lost answer to Confirm: the client's retry carries the same Idempotency-Key and
  *   the plan changes once (one invoice), also when the user presses Confirm again;
- * - a double click on Choose sends one preview.
+ * - a double click on Choose sends one preview;
+ * - a lost answer to Roll: the replay carries no secret, and the card says it was shown.
  *
  * Time is faked (setTimeout, and Date where tokens expire), so retries, backoff and
  * timeouts take no real time.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { TEST_ORIGIN } from '../helpers/portal.js'
 import { buttonNamed, dialog, mountPortal, text, waitFor, type Harness } from '../unit/views/harness.js'
 
 let portal: Harness | undefined
@@ -62,7 +64,7 @@ const faults: Record<string, Fault> = {
   'a hung request': { respond: () => new Promise<Response>(() => undefined), message: 'The Portal API did not answer within 10 s' },
   'a JSON 503': { respond: () => Response.json({ error: { code: 'server', message: 'Billing is down for maintenance.' } }, { status: 503 }), message: 'Billing is down for maintenance.' },
   'a proxy’s HTML 502': { respond: () => html(502), message: 'The Portal API answered 502 without an error body' },
-  'a 200 that is not JSON': { respond: () => new Response('{"customer": {"name": "Ada', { status: 200, headers: { 'content-type': 'application/json' } }), message: 'The Portal API sent a response that is not JSON' },
+  'a 200 that is not JSON': { respond: () => new Response('{"customer": {"name": "Ada', { status: 200, headers: { 'content-type': 'application/json' } }), message: `The Portal API sent a response that is not JSON: is apiUrl (${TEST_ORIGIN}/api/portal) where the Portal API is mounted?` },
   // Found by this suite: views threw rendering it, leaving a skeleton forever and an unhandled rejection.
   'a 200 of another shape': {
     // Objects where the views expect fields: every route's render trips over it.
@@ -284,6 +286,32 @@ describe('mutations under faults', () => {
     // The replay answered as the first run did: no 404 for a card already gone.
     expect(view.querySelector('.ap-error')).toBeNull()
     expect((await portal.server.billing.listPaymentMethods(scope('cus_active'))).data.map((m) => m.brand)).toEqual(['visa'])
+  })
+
+  it('a roll whose answer is lost: the retry gets the key without its secret, and the card says so instead of showing an empty secret', async () => {
+    portal = await mountPortal('cus_active')
+    const view = portal.root.querySelector<HTMLElement>('.ap-view--dashboard')!
+    await waitFor(() => view.querySelectorAll('.ap-key').length === 2)
+    const before = (await portal.server.billing.listApiKeys(scope('cus_active')))!.data.map((k) => k.masked)
+    let lost = 0
+    portal.fail('POST', /^\/api-keys\/.+\/roll$/, (async (forward: () => Promise<Response>) => {
+      if (lost++ > 0) return forward()
+      await forward() // rolled on the server; the answer with the secret never arrived
+      return Promise.reject(new TypeError('Failed to fetch'))
+    }) as unknown as () => Response)
+    buttonNamed(view, 'Roll Production')!.click()
+    const asked = await dialog(portal.root)
+    ;[...asked.querySelectorAll<HTMLButtonElement>('.ap-dialog__actions button')].at(-1)!.click()
+    const panel = await runOut(() => view.querySelector<HTMLElement>('.ap-reveal'))
+    const rolls = portal.requests.filter((r) => r.method === 'POST')
+    expect(rolls).toHaveLength(2)
+    expect(rolls[0].headers.get('Idempotency-Key')).toBe(rolls[1].headers.get('Idempotency-Key'))
+    expect(panel.querySelector('.ap-reveal__secret')).toBeNull()
+    expect(text(panel)).toContain('The secret of Production was already shown')
+    await waitFor(() => portal!.announced.some((m) => m.startsWith('The secret of Production was already shown')))
+    // Rolled once: one of the two keys changed.
+    const after = (await portal.server.billing.listApiKeys(scope('cus_active')))!.data.map((k) => k.masked)
+    expect(after.filter((m) => !before.includes(m))).toHaveLength(1)
   })
 })
 

@@ -150,7 +150,8 @@ const record = (field: string, value: string) => {
 }
 
 beforeAll(async () => {
-  portal = createTestPortal({ seed: false })
+  // An API key per payload, past the default maximum of 10.
+  portal = createTestPortal({ seed: false, maxApiKeysPerCustomer: N })
   const engine = portal.billing
   await engine.createApp({
     id: TEST_APP_ID,

@@ -32,6 +32,8 @@ export interface TestPortalOptions {
   seed?: 'demo' | false
   /** The clock in Unix seconds, shared by the engine, the handler and minted tokens. */
   now?: () => number
+  /** The engine's most live API keys per customer (default 10). */
+  maxApiKeysPerCustomer?: number
   /** Extra handler options (rateLimit, allowedOrigins, onError, basePath...). */
   handler?: Partial<Omit<PortalHandlerOptions, 'appId' | 'secret' | 'billing'>>
 }
@@ -60,7 +62,7 @@ export function createTestPortal(options: TestPortalOptions = {}): TestPortal {
   const dir = mkdtempSync(join(tmpdir(), 'portal-test-'))
   const filename = join(dir, 'billing.sqlite')
   const seed = options.seed === false ? undefined : (options.seed ?? 'demo')
-  const billing = openSqliteBilling({ filename, seed, now: options.now })
+  const billing = openSqliteBilling({ filename, seed, now: options.now, maxApiKeysPerCustomer: options.maxApiKeysPerCustomer })
   const errors: unknown[] = []
   const handler = createPortalHandler({
     appId: TEST_APP_ID,

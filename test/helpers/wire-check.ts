@@ -30,6 +30,8 @@ export const backendAnswers = {
   resumeSubscription: s.Subscription,
   listApiKeys: s.ApiKeyList.nullable(),
   rollApiKey: s.RevealedApiKey,
+  createApiKey: s.RevealedApiKey,
+  revokeApiKey: s.ApiKey,
   listPublicPlans: s.PublicPlansResponse,
   createCheckout: s.CheckoutResponse,
 } satisfies Record<Method, z.ZodType>

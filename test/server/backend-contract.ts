@@ -446,6 +446,19 @@ export function describeBackendContract(name: string, makeBackend: () => Promise
         expect(JSON.stringify(await ctx.backend.listApiKeys(scope))).not.toContain(rolled.secret)
       })
 
+      it('creates a key shown once and listed masked, and revokes it: gone from the list', async () => {
+        const scope = ctx.scope('cus_active')
+        const created = await ctx.backend.createApiKey(scope, 'Contract')
+        expect(created.secret.endsWith(created.masked.split('…')[1])).toBe(true)
+        const listed = (await ctx.backend.listApiKeys(scope))!.data
+        expect(listed.find((k) => k.id === created.id)).toMatchObject({ name: 'Contract', masked: created.masked })
+        expect(JSON.stringify(listed)).not.toContain(created.secret)
+        const revoked = await ctx.backend.revokeApiKey(scope, created.id)
+        expect(revoked.id).toBe(created.id)
+        expect((await ctx.backend.listApiKeys(scope))!.data.map((k) => k.id)).not.toContain(created.id)
+        await expectBillingError(ctx.backend.revokeApiKey(ctx.scope('cus_free'), listed[0].id), 'not_found')
+      })
+
       it('will not roll another customer’s key', async () => {
         const [theirs] = (await ctx.backend.listApiKeys(ctx.scope('cus_active')))!.data
         await expectBillingError(ctx.backend.rollApiKey(ctx.scope('cus_free'), theirs.id), 'not_found')

@@ -200,6 +200,33 @@ describe('Portal API happy paths for cus_active over loopback HTTP', () => {
     expect(again.text).not.toContain(rolled.body.secret)
   })
 
+  it('API keys: create reveals the secret once, past the maximum is 409 naming it, and a revoke stops the key', async () => {
+    const created = await h.call<{ id: string; name: string; secret: string; masked: string }>('POST', '/api-keys', { body: { name: 'CI' } })
+    expect(created.status).toBe(200)
+    expect(created.body).toMatchObject({ name: 'CI', secret: expect.stringMatching(/^ak_live_/) })
+    expect((await h.portal.billing.verifyApiKey(created.body.secret))?.customUid).toBe('cus_active')
+    expect((await h.call('GET', '/api-keys')).text).not.toContain(created.body.secret)
+    const blank = await h.call<{ error: { code: string; field?: string } }>('POST', '/api-keys', { body: { name: '' } })
+    expect(blank.status).toBe(400)
+    const missing = await h.call<{ error: { code: string } }>('POST', '/api-keys', { body: {} })
+    expect(missing.status).toBe(400)
+    // cus_active holds 3 keys now; the default maximum is 10.
+    for (let i = 0; i < 7; i++) expect((await h.call('POST', '/api-keys', { body: { name: `K${i}` } })).status).toBe(200)
+    const over = await h.call<{ error: { code: string; message: string } }>('POST', '/api-keys', { body: { name: 'Eleventh' } })
+    expect(over.status).toBe(409)
+    expect(over.body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining('10 API keys') })
+
+    const revoked = await h.call('DELETE', `/api-keys/${created.body.id}`)
+    expect(revoked.status).toBe(200)
+    expect(revoked.body).toEqual({ id: created.body.id, deleted: true })
+    expect(await h.portal.billing.verifyApiKey(created.body.secret)).toBeNull()
+    expect((await h.call('DELETE', `/api-keys/${created.body.id}`)).status).toBe(404)
+    // Another customer's key is not found, never revoked.
+    const theirs = await h.portal.billing.createApiKey(scopeOf('cus_free'), 'Theirs')
+    expect((await h.call('DELETE', `/api-keys/${theirs.id}`)).status).toBe(404)
+    expect(await h.portal.billing.verifyApiKey(theirs.secret)).not.toBeNull()
+  })
+
   it('public plans and checkout need no token', async () => {
     const plans = await h.call<{ data: Plan[] }>('GET', '/public/pk_demo/plans', { token: null })
     expect(plans.status).toBe(200)

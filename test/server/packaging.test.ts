@@ -1,7 +1,8 @@
 /**
  * The package as a user installs it: `npm pack` of the built dist/, linted by publint
  * and by Are the Types Wrong (ESM only), then installed into a scratch project where
- * every subpath resolves, type-checks under `bundler` and `node16` resolution, imports
+ * every subpath resolves, type-checks under `bundler` and `node16` resolution on the repo's
+ * TypeScript (5.9) and on TypeScript 7 (what `npm i -D typescript` installs today), imports
  * in Node without a DOM, and the React adapter renders on React 18 (server and client).
  * Needs `node build.mjs` first, as `npm test` does.
  */
@@ -20,17 +21,22 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   exports: Record<string, unknown>
   devDependencies: Record<string, string>
 }
-const SUBPATHS = ['.', './react', './vue', './svelte', './server', './styles.css', './dist/styles.css']
-const tsc = join(root, 'node_modules/typescript/bin/tsc')
+const SUBPATHS = ['.', './react', './vue', './svelte', './element', './server', './styles.css', './dist/styles.css']
 const work = mkdtempSync(join(tmpdir(), 'portals-pack-'))
 const scratch = join(work, 'app')
+/** TypeScript 7 in a directory of its own: a compiler to check with, not the project's. */
+const ts7Dir = join(work, 'ts7')
+const COMPILERS = [
+  ['5.9', join(root, 'node_modules/typescript/bin/tsc')],
+  ['7', join(ts7Dir, 'node_modules/typescript/bin/tsc')],
+] as const
 let tarball = ''
 
 beforeAll(async () => {
   tarball = await packTarball(work)
 }, 120_000)
 
-afterAll(() => rmSync(work, { recursive: true, force: true }))
+afterAll(() => rmSync(work, { recursive: true, force: true }), 60_000)
 
 describe('the packed tarball', () => {
   it('exports exactly the documented subpaths', () => {
@@ -45,13 +51,13 @@ describe('the packed tarball', () => {
 
   it('passes Are the Types Wrong (ESM-only profile)', async () => {
     const attw = join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js')
-    // Exits non-zero on any problem the profile counts; the stylesheets have no types to find.
-    const args = [tarball, '--profile', 'esm-only', '--exclude-entrypoints', 'styles.css', 'dist/styles.css', '--no-definitely-typed', '--format', 'json']
+    // Exits non-zero on any problem the profile counts.
+    const args = [tarball, '--profile', 'esm-only', '--no-definitely-typed', '--format', 'json']
     const report = JSON.parse(await sh(process.execPath, [attw, ...args], root)) as {
       analysis: { entrypoints: Record<string, unknown> }
       problems: Record<string, { entrypoint: string; resolutionKind?: string }[]>
     }
-    expect(Object.keys(report.analysis.entrypoints)).toEqual(['.', './react', './vue', './svelte', './server', './package.json'])
+    expect(Object.keys(report.analysis.entrypoints)).toEqual([...SUBPATHS, './package.json'])
     // ESM only: CommonJS `require` and the pre-exports `node10` resolution are out of scope.
     const counted = Object.values(report.problems).flat().filter((p) => !['node10', 'node16-cjs'].includes(p.resolutionKind ?? ''))
     expect(counted).toEqual([])
@@ -59,11 +65,15 @@ describe('the packed tarball', () => {
 
   describe('installed into a scratch project', () => {
     beforeAll(async () => {
-      writeFileSync(join(work, 'package.json'), '{"private":true}')
       await import('node:fs').then((fs) => fs.mkdirSync(scratch))
       writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }))
+      writeFileSync(join(work, 'package.json'), '{"private":true}')
+      await import('node:fs').then((fs) => fs.mkdirSync(ts7Dir))
+      writeFileSync(join(ts7Dir, 'package.json'), '{"private":true}')
+      const npmFlags = ['--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--no-package-lock', '--loglevel=error']
+      const ts7 = sh('npm', ['install', 'typescript@7', ...npmFlags], ts7Dir, 170_000)
       // React 18 (the oldest supported), the other frameworks at the repo's versions.
-      await sh(
+      const app = sh(
         'npm',
         [
           'install',
@@ -75,16 +85,12 @@ describe('the packed tarball', () => {
           `vue@${pkg.devDependencies.vue}`,
           `svelte@${pkg.devDependencies.svelte}`,
           `@types/node@${pkg.devDependencies['@types/node']}`,
-          '--no-audit',
-          '--no-fund',
-          '--prefer-offline',
-          '--ignore-scripts',
-          '--no-package-lock',
-          '--loglevel=error',
+          ...npmFlags,
         ],
         scratch,
         170_000,
       )
+      await Promise.all([ts7, app])
       writeFileSync(join(scratch, 'check.tsx'), CHECK_TSX)
       for (const [name, resolution] of [
         ['bundler', { module: 'esnext', moduleResolution: 'bundler' }],
@@ -96,9 +102,15 @@ describe('the packed tarball', () => {
       writeFileSync(join(scratch, 'runtime.mjs'), RUNTIME_MJS)
     }, 180_000)
 
-    it.each(['bundler', 'node16'])('type-checks every subpath with moduleResolution %s', async (name) => {
-      await sh(process.execPath, [tsc, '-p', `tsconfig.${name}.json`], scratch)
-    }, 120_000)
+    // Issue 13: TypeScript 7 checks side-effect imports, so the stylesheets need their types too.
+    it.each(COMPILERS.flatMap(([version, tsc]) => ['bundler', 'node16'].map((name) => [version, name, tsc])))(
+      'type-checks every subpath on TypeScript %s with moduleResolution %s',
+      async (version, name, tsc) => {
+        expect(await sh(process.execPath, [tsc, '--version'], scratch)).toMatch(new RegExp(`^Version ${version.replace('.', '\\.')}`))
+        await sh(process.execPath, [tsc, '-p', `tsconfig.${name}.json`], scratch)
+      },
+      120_000,
+    )
 
     it('resolves every subpath, imports the browser entries without a DOM, and renders on React 18', async () => {
       const happyDom = pathToFileURL(join(root, 'node_modules/happy-dom/lib/index.js')).href
@@ -132,6 +144,7 @@ import { createPortal, createPricingPortal, type PortalHandle, type PortalOption
 import { CustomerPortal, PricingPortal } from '@archetypeapi/portals/react'
 import { PortalsPlugin, CustomerPortal as VueCustomerPortal, PricingPortal as VuePricingPortal } from '@archetypeapi/portals/vue'
 import { portal, pricingPortal } from '@archetypeapi/portals/svelte'
+import '@archetypeapi/portals/element'
 import { ArchetypeApi, createPortalHandler } from '@archetypeapi/portals/server'
 import '@archetypeapi/portals/styles.css'
 import '@archetypeapi/portals/dist/styles.css'
@@ -161,6 +174,14 @@ const pricingAction: Action<HTMLElement, PricingOptions> = pricingPortal
 pricingPortal(el, { publicKey: 'pk_1' }).update({ publicKey: 'pk_2' })
 void [action, pricingAction]
 
+const element = document.createElement('archetype-customer-portal')
+element.config = { primary: '#1c1c1c' }
+element.getToken = async () => 't'
+element.addEventListener('archetype-error', (event) => console.log(event.detail.code))
+// @ts-expect-error the element's defaultView is one of the three views too
+element.defaultView = 'settings'
+document.createElement('archetype-pricing-portal').plans = ['plan_pro']
+
 const minted: Promise<{ token: string }> = ArchetypeApi('app_1', 'x'.repeat(32)).Token.getCustomerPortalsToken('cus_1')
 void [minted, createPortalHandler]
 `
@@ -182,6 +203,7 @@ const { renderToString } = await import('react-dom/server')
 await import('${pkg.name}')
 await import('${pkg.name}/vue')
 await import('${pkg.name}/svelte')
+await import('${pkg.name}/element')
 const { CustomerPortal } = await import('${pkg.name}/react')
 const { ArchetypeApi } = await import('${pkg.name}/server')
 const h = React.createElement

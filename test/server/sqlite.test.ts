@@ -646,8 +646,8 @@ describe('seller calls', () => {
     await engine.createApp({ id: 'app_keys', name: 'Keys' })
     const scope = { appId: 'app_keys', customUid: 'u' }
     await engine.createCustomer('app_keys', { customUid: 'u' })
-    // Twelve keys in one second: their random ids would put them in any of 12! orders.
-    const names = Array.from({ length: 12 }, (_, i) => `Key ${i}`)
+    // Nine keys in one second (one under the default maximum with 'Later'): their random ids would put them in any of 9! orders.
+    const names = Array.from({ length: 9 }, (_, i) => `Key ${i}`)
     for (const name of names) await engine.createApiKey(scope, name)
     ctx.clock += 60
     await engine.createApiKey(scope, 'Later')
@@ -693,7 +693,7 @@ describe('seller calls', () => {
     await engine.createCustomer('app_a', { customUid: 'c' })
     await expectBillingError(engine.createCustomer('app_a', { customUid: 'c' }), 'conflict', 'customUid')
     await expectBillingError(engine.recordUsage({ appId: 'app_a', customUid: 'c' }, 'nope', 1), 'invalid_request', 'metric')
-    await expectBillingError(engine.recordUsage({ appId: 'app_a', customUid: 'c' }, 'nope', 1.5), 'invalid_request', 'quantity')
+    await expectBillingError(engine.recordUsage({ appId: 'app_a', customUid: 'c' }, 'nope', 1.5), 'invalid_request', 'amount')
     await expectBillingError(engine.createApiKey({ appId: 'app_a', customUid: 'c' }, ' '), 'invalid_request', 'name')
   })
 })

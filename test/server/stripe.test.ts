@@ -423,7 +423,7 @@ describe('stripeBilling options', () => {
     [{ stripe, meter: { id: 'mtr_1', metric: 'api_calls', name: 42 } }, /`meter.name` must be a string/],
     [{ stripe, meter: [{ id: 'mtr_1', metric: 'api_calls', unit: ['calls'] }] }, /`meter\[0\].unit` must be a string/],
     [{ stripe, checkout: { successUrl: '/welcome', cancelUrl: 'https://x.test' } }, /`checkout.successUrl` must be an absolute http\(s\) URL/],
-    [{ stripe, apiKeys: {} }, /`apiKeys` must have listApiKeys and rollApiKey/],
+    [{ stripe, apiKeys: {} }, /`apiKeys` must have listApiKeys, rollApiKey, createApiKey, revokeApiKey/],
     [{ stripe, catalogTtlSeconds: -1 }, /`catalogTtlSeconds`/],
     [{ stripe, resolveCustomer: 'cus_1' }, /`resolveCustomer` must be a function/],
   ])('refuses %j naming the option', (options, message) => {

@@ -116,9 +116,46 @@ describe('errors are PortalErrors', () => {
     expect(f.calls()).toBe(1)
   })
 
+  // Issue 13, stumble 8: the usual cause of both is an apiUrl that misses the Portal API.
+  test('a 404 without an error body (the app server\'s own page) names apiUrl as the likely cause', async () => {
+    const f = faulty(() => new Response('<pre>Cannot GET /billing-api/session</pre>', { status: 404, headers: { 'content-type': 'text/html' } }))
+    const error = await client(f.fetch, { apiUrl: '/billing-api' }).api.get('/session').catch((e: unknown) => e)
+    expect(error).toEqual({
+      code: 'bad_response',
+      status: 404,
+      message: 'The Portal API answered 404 without an error body: is apiUrl (/billing-api) where the Portal API is mounted?',
+    })
+  })
+
+  test('an HTML page with 200 (a single-page app\'s fallback) names apiUrl as the likely cause', async () => {
+    const f = faulty(() => new Response('<!doctype html><title>App</title>', { status: 200, headers: { 'content-type': 'text/html' } }))
+    await expect(client(f.fetch, { apiUrl: '/api/portl' }).api.get('/session')).rejects.toMatchObject({
+      code: 'bad_response',
+      message: expect.stringContaining('is apiUrl (/api/portl) where the Portal API is mounted?'),
+    })
+  })
+
   test('a 200 whose JSON is not an object is bad_response', async () => {
     const f = faulty(() => json(200, 'hello'))
     await expect(client(f.fetch).api.get('/session')).rejects.toMatchObject({ code: 'bad_response' })
+  })
+})
+
+describe('track: how the portal learns it recovered', () => {
+  test('the function track returns runs once when the request succeeds, after its retries', async () => {
+    const done = vi.fn()
+    const track = vi.fn(() => done)
+    const f = faulty(() => json(500, { error: { code: 'server', message: 'Internal error' } }))
+    await client(f.fetch, { track }).api.get('/session')
+    expect(track).toHaveBeenCalledTimes(1)
+    expect(done).toHaveBeenCalledTimes(1)
+  })
+
+  test('and never when it fails', async () => {
+    const done = vi.fn()
+    const f = faulty(html502, html502, html502)
+    await expect(client(f.fetch, { track: () => done }).api.get('/session')).rejects.toMatchObject({ code: 'bad_response' })
+    expect(done).not.toHaveBeenCalled()
   })
 })
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { createErrorReporter } from '../../src/session/errors.js'
 import { createSessionMachine, type SessionMachineOptions } from '../../src/session/machine.js'
 import { readTokenExpiry } from '../../src/api/token.js'
 
@@ -17,7 +18,7 @@ afterEach(() => {
 function machine(options: Partial<SessionMachineOptions> = {}) {
   const onError = vi.fn()
   const onResume = vi.fn()
-  const m = createSessionMachine({ token: tokenExpiringIn(3600), onError, onResume, ...options })
+  const m = createSessionMachine({ token: tokenExpiringIn(3600), errors: createErrorReporter(onError), onResume, ...options })
   return { m, onError, onResume }
 }
 
@@ -209,13 +210,39 @@ describe('session machine', () => {
     const thrown = vi.fn()
     const original = globalThis.queueMicrotask
     vi.stubGlobal('queueMicrotask', (fn: () => void) => original(() => { try { fn() } catch (e) { thrown(e) } }))
-    const { m } = machine({ onError })
+    const { m } = machine({ errors: createErrorReporter(onError) })
     m.start()
     m.report({ code: 'unauthorized', message: 'x' })
     expect(m.$state.get().status).toBe('error')
     await Promise.resolve()
     expect(thrown).toHaveBeenCalledWith(new Error('host bug'))
     vi.unstubAllGlobals()
+  })
+
+  // Issue 13, stumble 5: one source of "the current error" for every adapter's callback.
+  test('the reporter holds every reported error, an action\'s too, until the session resumes', () => {
+    const errors = createErrorReporter()
+    const { m } = machine({ errors })
+    m.start()
+    m.report({ code: 'not_found', message: 'No such invoice' })
+    expect(m.$state.get().status).toBe('active') // a failed action is not a failed session
+    expect(errors.$error.get()).toEqual({ code: 'not_found', message: 'No such invoice' })
+    m.report({ code: 'unauthorized', message: 'Bad token' })
+    expect(errors.$error.get()?.code).toBe('unauthorized')
+    m.setToken(tokenExpiringIn(3600, 'fresh'))
+    expect(m.$state.get().status).toBe('active')
+    expect(errors.$error.get()).toBeNull()
+  })
+
+  test('a request that began before the error clears nothing; one begun after it clears it', () => {
+    const errors = createErrorReporter()
+    const before = errors.begin()
+    errors.report({ code: 'network', message: 'The Portal API could not be reached' })
+    before() // a request running beside the failed one
+    expect(errors.$error.get()?.code).toBe('network')
+    const after = errors.begin()
+    after()
+    expect(errors.$error.get()).toBeNull()
   })
 
   test('destroy clears every timer and ignores a late renewal', async () => {

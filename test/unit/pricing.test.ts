@@ -197,6 +197,28 @@ describe('pricing portal: a visitor', () => {
     expect(requests).toHaveLength(1) // options re-render; they do not reload
   })
 
+  // Issue 13, stumble 4: a typo used to show "No plans are available right now." and say nothing.
+  it('reports unknown ids in plans and featuredPlanId once, as invalid_config through onError and a console warning', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    try {
+      const { root, handle, onError } = await mount({ plans: ['plan_pro', 'plan_prO'], featuredPlanId: 'plan_skale' })
+      expect((await loaded(root)).map((c) => c.dataset.planId)).toEqual(['plan_pro'])
+      const message = 'Unknown plan ids in plans / featuredPlanId: plan_prO, plan_skale'
+      expect(onError).toHaveBeenCalledExactlyOnceWith({ code: 'invalid_config', message })
+      expect(handle.error.get()).toEqual({ code: 'invalid_config', message })
+      expect(warn).toHaveBeenCalledExactlyOnceWith(message)
+      handle.update({ period: 'year' }) // a re-render reports nothing new
+      expect(onError).toHaveBeenCalledTimes(1)
+      handle.update({ plans: ['plan_free'], featuredPlanId: 'plan_free' })
+      handle.update({ plans: ['plan_frree'], featuredPlanId: 'plan_free' })
+      await waitFor(() => onError.mock.calls.length === 2)
+      expect(onError.mock.lastCall?.[0]).toEqual({ code: 'invalid_config', message: 'Unknown plan ids in plans / featuredPlanId: plan_frree' })
+      expect(text(root.querySelector('.ap-empty'))).not.toBe('')
+    } finally {
+      warn.mockRestore()
+    }
+  })
+
   it('formats prices in the plan’s own currency and the locale: a JPY plan, and de-DE', async () => {
     const addYen = async (server: TestPortal) => {
       await engine(server).createPlan(TEST_APP_ID, {

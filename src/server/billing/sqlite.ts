@@ -40,6 +40,8 @@ export interface SqliteBillingOptions {
    * True gives every new subscription on a trial plan its trial.
    */
   allowRepeatTrials?: boolean
+  /** The most live API keys one customer may hold; default 10. Creating one more answers 409 naming it. */
+  maxApiKeysPerCustomer?: number
   /** Migrate only up to this version (tests build old-version files with it). */
   migrateTo?: number
 }
@@ -143,6 +145,8 @@ export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling 
   if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('openSqliteBilling: now must be a function returning Unix seconds')
   if (options.baseUrl != null && typeof options.baseUrl !== 'string') throw new TypeError('openSqliteBilling: baseUrl must be a URL string (where invoice documents are served) or null')
   if (options.allowRepeatTrials !== undefined && typeof options.allowRepeatTrials !== 'boolean') throw new TypeError('openSqliteBilling: allowRepeatTrials must be a boolean')
+  const maxKeys = options.maxApiKeysPerCustomer
+  if (maxKeys !== undefined && (!Number.isSafeInteger(maxKeys) || maxKeys < 1)) throw new TypeError('openSqliteBilling: maxApiKeysPerCustomer must be a whole number of at least 1')
   const clock = options.now ?? (() => Date.now() / 1000)
   const Database = loadDriver()
   createParentDirectory(options.filename)
@@ -170,6 +174,7 @@ export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling 
       now: clock,
       baseUrl: options.baseUrl == null ? null : options.baseUrl.replace(/\/+$/, ''),
       allowRepeatTrials: options.allowRepeatTrials,
+      maxApiKeysPerCustomer: maxKeys,
       // Kysely's destroy() closes the handle once it was used; a never-queried engine closes it here.
       onClose: () => {
         lock.dispose()

@@ -10,11 +10,11 @@
  * quotas and plan changes map onto Stripe: docs/stripe.md.
  */
 import type { BillingBackend } from './types.js'
-import { createStripeBackend, type StripeMeter } from './stripe/backend.js'
+import { createStripeBackend, type ApiKeyStore, type StripeBackend, type StripeMeter } from './stripe/backend.js'
 import type { StripeClient, StripeProduct } from './stripe/client.js'
 import type { ResolveCustomer } from './stripe/customers.js'
 
-export type { StripeClient, StripeProduct, StripeMeter, ResolveCustomer }
+export type { StripeClient, StripeProduct, StripeMeter, ResolveCustomer, StripeBackend }
 export { CatalogError } from './stripe/catalog.js'
 
 export interface StripeBillingOptions {
@@ -27,8 +27,12 @@ export interface StripeBillingOptions {
   resolveCustomer?: ResolveCustomer
   /** Billing Meters whose usage the dashboard shows against each plan's `quota_<metric>`. */
   meter?: StripeMeter | StripeMeter[]
-  /** Where API keys live (for example an `openSqliteBilling()` engine); without it the dashboard hides them. */
-  apiKeys?: Pick<BillingBackend, 'listApiKeys' | 'rollApiKey'>
+  /**
+   * Where API keys live (for example an `openSqliteBilling()` engine); without it the
+   * dashboard hides them. With it, `createApiKeyGuard({ billing })` works on this backend:
+   * keys are verified there and tracked usage goes through its ledger to the Stripe meter.
+   */
+  apiKeys?: ApiKeyStore
   /** The pricing portal's public key; the public routes answer for it alone (without it, not at all). */
   publicKey?: string
   /** Where Stripe Checkout returns a visitor of the pricing portal. */
@@ -43,6 +47,8 @@ export interface StripeBillingOptions {
    * True gives every new subscription on a trial plan its trial.
    */
   allowRepeatTrials?: boolean
+  /** Seconds `check` reuses a meter summary (adding what this instance tracked since). Default 60. */
+  meterSummaryTtlSeconds?: number
   /** The clock in Unix seconds (proration dates, meter windows). Default the system clock; tests pass Stripe test clocks' time. */
   now?: () => number
 }
@@ -61,11 +67,12 @@ function checkMeters(meter: StripeBillingOptions['meter']): StripeMeter[] {
     if (typeof m.metric !== 'string' || !/^[a-z0-9_]+$/i.test(m.metric)) fail(`\`${at}.metric\` must be a quota key such as "api_calls"`)
     if (m.name !== undefined && typeof m.name !== 'string') fail(`\`${at}.name\` must be a string such as "API calls"`)
     if (m.unit !== undefined && typeof m.unit !== 'string') fail(`\`${at}.unit\` must be a string such as "calls"`)
+    if (m.eventName !== undefined && (typeof m.eventName !== 'string' || m.eventName === '')) fail(`\`${at}.eventName\` must be the meter's event_name, such as "api_calls"`)
   })
   return meters
 }
 
-export function stripeBilling(options: StripeBillingOptions): BillingBackend {
+export function stripeBilling(options: StripeBillingOptions): StripeBackend {
   if (!options || typeof options !== 'object') fail('needs an options object: stripeBilling({ stripe: new Stripe(secretKey) })')
   const stripe = options.stripe as Partial<StripeClient> | undefined
   if (!stripe || typeof stripe !== 'object' || !stripe.customers || !stripe.subscriptions || !stripe.invoices) {
@@ -78,8 +85,9 @@ export function stripeBilling(options: StripeBillingOptions): BillingBackend {
   if (options.allowRepeatTrials !== undefined && typeof options.allowRepeatTrials !== 'boolean') fail('`allowRepeatTrials` must be a boolean')
   if (options.publicKey !== undefined && (typeof options.publicKey !== 'string' || options.publicKey === '')) fail('`publicKey` must be a non-empty string')
   const apiKeys = options.apiKeys
-  if (apiKeys !== undefined && (typeof apiKeys?.listApiKeys !== 'function' || typeof apiKeys.rollApiKey !== 'function')) {
-    fail('`apiKeys` must have listApiKeys and rollApiKey (for example an openSqliteBilling() engine)')
+  const keyMethods = ['listApiKeys', 'rollApiKey', 'createApiKey', 'revokeApiKey'] as const
+  if (apiKeys !== undefined && keyMethods.some((m) => typeof apiKeys?.[m] !== 'function')) {
+    fail(`\`apiKeys\` must have ${keyMethods.join(', ')} (for example an openSqliteBilling() engine)`)
   }
   const checkout = options.checkout
   if (checkout !== undefined) {
@@ -99,6 +107,7 @@ export function stripeBilling(options: StripeBillingOptions): BillingBackend {
     includeProduct: options.includeProduct,
     catalogTtlSeconds: ttl,
     allowRepeatTrials: options.allowRepeatTrials ?? false,
+    meterSummaryTtlSeconds: options.meterSummaryTtlSeconds,
     now: options.now ?? (() => Date.now() / 1000),
   })
 }

@@ -11,6 +11,7 @@ import type {
   RevealedApiKey,
   Session,
   Subscription,
+  SubscriptionStatus,
   SubscriptionPreview,
 } from '../../api/types.js'
 
@@ -86,6 +87,10 @@ export interface BillingBackend {
   /** `null` when this backend keeps no API keys (the dashboard hides the card). */
   listApiKeys(scope: CustomerScope): Promise<List<ApiKey> | null>
   rollApiKey(scope: CustomerScope, apiKeyId: string, options?: MutationOptions): Promise<RevealedApiKey>
+  /** A new key named `name`, its secret shown once; past the seller's maximum, `conflict` naming it. */
+  createApiKey(scope: CustomerScope, name: string, options?: MutationOptions): Promise<RevealedApiKey>
+  /** Revokes a key: it stops verifying at once. */
+  revokeApiKey(scope: CustomerScope, apiKeyId: string, options?: MutationOptions): Promise<ApiKey>
 
   /** Public plans of the app that owns `publicKey`; unknown key is `not_found`. */
   listPublicPlans(publicKey: string): Promise<PublicPlansResponse>
@@ -126,4 +131,93 @@ export class BillingError extends Error {
     this.retryAfter = options.retryAfter
     this.log = options.log
   }
+}
+
+// ---------------------------------------------------------------- metering
+
+/** Why `check` refused (or, for `not_in_plan`, why the plan says nothing about it). */
+export type CheckReason = 'quota_exceeded' | 'no_subscription' | 'subscription_inactive' | 'not_in_plan'
+
+/** `check(scope, metricOrFlag, { amount })`: may the customer use `amount` more of it now? */
+export interface CheckResult {
+  allowed: boolean
+  reason?: CheckReason
+  /** Used so far in the current period (0 for a flag). */
+  used: number
+  /** The period's quota; null is unlimited (and for a flag). */
+  limit: number | null
+  /** `limit - used`, never below 0; null when unlimited. */
+  remaining: number | null
+  /** True when `amount` goes past the quota and the plan bills the overage (allowed). */
+  overage: boolean
+  /** The plan bills usage past the limit rather than refusing it (the guard's local counter needs to know). */
+  overage_priced: boolean
+  /** When the period (and its quota) resets, Unix seconds; null without a live subscription. */
+  resets_at: number | null
+  /** The subscription's status, when there is one. */
+  status?: SubscriptionStatus | null
+}
+
+export interface MetricEntitlement {
+  metric: string
+  name: string
+  unit: string
+  used: number
+  limit: number | null
+  remaining: number | null
+  /** The plan bills usage past the limit instead of refusing it. */
+  overage_priced: boolean
+}
+
+/** `entitlements(scope)`: every metric and flag of the customer's plan. */
+export interface Entitlements {
+  plan_id: string | null
+  status: SubscriptionStatus | null
+  resets_at: number | null
+  metrics: MetricEntitlement[]
+  flags: string[]
+}
+
+/** One usage event. `id` is its idempotency key (unique per app): a resent event is not counted twice. */
+export interface TrackEvent {
+  customUid: string
+  metric: string
+  /** A positive integer. */
+  amount: number
+  id?: string
+  /** When it happened, Unix seconds (default now): counted in the period that contains it. */
+  at?: number
+  /** The API key that made the calls: its `last_used` moves to `at`. */
+  apiKeyId?: string
+}
+
+export interface TrackManyResult {
+  accepted: number
+  duplicates: number
+  /** Events refused, each with its index in the batch and the reason (unknown customer or metric, a period already invoiced...). */
+  rejected: { index: number; id?: string; field: string; message: string }[]
+}
+
+export interface ApiKeyOwner {
+  appId: string
+  customUid: string
+  apiKeyId: string
+}
+
+/** A change that invalidates a cached key at once (the guard listens on the same engine). */
+export interface ApiKeyChange {
+  apiKeyId: string
+  kind: 'rolled' | 'revoked'
+}
+
+/**
+ * What `createApiKeyGuard` needs from a billing backend: the SQLite engine and
+ * `stripeBilling` with `apiKeys` both provide it.
+ */
+export interface MeteringBackend {
+  verifyApiKey(apiKeySecret: string, options?: { markUsed?: boolean }): Promise<ApiKeyOwner | null>
+  check(scope: CustomerScope, metricOrFlag: string, options?: { amount?: number }): Promise<CheckResult>
+  trackMany(appId: string, events: TrackEvent[]): Promise<TrackManyResult>
+  /** Calls `listener` on every roll or revoke made through this object; returns the unsubscribe. */
+  onApiKeyChange?(listener: (change: ApiKeyChange) => void): () => void
 }

@@ -64,17 +64,17 @@ export const AppInputSchema = z.object({
   metrics: z.array(MetricInputSchema, { error: 'must be a list of metrics' }).default([]),
 })
 
+const FLAGS = 'must be a list of snake_case keys such as "sso"'
 const AT_LEAST_ONE_PRICE = 'must list at least one price'
 export const PlanInputSchema = z.object({
   id: sellerId(),
   name: requiredText(),
   description: optionalText(2000),
   features: z.array(z.string({ error: 'must be a string' }), { error: 'must be a list of strings' }).default([]),
-  /** Boolean entitlements the plan grants (`sso`): what `check(scope, 'sso')` answers. */
+  /** Boolean entitlements the plan grants (`sso`): what `check(scope, 'sso')` answers. A bad key names the list, as the engine always has. */
   flags: z
-    .array(z.string({ error: 'must be a snake_case key such as "sso"' }).regex(/^[a-z][a-z0-9_]{0,63}$/, { error: 'must be a snake_case key such as "sso"' }), {
-      error: 'must be a list of snake_case keys such as "sso"',
-    })
+    .array(z.string(), { error: FLAGS })
+    .refine((flags) => flags.every((flag) => /^[a-z][a-z0-9_]{0,63}$/.test(flag)), { error: FLAGS })
     .default([]),
   quotas: z.record(z.string(), QuotaInputSchema, { error: 'must be an object of quotas by metric key' }).default({}),
   trialDays: intAtLeast(0).default(0),

@@ -82,6 +82,7 @@ export const Plan = named(
     description: z.string(),
     features: z.array(z.string()),
     quotas: z.record(z.string(), z.number().nullable()),
+    flags: z.array(z.string()).optional(),
     metrics: z.record(z.string(), MetricInfo).optional(),
     trial_days: z.int(),
     featured: z.boolean(),
@@ -160,7 +161,7 @@ export const ApiKey = named('ApiKey', z.object(apiKeyShape))
 export const RevealedApiKey = named('RevealedApiKey', z.object({ ...apiKeyShape, secret: z.string() }), 'The whole key, shown once.')
 export const ReplayedApiKey = named(
   'ReplayedApiKey',
-  z.object({ ...apiKeyShape, secret_already_shown: z.literal(true) }),
+  z.object({ ...apiKeyShape, secret: z.never().optional(), secret_already_shown: z.literal(true) }),
   'An Idempotency-Key replay of a create or roll: the key without its secret, which was shown once.',
 )
 /** What a route that `reveals: 'secret'` answers: the secret once, then replays without it. */

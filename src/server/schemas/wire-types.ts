@@ -6,6 +6,8 @@
 import type * as z from 'zod'
 import type * as wire from '../../api/types.js'
 import type { CatalogueDiff, SellerPlan } from '../billing/sqlite/catalogue.js'
+import type { BillingEngine } from '../billing/sqlite/engine.js'
+import type * as engine from '../billing/types.js'
 import type * as s from './portal.js'
 import type * as seller from './seller.js'
 import type { SELLER_BILLING_METHODS, SellerBilling } from '../seller-routes.js'
@@ -31,6 +33,7 @@ export type WireTypesAgree = [
   Assert<Agree<typeof s.PaymentSetup, wire.PaymentSetup>>,
   Assert<Agree<typeof s.ApiKey, wire.ApiKey>>,
   Assert<Agree<typeof s.RevealedApiKey, wire.RevealedApiKey>>,
+  Assert<Agree<typeof s.ReplayedApiKey, wire.ReplayedApiKey>>,
   Assert<Agree<typeof s.InvoiceList, wire.List<wire.Invoice>>>,
   Assert<Agree<typeof s.PaymentMethodList, wire.List<wire.PaymentMethod>>>,
   Assert<Agree<typeof s.ApiKeyList, wire.List<wire.ApiKey>>>,
@@ -45,6 +48,11 @@ export type WireTypesAgree = [
 export type SellerTypesAgree = [
   Assert<Agree<typeof seller.CatalogueDiff, CatalogueDiff>>,
   Assert<Agree<typeof seller.SellerPlan, SellerPlan>>,
+  Assert<Agree<typeof seller.CheckResult, engine.CheckResult>>,
+  Assert<Agree<typeof seller.Entitlements, engine.Entitlements>>,
+  Assert<Agree<typeof seller.UsageResult, engine.TrackManyResult>>,
+  // The SQLite engine is a SellerBilling.
+  Assert<BillingEngine extends SellerBilling ? true : false>,
   // Every method of SellerBilling is one createSellerHandler checks for.
   Assert<Same<(typeof SELLER_BILLING_METHODS)[number], keyof SellerBilling>>,
 ]

@@ -335,6 +335,28 @@ export const routes: Route[] = [
     },
   },
   {
+    // One meter event; Stripe refuses an identifier it has seen (uniqueness over at least 24 hours).
+    method: 'POST',
+    path: /^\/v1\/billing\/meter_events$/,
+    handler(world, params) {
+      const eventName = str(params.event_name)
+      const meter = [...world.meters.values()].find((m) => m.event_name === eventName)
+      if (!meter) throw invalid(`No active meter found for event_name ${eventName}.`, 'event_name')
+      const payload = obj(params.payload)
+      const customer = str(payload.stripe_customer_id)
+      const value = Number(str(payload.value) ?? 1)
+      if (!customer) throw invalid('Missing required param: payload[stripe_customer_id].', 'payload[stripe_customer_id]')
+      if (!Number.isFinite(value)) throw invalid('payload[value] must be a number.', 'payload[value]')
+      const identifier = str(params.identifier) ?? world.id('mev')
+      if (world.meterEvents.some((e) => e.identifier === identifier)) {
+        throw invalid(`An event already exists with identifier ${identifier}.`, 'identifier', 'resource_already_exists')
+      }
+      const timestamp = num(params.timestamp) ?? world.now()
+      world.meterEvents.push({ meter: meter.id, customer, value, timestamp, identifier })
+      return { object: 'billing.meter_event', created: world.now(), event_name: eventName, identifier, livemode: false, payload, timestamp }
+    },
+  },
+  {
     method: 'POST',
     path: /^\/v1\/checkout\/sessions$/,
     handler(world, params) {

@@ -272,7 +272,7 @@ export class World {
   readonly invoices = new Map<string, Invoice>()
   readonly setupIntents = new Map<string, SetupIntent>()
   readonly meters = new Map<string, Meter>()
-  readonly meterEvents: { meter: string; customer: string; value: number; timestamp: number }[] = []
+  readonly meterEvents: { meter: string; customer: string; value: number; timestamp: number; identifier?: string }[] = []
   /** Prorations waiting for the next invoice (`create_prorations`), by subscription. */
   readonly pending = new Map<string, Line[]>()
   private counter = 0

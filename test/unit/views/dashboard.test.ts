@@ -245,6 +245,78 @@ describe('API keys', () => {
     expect(portal!.root.textContent).not.toContain(secret)
   })
 
+  test('Create key asks for a name, shows the secret once with Copy, and lists the new key', async () => {
+    const view = await dashboardOf('cus_trialing')
+    await waitFor(() => text(view).includes('You have no API keys yet.'))
+    buttonNamed(view, 'Create key')!.click()
+    const form = await waitFor(() => view.querySelector<HTMLFormElement>('.ap-reveal-host form'))
+    const input = form.querySelector<HTMLInputElement>('input')!
+    expect(document.activeElement).toBe(input)
+    expect(text(form.querySelector(`label[for="${input.id}"]`))).toBe('Key name')
+    // An empty name sends nothing.
+    form.requestSubmit()
+    expect(portal!.count('POST', /^\/api-keys$/)).toBe(0)
+
+    input.value = '  CI runner  '
+    const release = portal!.hold('POST', /^\/api-keys$/)
+    form.requestSubmit()
+    const submit = buttonNamed(form, 'Create key')!
+    await waitFor(() => submit.disabled)
+    release()
+    const panel = await waitFor(() => view.querySelector('.ap-reveal'))
+    const secret = text(panel.querySelector('.ap-reveal__secret'))
+    expect(secret).toMatch(/^ak_live_[0-9a-f]{32}$/)
+    expect(text(panel)).toContain('New key for CI runner')
+    expect(text(panel)).toContain('you won’t see it again')
+    expect(buttonNamed(panel, 'Copy the new key')).toBeTruthy()
+    const sent = portal!.requests.find((r) => r.method === 'POST')!
+    expect(sent.body).toEqual({ name: 'CI runner' })
+    expect(sent.headers.get('Idempotency-Key')).toBeTruthy()
+    await waitFor(() => portal!.announced.includes('Key created. Copy it now.'))
+    expect(text(view.querySelector('.ap-key__name'))).toBe('CI runner')
+    expect(text(view.querySelector('.ap-key__masked'))).not.toContain(secret)
+    // The server agrees: the key verifies, and belongs to this customer.
+    expect(await portal!.server.billing.verifyApiKey(secret)).toMatchObject({ customUid: 'cus_trialing' })
+  })
+
+  test('past the seller’s maximum, the form says why in the server’s words', async () => {
+    const view = await dashboardOf('cus_trialing')
+    for (let i = 0; i < 10; i++) await portal!.server.billing.createApiKey({ appId: 'app_demo', customUid: 'cus_trialing' }, `Key ${i}`)
+    await waitFor(() => text(view).includes('You have no API keys yet.'))
+    buttonNamed(view, 'Create key')!.click()
+    const form = await waitFor(() => view.querySelector<HTMLFormElement>('.ap-reveal-host form'))
+    form.querySelector<HTMLInputElement>('input')!.value = 'One too many'
+    form.requestSubmit()
+    await waitFor(() => text(form.querySelector('.ap-form__error')).includes('10 API keys'))
+    expect(view.querySelector('.ap-reveal')).toBeNull()
+    buttonNamed(form, 'Cancel')!.click()
+    expect(view.querySelector('.ap-reveal-host form')).toBeNull()
+    expect(document.activeElement).toBe(buttonNamed(view, 'Create key'))
+  })
+
+  test('Revoke asks first, then removes the key, which stops verifying', async () => {
+    const view = await dashboardOf('cus_active')
+    await waitFor(() => view.querySelectorAll('.ap-key').length === 2)
+    const keys = await portal!.server.billing.listApiKeys({ appId: 'app_demo', customUid: 'cus_active' })
+    const staging = keys!.data.find((k) => k.name === 'Staging')!
+
+    buttonNamed(view, 'Revoke Staging')!.click()
+    await answerDialog(portal!.root, false)
+    expect(portal!.count('DELETE', /^\/api-keys\//)).toBe(0)
+    await waitFor(() => !buttonNamed(view, 'Revoke Staging')!.disabled)
+
+    buttonNamed(view, 'Revoke Staging')!.click()
+    const dialog = await answerDialog(portal!.root, true)
+    expect(text(dialog)).toContain('Revoke Staging?')
+    expect(text(dialog)).toContain('stops working at once')
+    await waitFor(() => view.querySelectorAll('.ap-key').length === 1)
+    expect(portal!.count('DELETE', new RegExp(`^/api-keys/${staging.id}$`))).toBe(1)
+    await waitFor(() => portal!.announced.includes('Key Staging revoked.'))
+    expect(document.activeElement).toBe(buttonNamed(view, 'Create key'))
+    const left = await portal!.server.billing.listApiKeys({ appId: 'app_demo', customUid: 'cus_active' })
+    expect(left!.data.map((k) => k.name)).toEqual(['Production'])
+  })
+
   test('a customer without keys sees an empty state', async () => {
     const view = await dashboardOf('cus_trialing')
     await waitFor(() => text(view).includes('You have no API keys yet.'))

@@ -1,14 +1,43 @@
 /** Customers' API keys: stored as prefix, last four and SHA-256 hash; the secret is shown once. */
 import { sql } from 'kysely'
 import type { ApiKey, List, RevealedApiKey } from '../../../api/types.js'
-import { BillingError, type CustomerScope } from '../types.js'
+import { BillingError, type ApiKeyChange, type ApiKeyOwner, type CustomerScope } from '../types.js'
 import { hashApiKey, maskApiKey, newApiKeySecret, newId } from './ids.js'
 import type { ApiKeysTable } from './schema.js'
-import { findCustomer } from './store.js'
+import { findCustomer, type Db } from './store.js'
 import type { EngineContext } from './context.js'
 
-export function apiKeyMethods(ctx: EngineContext) {
+/** The default most API keys one customer may hold; `openSqliteBilling({ maxApiKeysPerCustomer })` changes it. */
+export const DEFAULT_MAX_API_KEYS = 10
+const MAX_NAME = 100
+
+export function apiKeyMethods(ctx: EngineContext, options: { maxPerCustomer?: number } = {}) {
   const { db, now, tx } = ctx
+  const maxPerCustomer = options.maxPerCustomer ?? DEFAULT_MAX_API_KEYS
+  // Guards on this same object drop a rolled or revoked key from their cache at once.
+  const listeners = new Set<(change: ApiKeyChange) => void>()
+  const emit = (change: ApiKeyChange) => {
+    for (const listener of listeners) listener(change)
+  }
+  function onApiKeyChange(listener: (change: ApiKeyChange) => void): () => void {
+    if (typeof listener !== 'function') throw new TypeError('onApiKeyChange(listener): listener must be a function')
+    listeners.add(listener)
+    return () => listeners.delete(listener)
+  }
+
+  /** The customer's live key, or `not_found` (another customer's key is not found either). */
+  async function liveKey(q: Db, scope: CustomerScope, apiKeyId: string): Promise<ApiKeysTable> {
+    const customer = await findCustomer(q, scope.appId, scope.customUid)
+    const key = await q
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('id', '=', apiKeyId)
+      .where('customer_id', '=', customer.id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    if (!key) throw new BillingError('not_found', 'No such API key')
+    return key
+  }
 
   const toApiKey = (k: Pick<ApiKeysTable, 'id' | 'name' | 'prefix' | 'last4' | 'created' | 'last_used'>): ApiKey => ({
     id: k.id,
@@ -34,28 +63,43 @@ export function apiKeyMethods(ctx: EngineContext) {
   }
 
   async function rollApiKey(scope: CustomerScope, apiKeyId: string): Promise<RevealedApiKey> {
-    return tx(async (q) => {
-      const customer = await findCustomer(q, scope.appId, scope.customUid)
-      const key = await q
-        .selectFrom('api_keys')
-        .selectAll()
-        .where('id', '=', apiKeyId)
-        .where('customer_id', '=', customer.id)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst()
-      if (!key) throw new BillingError('not_found', 'No such API key')
+    const rolled = await tx(async (q) => {
+      const key = await liveKey(q, scope, apiKeyId)
       // The same key id gets a new secret; the old secret stops working at once.
       const fresh = newApiKeySecret()
       const patch = { prefix: fresh.prefix, last4: fresh.last4, hash: fresh.hash, created: now(), last_used: null }
       await q.updateTable('api_keys').set(patch).where('id', '=', key.id).execute()
       return { ...toApiKey({ ...key, ...patch }), secret: fresh.secret }
     })
+    emit({ apiKeyId: rolled.id, kind: 'rolled' })
+    return rolled
+  }
+
+  /** Revokes a key for good: it stops verifying at once and leaves the list. */
+  async function revokeApiKey(scope: CustomerScope, apiKeyId: string): Promise<ApiKey> {
+    const revoked = await tx(async (q) => {
+      const key = await liveKey(q, scope, apiKeyId)
+      await q.updateTable('api_keys').set({ revoked_at: now() }).where('id', '=', key.id).execute()
+      return toApiKey(key)
+    })
+    emit({ apiKeyId: revoked.id, kind: 'revoked' })
+    return revoked
   }
 
   async function createApiKey(scope: CustomerScope, name: string): Promise<RevealedApiKey> {
     if (typeof name !== 'string' || name.trim() === '') throw new BillingError('invalid_request', 'name is required', { field: 'name' })
+    if (name.trim().length > MAX_NAME) throw new BillingError('invalid_request', `name is longer than ${MAX_NAME} characters`, { field: 'name' })
     return tx(async (q) => {
       const customer = await findCustomer(q, scope.appId, scope.customUid)
+      const held = await q
+        .selectFrom('api_keys')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('customer_id', '=', customer.id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirstOrThrow()
+      if (Number(held.n) >= maxPerCustomer) {
+        throw new BillingError('conflict', `You already have ${maxPerCustomer} API keys, the most allowed: revoke one before creating another`, { field: 'name' })
+      }
       const fresh = newApiKeySecret()
       const row: ApiKeysTable = {
         id: newId('key'),
@@ -74,21 +118,31 @@ export function apiKeyMethods(ctx: EngineContext) {
     })
   }
 
-  async function verifyApiKey(apiKeySecret: string): Promise<{ appId: string; customUid: string; apiKeyId: string } | null> {
+  /**
+   * The owner of an API key, or null for an unknown, revoked or rolled one. The lookup is
+   * by SHA-256 hash (an index probe on a value the caller cannot steer), so its timing
+   * tells nothing about stored keys. `markUsed` (default true) sets `last_used` now; the
+   * guard passes false and moves it with tracked usage instead, at most once a minute.
+   */
+  async function verifyApiKey(apiKeySecret: string, options: { markUsed?: boolean } = {}): Promise<ApiKeyOwner | null> {
     if (typeof apiKeySecret !== 'string' || apiKeySecret.length > 200) return null
-    return tx(async (q) => {
-      const row = await q
+    const find = (q: Db) =>
+      q
         .selectFrom('api_keys as k')
         .innerJoin('customers as c', 'c.id', 'k.customer_id')
         .select(['k.id', 'k.app_id', 'c.custom_uid'])
         .where('k.hash', '=', hashApiKey(apiKeySecret))
         .where('k.revoked_at', 'is', null)
         .executeTakeFirst()
-      if (!row) return null
-      await q.updateTable('api_keys').set({ last_used: now() }).where('id', '=', row.id).execute()
-      return { appId: row.app_id, customUid: row.custom_uid, apiKeyId: row.id }
-    })
+    const row = options.markUsed === false
+      ? await find(db)
+      : await tx(async (q) => {
+          const found = await find(q)
+          if (found) await q.updateTable('api_keys').set({ last_used: now() }).where('id', '=', found.id).execute()
+          return found
+        })
+    return row ? { appId: row.app_id, customUid: row.custom_uid, apiKeyId: row.id } : null
   }
 
-  return { listApiKeys, rollApiKey, createApiKey, verifyApiKey }
+  return { listApiKeys, rollApiKey, revokeApiKey, createApiKey, verifyApiKey, onApiKeyChange }
 }

@@ -5,13 +5,14 @@
  * on a SQLite file. The methods live in one module per group; this file composes them.
  */
 import type { Kysely } from 'kysely'
-import type { Customer, List, Plan, RevealedApiKey, Subscription } from '../../../api/types.js'
-import type { BillingBackend, CustomerScope, PageParams } from '../types.js'
+import type { ApiKey, Customer, List, Plan, RevealedApiKey, Subscription } from '../../../api/types.js'
+import type { ApiKeyChange, ApiKeyOwner, BillingBackend, CheckResult, CustomerScope, Entitlements, MeteringBackend, PageParams, TrackEvent, TrackManyResult } from '../types.js'
 import { apiKeyMethods } from './api-keys.js'
 import { catalogueMethods, type CatalogueDiff, type CatalogueInput, type SellerPlan } from './catalogue.js'
 import { createContext } from './context.js'
 import { customerListMethods } from './customer-list.js'
 import { invoiceMethods } from './invoices.js'
+import { meteringMethods } from './metering.js'
 import { paymentMethodMethods } from './payment-methods.js'
 import { publicPlanMethods } from './public-plans.js'
 import type { BillingDatabase } from './schema.js'
@@ -30,12 +31,14 @@ export interface EngineOptions {
   baseUrl: string | null
   /** Default false: one free trial per customer; true gives every new subscription on a trial plan its trial. */
   allowRepeatTrials?: boolean
+  /** The most live API keys one customer may hold (default 10); one more is a `conflict` naming it. */
+  maxApiKeysPerCustomer?: number
   /** Releases the database; called by `close()`. */
   onClose?: () => Promise<void> | void
 }
 
 /** The embedded engine: a `BillingBackend` plus the calls a seller makes. */
-export interface BillingEngine extends BillingBackend {
+export interface BillingEngine extends BillingBackend, MeteringBackend {
   createApp(input: AppInput): Promise<App>
   createMetric(appId: string, metric: MetricInput): Promise<void>
   createPlan(appId: string, plan: PlanInput): Promise<Plan>
@@ -51,11 +54,21 @@ export interface BillingEngine extends BillingBackend {
   listCustomers(appId: string, page: PageParams): Promise<List<Customer>>
   /** Puts a customer on a price as the seller: like `changeSubscription`, but hidden plans are allowed. */
   subscribe(scope: CustomerScope, priceId: string): Promise<Subscription>
-  /** Adds usage of `metric` at `at` (default now), counted in the period that contains it. */
+  /** @deprecated `track(scope, metric, quantity, { at })`, which it calls. */
   recordUsage(scope: CustomerScope, metric: string, quantity: number, at?: number): Promise<void>
+  /** May the customer use `amount` (default 1) more of a metric, or do they have a flag? See docs/metering.md. */
+  check(scope: CustomerScope, metricOrFlag: string, options?: { amount?: number }): Promise<CheckResult>
+  /** Counts usage at `at` (default now) in the period that contains it; an `id` seen before is not counted twice. */
+  track(scope: CustomerScope, metric: string, amount: number, options?: { id?: string; at?: number }): Promise<{ duplicate: boolean }>
+  /** Many events of one app's customers in one transaction; bad events are itemised in `rejected`, the rest counted. */
+  trackMany(appId: string, events: TrackEvent[]): Promise<TrackManyResult>
+  /** Every metric and flag of the customer's plan, with used / limit / remaining. */
+  entitlements(scope: CustomerScope): Promise<Entitlements>
   createApiKey(scope: CustomerScope, name: string): Promise<RevealedApiKey>
-  /** The owner of an API key (and marks it used), or null for an unknown or revoked key. */
-  verifyApiKey(apiKeySecret: string): Promise<{ appId: string; customUid: string; apiKeyId: string } | null>
+  revokeApiKey(scope: CustomerScope, apiKeyId: string): Promise<ApiKey>
+  /** The owner of an API key (and marks it used unless `markUsed: false`), or null for an unknown, revoked or rolled key. */
+  verifyApiKey(apiKeySecret: string, options?: { markUsed?: boolean }): Promise<ApiKeyOwner | null>
+  onApiKeyChange(listener: (change: ApiKeyChange) => void): () => void
   /** Renews every subscription whose period has ended: cancellations, scheduled changes, renewal invoices. */
   renew(): Promise<{ renewed: number }>
   /** Moves the engine's clock forward to `unixSeconds`, then renews. */
@@ -74,9 +87,10 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
   const { listInvoices, getInvoice } = invoiceMethods(ctx)
   const { listPaymentMethods, setupPaymentMethod, attachPaymentMethod, setDefaultPaymentMethod, removePaymentMethod } = paymentMethodMethods(ctx)
   const { listPlans, previewSubscriptionChange, applyChange, cancelScheduledChange, cancelSubscription, resumeSubscription } = subscriptionMethods(ctx, { allowRepeatTrials: options.allowRepeatTrials ?? false })
-  const { listApiKeys, rollApiKey, createApiKey, verifyApiKey } = apiKeyMethods(ctx)
+  const { listApiKeys, rollApiKey, revokeApiKey, createApiKey, verifyApiKey, onApiKeyChange } = apiKeyMethods(ctx, { maxPerCustomer: options.maxApiKeysPerCustomer })
+  const { check, track, trackMany, entitlements } = meteringMethods(ctx)
   const { listPublicPlans, createCheckout } = publicPlanMethods(ctx)
-  const { createApp, createMetric, createPlan, createCustomer, upsertCustomer, getCustomer, recordUsage } = sellerMethods(ctx)
+  const { createApp, createMetric, createPlan, createCustomer, upsertCustomer, getCustomer } = sellerMethods(ctx)
   const { applyCatalogue, listAppPlans } = catalogueMethods(ctx)
 
   async function renew(): Promise<{ renewed: number }> {
@@ -124,9 +138,17 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
     listAppPlans,
     ...customerListMethods(ctx),
     subscribe: (scope, priceId) => applyChange(scope, priceId, true),
-    recordUsage,
+    recordUsage: async (scope, metric, quantity, at) => {
+      await track(scope, metric, quantity, { at })
+    },
+    check,
+    track,
+    trackMany,
+    entitlements,
     createApiKey,
+    revokeApiKey: (scope, id) => revokeApiKey(scope, id),
     verifyApiKey,
+    onApiKeyChange,
     renew,
     advanceTo,
     now,

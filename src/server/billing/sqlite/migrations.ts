@@ -196,6 +196,19 @@ export const migrations: Migration[] = [
       db.schema.createIndex('prices_lookup').on('prices').columns(['app_id', 'lookup_key']),
     ],
   },
+  {
+    version: 6,
+    name: 'metering',
+    // Boolean plan flags (`check(scope, 'sso')`) and usage event ids: the unique key per app
+    // makes `track` idempotent (a resent event is not counted twice; usage rows, and so
+    // their ids, are kept for good). Per-period sums use `usage_records_customer` (version
+    // 1); `api_keys.last_used` (version 1) moves with tracked usage.
+    up: (db) => [
+      db.schema.alterTable('plans').addColumn('flags', 'text', (c) => c.notNull().defaultTo('[]')),
+      db.schema.alterTable('usage_records').addColumn('event_id', 'text'),
+      db.schema.createIndex('usage_records_event').on('usage_records').columns(['app_id', 'event_id']).unique(),
+    ],
+  },
 ]
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version

@@ -31,6 +31,8 @@ export interface PlansTable {
   description: string
   /** JSON array of strings. */
   features: string
+  /** JSON array of boolean entitlements the plan grants, e.g. `["sso"]` (migration 6). */
+  flags: string
   trial_days: number
   featured: Flag
   public: Flag
@@ -131,6 +133,8 @@ export interface UsageRecordsTable {
   metric: string
   quantity: number
   recorded_at: number
+  /** The event's idempotency key, unique per app; null when the caller gave none (migration 6). */
+  event_id: string | null
 }
 
 export interface PaymentMethodsTable {

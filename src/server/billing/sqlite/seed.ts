@@ -56,6 +56,8 @@ export interface PlanSpec {
   trialDays?: number
   featured?: boolean
   hidden?: boolean
+  /** Boolean entitlements (`check(scope, 'sso')`). */
+  flags?: string[]
 }
 
 export const DEMO_PLANS: readonly PlanSpec[] = [
@@ -82,6 +84,7 @@ export const DEMO_PLANS: readonly PlanSpec[] = [
     overage: { amount: 50, per: 1_000 },
     trialDays: 14,
     featured: true,
+    flags: ['priority_support'],
   },
   {
     id: 'scale',
@@ -91,6 +94,7 @@ export const DEMO_PLANS: readonly PlanSpec[] = [
     month: 19_900,
     year: 199_000,
     quota: null,
+    flags: ['priority_support', 'sso'],
   },
   {
     id: 'enterprise',
@@ -148,6 +152,7 @@ function demoRows(now: number): Rows {
       name: spec.name,
       description: spec.description,
       features: JSON.stringify(spec.features),
+      flags: JSON.stringify(spec.flags ?? []),
       trial_days: spec.trialDays ?? 0,
       featured: spec.featured ? 1 : 0,
       public: spec.hidden ? 0 : 1,
@@ -279,7 +284,7 @@ function demoRows(now: number): Rows {
     const each = Math.floor(total / days)
     for (let i = 0; i < days; i++) {
       const quantity = i === days - 1 ? total - each * (days - 1) : each
-      rows.usage_records.push({ app_id: c.app_id, customer_id: c.id, metric: 'api_calls', quantity, recorded_at: from + i * DAY + 3_600 })
+      rows.usage_records.push({ app_id: c.app_id, customer_id: c.id, metric: 'api_calls', quantity, recorded_at: from + i * DAY + 3_600, event_id: null })
     }
   }
 

@@ -1,6 +1,6 @@
-/** What a seller calls to set up apps, metrics, plans and customers, and to record usage. */
+/** What a seller calls to set up apps, metrics, plans and customers (usage: ./metering.ts). */
 import type { Customer, Plan } from '../../../api/types.js'
-import { BillingError, type CustomerScope } from '../types.js'
+import { BillingError } from '../types.js'
 import { newId } from './ids.js'
 import type { PlansTable } from './schema.js'
 import { findCustomer, toPlan, type Db } from './store.js'
@@ -18,7 +18,7 @@ export interface App {
 const toCustomer = (row: { custom_uid: string; email: string; name: string }): Customer => ({ id: row.custom_uid, email: row.email, name: row.name })
 
 export function sellerMethods(ctx: EngineContext) {
-  const { now, tx, customerNow } = ctx
+  const { now, tx } = ctx
 
   async function createApp(input: AppInput): Promise<App> {
     const app = validateApp(input)
@@ -111,16 +111,6 @@ export function sellerMethods(ctx: EngineContext) {
     return row ? toCustomer(row) : null
   }
 
-  async function recordUsage(scope: CustomerScope, metric: string, quantity: number, at?: number): Promise<void> {
-    if (!Number.isSafeInteger(quantity) || quantity <= 0) throw new BillingError('invalid_request', 'quantity must be a positive integer', { field: 'quantity' })
-    if (at !== undefined && !Number.isSafeInteger(at)) throw new BillingError('invalid_request', 'at must be Unix seconds', { field: 'at' })
-    await tx(async (q) => {
-      const customer = await customerNow(q, scope)
-      const known = await q.selectFrom('metrics').select('key').where('app_id', '=', scope.appId).where('key', '=', metric).executeTakeFirst()
-      if (!known) throw new BillingError('invalid_request', `Unknown metric "${metric}"`, { field: 'metric' })
-      await q.insertInto('usage_records').values({ app_id: scope.appId, customer_id: customer.id, metric, quantity, recorded_at: at ?? now() }).execute()
-    })
-  }
 
-  return { createApp, createMetric, createPlan, createCustomer, upsertCustomer, getCustomer, recordUsage, requireApp }
+  return { createApp, createMetric, createPlan, createCustomer, upsertCustomer, getCustomer, requireApp }
 }

@@ -32,6 +32,7 @@ interface SessionRow {
   plan_name: string | null
   description: string | null
   features: string | null
+  flags: string | null
   trial_days: number | null
   featured: 0 | 1 | null
   public: 0 | 1 | null
@@ -93,6 +94,7 @@ export function sessionMethods(ctx: EngineContext) {
         'pl.name as plan_name',
         'pl.description',
         'pl.features',
+        'pl.flags',
         'pl.trial_days',
         'pl.featured',
         'pl.public',
@@ -161,6 +163,7 @@ export function sessionMethods(ctx: EngineContext) {
         name: sub.plan_name as string,
         description: sub.description as string,
         features: sub.features as string,
+        flags: sub.flags as string,
         trial_days: sub.trial_days as number,
         featured: sub.featured as 0 | 1,
         public: sub.public as 0 | 1,

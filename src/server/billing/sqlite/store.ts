@@ -190,6 +190,7 @@ export function toPlan(
     name: p.name,
     description: p.description,
     features: JSON.parse(p.features) as string[],
+    flags: JSON.parse(p.flags) as string[],
     quotas: Object.fromEntries(quotas.map((x) => [x.metric, x.quota])),
     metrics: Object.fromEntries(quotas.map((x) => [x.metric, { name: x.metric_name, unit: x.unit }])),
     trial_days: p.trial_days,

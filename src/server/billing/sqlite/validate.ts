@@ -47,6 +47,8 @@ export interface PlanInput {
   name: string
   description?: string
   features?: string[]
+  /** Boolean entitlements the plan grants, e.g. `['sso', 'priority_support']`: `check(scope, 'sso')` answers them. */
+  flags?: string[]
   /** Per metric key: a limit (null = unlimited), or a limit with overage pricing. */
   quotas?: Record<string, number | null | QuotaInput>
   trialDays?: number
@@ -95,6 +97,9 @@ export function validatePlan(input: PlanInput) {
     overage_amount: q.overage?.amount ?? null,
     overage_block: q.overage?.per ?? null,
   }))
+  if (new Set(plan.flags).size !== plan.flags.length) throw invalid('flags', 'flags has a key twice')
+  const clash = plan.flags.find((f) => quotas.some((q) => q.metric === f))
+  if (clash) throw invalid('flags', `"${clash}" is both a flag and a quota: check() could not tell them apart`)
   return {
     id: id(plan.id, 'plan'),
     prices,
@@ -103,6 +108,7 @@ export function validatePlan(input: PlanInput) {
       name: plan.name,
       description: plan.description,
       features: JSON.stringify(plan.features),
+      flags: JSON.stringify(plan.flags),
       trial_days: plan.trialDays,
       featured: (plan.featured ? 1 : 0) as Flag,
       public: (plan.public ? 1 : 0) as Flag,

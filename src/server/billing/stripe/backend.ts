@@ -23,7 +23,7 @@ import type {
   UsageMeter,
 } from '../../../api/types.js'
 import { prorationMoment } from '../proration-date.js'
-import { BillingError, type BillingBackend, type ChangeOptions, type CustomerScope, type MutationOptions, type PageParams } from '../types.js'
+import { BillingError, type BillingBackend, type ChangeOptions, type CustomerScope, type Entitlements, type MeteringBackend, type MutationOptions, type PageParams } from '../types.js'
 import { catalogLoader, toPlan, toPrice, wirePlan, type Catalog, type CatalogPlan } from './catalog.js'
 import {
   idOf,
@@ -39,6 +39,7 @@ import {
 } from './client.js'
 import { customerResolver, type ResolveCustomer } from './customers.js'
 import { sha256 } from '../../http.js'
+import { stripeMetering } from './metering.js'
 import { idempotencyKeys, isCardError, isIdempotencyClash, isResourceMissing, isStripeError, isStripeId, toBillingError } from './errors.js'
 import { classifyChange, currentPeriod, isCanceling, isLive, planItem, scheduledChange, toSubscription, type ChangeKind } from './subscription.js'
 
@@ -50,19 +51,26 @@ export interface StripeMeter {
   /** The metric's name on the dashboard's meter and in each plan's `metrics` (the pricing cards); default the metric key on the dashboard, and no entry in `metrics`. */
   name?: string
   unit?: string
+  /** The meter's `event_name`: tracked usage (`trackMany`, the guard) is sent to it as meter events. */
+  eventName?: string
 }
+
+/** Where `stripeBilling` keeps customers' API keys: an `openSqliteBilling()` engine, for example. */
+export type ApiKeyStore = Pick<BillingBackend, 'listApiKeys' | 'rollApiKey' | 'createApiKey' | 'revokeApiKey'>
 
 export interface BackendConfig {
   stripe: StripeClient
   resolveCustomer?: ResolveCustomer
   meters: StripeMeter[]
-  apiKeys?: Pick<BillingBackend, 'listApiKeys' | 'rollApiKey'>
+  apiKeys?: ApiKeyStore
   publicKey?: string
   checkout?: { successUrl: string; cancelUrl: string }
   includeProduct?: (product: StripeProduct) => boolean
   catalogTtlSeconds: number
   /** False (the default): one trial per customer; a customer who had one starts paid. */
   allowRepeatTrials: boolean
+  /** Seconds `check` reuses a meter summary, adding what this instance tracked since. */
+  meterSummaryTtlSeconds?: number
   now: () => number
 }
 
@@ -132,7 +140,9 @@ interface Change {
   kind: ChangeKind
 }
 
-export function createStripeBackend(config: BackendConfig): BillingBackend {
+export type StripeBackend = BillingBackend & MeteringBackend & { entitlements(scope: CustomerScope): Promise<Entitlements> }
+
+export function createStripeBackend(config: BackendConfig): StripeBackend {
   const { stripe } = config
   const now = () => Math.floor(config.now())
   const catalog = catalogLoader(stripe, {
@@ -618,6 +628,16 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
       return config.apiKeys.rollApiKey(scope, apiKeyId, options)
     },
 
+    async createApiKey(scope, name, options): Promise<RevealedApiKey> {
+      if (!config.apiKeys) throw new BillingError('not_found', 'This billing backend keeps no API keys')
+      return config.apiKeys.createApiKey(scope, name, options)
+    },
+
+    async revokeApiKey(scope, apiKeyId, options): Promise<ApiKey> {
+      if (!config.apiKeys) throw new BillingError('not_found', 'No such API key')
+      return config.apiKeys.revokeApiKey(scope, apiKeyId, options)
+    },
+
     async listPublicPlans(publicKey): Promise<PublicPlansResponse> {
       checkPublicKey(publicKey)
       const known = await catalog()
@@ -660,6 +680,27 @@ export function createStripeBackend(config: BackendConfig): BillingBackend {
       }
     }
   }
-  return guarded as unknown as BillingBackend
+  const metering = stripeMetering({
+    stripe,
+    meters: config.meters,
+    keys: config.apiKeys as Partial<MeteringBackend> | undefined,
+    customerId: (scope) => customers.id(scope),
+    session: (scope) => backend.getSession(scope),
+    now: () => Math.floor(config.now()),
+    summaryTtlSeconds: config.meterSummaryTtlSeconds ?? 60,
+  })
+  for (const name of ['check', 'entitlements', 'trackMany', 'verifyApiKey'] as const) {
+    const method = metering[name] as (...args: unknown[]) => Promise<unknown>
+    guarded[name] = async (...args: unknown[]) => {
+      try {
+        return await method(...args)
+      } catch (error) {
+        throw toBillingError(error)
+      }
+    }
+  }
+  // Synchronous: it returns the unsubscribe.
+  guarded.onApiKeyChange = metering.onApiKeyChange
+  return guarded as unknown as StripeBackend
 }
 

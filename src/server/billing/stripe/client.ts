@@ -231,6 +231,13 @@ export interface StripeClient {
     ): Promise<{ client_secret: string | null }>
   }
   billing: {
+    /** Stripe v17+; one usage event for a Billing Meter (`identifier` makes a resend count once). */
+    meterEvents: {
+      create(
+        params: { event_name: string; payload: Record<string, string>; identifier?: string; timestamp?: number },
+        options?: StripeRequestOptions,
+      ): Promise<{ identifier: string }>
+    }
     meters: {
       listEventSummaries(
         id: string,
