@@ -9,7 +9,7 @@
  */
 import { expect } from 'vitest'
 import { matchRoute } from '../../src/server/routing.js'
-import { createSellerHandler, type SellerBilling, type SellerHandler, type SellerHandlerOptions } from '../../src/server/seller.js'
+import { createSellerHandler, type SellerHandler, type SellerHandlerOptions } from '../../src/server/seller.js'
 import { sellerRoutes } from '../../src/server/seller-routes.js'
 import { fieldPath } from '../../src/server/schemas/fields.js'
 import { TEST_APP_ID, TEST_SECRET, createTestPortal, listen, type Served, type TestPortal, type TestPortalOptions } from './portal.js'
@@ -45,7 +45,7 @@ export async function createTestSeller(options: TestPortalOptions & { seller?: P
   const handler = createSellerHandler({
     appId: TEST_APP_ID,
     secret: TEST_SECRET,
-    billing: portal.billing as unknown as SellerBilling,
+    billing: portal.billing,
     now: options.now,
     onError: (error) => {
       portal.errors.push(error)

@@ -225,7 +225,7 @@ describe('Seller API refusals', () => {
     await billing.createApp({ id: 'app_second', name: 'Other' })
     await billing.createCustomer('app_second', { customUid: 'their_user' })
     const theirKey = await billing.createApiKey({ appId: 'app_second', customUid: 'their_user' }, 'theirs')
-    const other = createSellerHandler({ appId: 'app_second', secret: OTHER_SECRET, billing: billing as unknown as SellerBilling })
+    const other = createSellerHandler({ appId: 'app_second', secret: OTHER_SECRET, billing })
     const served = await listen(other)
     try {
       const refused = await seller.call('GET', '/v1/customers', { secret: OTHER_SECRET })
@@ -322,7 +322,7 @@ describe('Seller API refusals', () => {
   })
 
   it('refuses bad options by name', () => {
-    const billing = seller.portal.billing as unknown as SellerBilling
+    const billing: SellerBilling = seller.portal.billing
     expect(() => createSellerHandler({ appId: '', secret: TEST_SECRET, billing })).toThrow(/appId/)
     expect(() => createSellerHandler({ appId: 'a', secret: 'short', billing })).toThrow(/secret.*at least 32 bytes/)
     expect(() => createSellerHandler({ appId: 'a', secret: TEST_SECRET, billing: {} as SellerBilling })).toThrow(/billing.*lacks/)
