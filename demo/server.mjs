@@ -13,8 +13,10 @@
 // refuses to start unless DEMO_TOKENS=1 says you know this.
 //
 // Environment: PORT (default 5001), ARCHETYPE_SECRET (default a demo-only constant),
-// DEMO_TOKENS=1 (required with ARCHETYPE_SECRET), DEMO_DB (the SQLite file, default .data/demo.sqlite; the end-to-end suite points it at a
-// fresh file so every run starts from the seed).
+// DEMO_TOKENS=1 (required with ARCHETYPE_SECRET), DATABASE_URL (a postgres:// URL: the demo
+// runs on that PostgreSQL database instead of SQLite, seeded once), DEMO_DB (the SQLite file,
+// default .data/demo.sqlite; the end-to-end suite points it at a fresh file so every run
+// starts from the seed).
 import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { dirname, extname, resolve, sep } from 'node:path'
@@ -40,13 +42,15 @@ if (process.env.ARCHETYPE_SECRET !== undefined && process.env.DEMO_TOKENS !== '1
   process.exit(1)
 }
 // Loaded after the check above, so the refusal needs no build.
-const { ArchetypeApi, createPortalHandler, openSqliteBilling, toNodeListener } = await import('../dist/server.js')
+const { ArchetypeApi, createApiKeyGuard, createPortalHandler, openPostgresBilling, openSqliteBilling, toNodeListener } = await import('../dist/server.js')
 const { buildDemo } = await import('./build.mjs')
 
-// DEMO_DB: another SQLite file (the end-to-end suite gives each run a fresh one).
+// DATABASE_URL: the same demo on PostgreSQL. DEMO_DB: another SQLite file (the end-to-end suite gives each run a fresh one).
+const databaseUrl = process.env.DATABASE_URL
 const dbFile = process.env.DEMO_DB ? resolve(process.env.DEMO_DB) : resolve(root, '.data/demo.sqlite')
-const { ArchetypeApi, createApiKeyGuard, createPortalHandler, openSqliteBilling, toNodeListener } = await import('../dist/server.js')
-const billing = openSqliteBilling({ filename: dbFile, seed: 'demo' })
+if (!databaseUrl) mkdirSync(dirname(dbFile), { recursive: true })
+const billing = databaseUrl ? await openPostgresBilling({ connectionString: databaseUrl, seed: 'demo' }) : openSqliteBilling({ filename: dbFile, seed: 'demo' })
+const store = databaseUrl ? `PostgreSQL (${new URL(databaseUrl).host}${new URL(databaseUrl).pathname})` : dbFile
 // The pages are bundled from demo/pages/ against the built dist/, so they always match it.
 const demoBuildMs = await buildDemo()
 const archetype = ArchetypeApi(APP_ID, secret)
@@ -167,6 +171,7 @@ server.listen(port, '127.0.0.1', () => {
   console.log(`Archetype Portals demo on http://127.0.0.1:${actual} (pages built in ${demoBuildMs} ms)`)
   console.log(`  token:      http://127.0.0.1:${actual}/token?customer=cus_active`)
   console.log(`  Portal API: http://127.0.0.1:${actual}${API_PATH}`)
+  console.log(`  billing:    ${store}`)
   console.log(`  metered API (cus_free's key; the Free plan answers 429 after 1,000 calls a month):`)
   console.log(`    curl -H "Authorization: Bearer ${curlKey.secret}" http://127.0.0.1:${actual}/v1/echo?message=hi`)
   if (secret === DEMO_ONLY_SECRET) console.log('  (using the demo-only secret; set ARCHETYPE_SECRET to use your own)')

@@ -12,7 +12,7 @@ import { corsHeaders, errorToResponse, etagMatches, ok, preflightHeaders, respon
 import { defaultClientAddress, type ClientAddress } from './client-address.js'
 import type { IdempotencyStore, StoredResponse } from './idempotency.js'
 import { IdempotencyCoordinator, memoryIdempotencyStore, withoutSecret } from './idempotency.js'
-import type { RateLimitOptions, RateLimiter } from './rate-limit.js'
+import type { RateLimitCounters, RateLimitOptions, RateLimiter } from './rate-limit.js'
 import { createRateLimiter } from './rate-limit.js'
 import type { Route, RouteContext } from './routes.js'
 import { routes } from './routes.js'
@@ -34,7 +34,8 @@ export interface PortalHandlerOptions {
   allowedOrigins?: string[]
   /**
    * Requests per window per customer (app + token `sub`), and on the public routes per
-   * client address and per public key (`perPublicKey`); off by default.
+   * client address and per public key (`perPublicKey`); off by default. Counted in the
+   * backend's `sharedStores()` when it has them (PostgreSQL), else in memory.
    */
   rateLimit?: RateLimitOptions
   /**
@@ -47,8 +48,10 @@ export interface PortalHandlerOptions {
   /** Behind your own reverse proxy: read the client address from `X-Forwarded-For`. Default false. */
   trustProxy?: boolean
   /**
-   * Where customers' Idempotency-Key responses are kept. Default: in memory, LRU, 24 h. The
-   * public routes keep theirs apart (in memory, 1 000), so anonymous callers never evict them.
+   * Where customers' Idempotency-Key responses are kept. Default: the backend's
+   * `sharedStores()` when it has them (PostgreSQL: a table every instance sees), else in
+   * memory, LRU, 24 h. The public routes keep theirs apart (in memory, 1 000), so anonymous
+   * callers never evict them.
    */
   idempotencyStore?: IdempotencyStore
   /** Receives every unexpected error (the client only sees a generic 500). Default `console.error`. */
@@ -70,10 +73,12 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
   const verifyToken = portalTokenVerifier({ appId, secret: options.secret, now })
   const basePath = normaliseBasePath(options.basePath ?? '/api/portal')
   const origins = new Set(options.allowedOrigins ?? [])
-  const limits = rateLimiters(options.rateLimit, now)
+  // A backend shared by instances (PostgreSQL) keeps keys and counters where all of them see them.
+  const shared = billing.sharedStores?.({ now })
+  const limits = rateLimiters(options.rateLimit, now, shared && scopedCounters(shared.rateLimit, appId))
   const clientAddress = options.clientAddress ?? defaultClientAddress(options.trustProxy === true)
   const idempotency = {
-    customer: new IdempotencyCoordinator(options.idempotencyStore ?? memoryIdempotencyStore({ now })),
+    customer: new IdempotencyCoordinator(options.idempotencyStore ?? shared?.idempotency ?? memoryIdempotencyStore({ now })),
     public: new IdempotencyCoordinator(memoryIdempotencyStore({ now, maxEntries: PUBLIC_IDEMPOTENCY_ENTRIES })),
   }
 
@@ -83,16 +88,16 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
     if (!token) throw new PortalTokenError('unauthorized', 'Missing `Authorization: Bearer <token>` header')
     const claims = await verifyToken(token)
     // Keyed on the customer (aud is this app), not the token: minting another does not reset it.
-    throttle(limits?.customer, claims.customUid)
+    await throttle(limits?.customer, claims.customUid)
     return { appId, customUid: claims.customUid }
   }
 
   /** The public routes: per client address (when known), then per public key. */
-  function throttlePublic(request: Request, key: string): void {
+  async function throttlePublic(request: Request, key: string): Promise<void> {
     if (!limits) return
     const address = clientAddress(request)
-    if (address) throttle(limits.address, address)
-    throttle(limits.publicKey, key)
+    if (address) await throttle(limits.address, address)
+    await throttle(limits.publicKey, key)
   }
 
   /** Runs the backend call; its errors become responses here so that idempotent replays keep them. */
@@ -118,7 +123,7 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
     }
     const { route, params } = match
 
-    if (!route.auth) throttlePublic(request, params.publicKey ?? route.path.join('/'))
+    if (!route.auth) await throttlePublic(request, params.publicKey ?? route.path.join('/'))
     const scope = route.auth ? await authenticate(request) : { appId, customUid: '' }
     if (params.publicKey !== undefined && publicKey !== undefined && params.publicKey !== publicKey) {
       throw new BillingError('not_found', 'No such public key')
@@ -161,20 +166,25 @@ interface Limits {
   publicKey: RateLimiter
 }
 
-function rateLimiters(options: RateLimitOptions | undefined, now: () => number): Limits | null {
+function rateLimiters(options: RateLimitOptions | undefined, now: () => number, counters?: (kind: string) => RateLimitCounters): Limits | null {
   if (!options) return null
-  const customer = createRateLimiter(options, now)
+  const customer = createRateLimiter(options, now, counters?.('customer'))
   const perPublicKey = options.perPublicKey ?? options.max * PUBLIC_KEY_LIMIT_FACTOR
   if (!Number.isInteger(perPublicKey) || perPublicKey < 1) throw new TypeError('`rateLimit.perPublicKey` must be a positive integer')
   return {
     customer,
-    address: createRateLimiter(options, now),
-    publicKey: createRateLimiter({ windowMs: options.windowMs, max: perPublicKey }, now),
+    address: createRateLimiter(options, now, counters?.('address')),
+    publicKey: createRateLimiter({ windowMs: options.windowMs, max: perPublicKey }, now, counters?.('public-key')),
   }
 }
 
-function throttle(limiter: RateLimiter | undefined, key: string): void {
-  const retryAfter = limiter?.(key)
+/** Shared counters per limiter and per app: apps and limiters on one database never share a window. */
+function scopedCounters(counters: RateLimitCounters, appId: string): (kind: string) => RateLimitCounters {
+  return (kind) => ({ hit: (key, windowStart, windowMs) => counters.hit(`${appId}\n${kind}\n${key}`, windowStart, windowMs) })
+}
+
+async function throttle(limiter: RateLimiter | undefined, key: string): Promise<void> {
+  const retryAfter = await limiter?.(key)
   if (retryAfter) throw new BillingError('rate_limited', 'Too many requests; try again shortly', { retryAfter })
 }
 

@@ -24,11 +24,13 @@ export { toNodeListener } from './node.js'
 export type { NodeListener } from './node.js'
 export { memoryIdempotencyStore } from './idempotency.js'
 export type { IdempotencyRecord, IdempotencyStore, MemoryIdempotencyStoreOptions, StoredResponse } from './idempotency.js'
-export type { RateLimitOptions } from './rate-limit.js'
+export type { RateLimitCounters, RateLimitOptions } from './rate-limit.js'
 export type { ClientAddress } from './client-address.js'
 export { createApiKeyGuard } from './guard/index.js'
 export type { ApiKeyGuard, ApiKeyGuardOptions, GuardVerdict } from './guard/index.js'
 export { openSqliteBilling } from './billing/sqlite.js'
+export { openPostgresBilling, postgresIdempotencyStore } from './billing/postgres.js'
+export type { PgPool, PostgresBilling, PostgresBillingOptions } from './billing/postgres.js'
 export type {
   AppInput,
   CatalogueChanges,
@@ -60,6 +62,7 @@ export type {
   MetricEntitlement,
   MutationOptions,
   PageParams,
+  SharedStores,
   TrackEvent,
   TrackManyResult,
 } from './billing/types.js'

@@ -15,6 +15,7 @@ import {
   type Entitlements,
   type MutationOptions,
   type PageParams,
+  type SharedStores,
   type TrackEvent,
   type TrackManyResult,
 } from './billing/types.js'
@@ -41,6 +42,8 @@ export interface SellerBilling {
   createApiKey(scope: CustomerScope, name: string): Promise<RevealedApiKey>
   revokeApiKey(scope: CustomerScope, apiKeyId: string): Promise<ApiKey>
   verifyApiKey(apiKeySecret: string): Promise<ApiKeyOwner | null>
+  /** Idempotency-Keys every instance sees (PostgreSQL); without it, in memory. */
+  sharedStores?(options?: { now?: () => number }): SharedStores
 }
 
 /** The methods `createSellerHandler` checks `billing` for, so a wrong object fails at start-up, not on a request. */

@@ -31,7 +31,7 @@ export interface SellerHandlerOptions {
   billing: SellerBilling
   /** Where the handler is mounted, matched against the full request path. Default `/api/seller`. */
   basePath?: string
-  /** Where Idempotency-Key responses are kept. Default: in memory, LRU, 24 h. */
+  /** Where Idempotency-Key responses are kept. Default: the backend's `sharedStores()` when it has them (PostgreSQL), else in memory, LRU, 24 h. */
   idempotencyStore?: IdempotencyStore
   /** Receives every unexpected error (the caller only sees a generic 500). Default `console.error`. */
   onError?: (error: unknown) => void
@@ -49,7 +49,8 @@ export function createSellerHandler(options: SellerHandlerOptions): SellerHandle
   const now = options.now ?? (() => Date.now() / 1000)
   const onError = options.onError ?? ((error: unknown) => console.error('[archetype-portals seller]', error))
   const basePath = normaliseBasePath(options.basePath ?? '/api/seller')
-  const idempotency = new IdempotencyCoordinator(options.idempotencyStore ?? memoryIdempotencyStore({ now }))
+  // A backend shared by instances (PostgreSQL) keeps the keys where all of them see them, as the Portal API does.
+  const idempotency = new IdempotencyCoordinator(options.idempotencyStore ?? billing.sharedStores?.({ now }).idempotency ?? memoryIdempotencyStore({ now }))
   const expected = sha256(secret)
   const mintToken = (customUid: string) => createPortalToken({ appId, secret, customUid, now })
 

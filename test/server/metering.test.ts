@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openSqliteBilling, type SqliteBilling } from '../../src/server/billing/sqlite.js'
 import type { CustomerScope } from '../../src/server/billing/types.js'
+import { ENGINES, type OpenedEngine } from '../helpers/engines.js'
 import { expectBillingError } from './backend-contract.js'
 
 /** 2025-11-20T12:00:00Z, on an injected clock. */
@@ -31,14 +32,16 @@ async function setUp(engine: SqliteBilling) {
   await engine.createCustomer(APP, { customUid: 'none' })
 }
 
-describe('check / track / trackMany / entitlements', () => {
-  const ctx = { clock: T0 } as { engine: SqliteBilling; clock: number }
+// The same metering on every database the engine runs on.
+describe.each(ENGINES)('check / track / trackMany / entitlements on $name', (kind) => {
+  const ctx = { clock: T0 } as { engine: SqliteBilling; clock: number; opened: OpenedEngine }
   beforeEach(async () => {
     ctx.clock = T0
-    ctx.engine = openSqliteBilling({ filename: tempFile(), now: () => ctx.clock })
+    ctx.opened = await kind.open({ now: () => ctx.clock })
+    ctx.engine = ctx.opened.engine
     await setUp(ctx.engine)
   })
-  afterEach(() => ctx.engine.close())
+  afterEach(() => ctx.opened.close())
 
   it('refuses past a hard quota, and allows exactly up to it', async () => {
     const { engine } = ctx

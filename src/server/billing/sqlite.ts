@@ -11,7 +11,8 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely'
 import { createEngine, type BillingEngine } from './sqlite/engine.js'
-import { migrateSync } from './sqlite/migrations.js'
+import { migrate } from './sqlite/migrations.js'
+import { runSync } from './sqlite/script.js'
 import type { BillingDatabase } from './sqlite/schema.js'
 import { seedDemo } from './sqlite/seed.js'
 import { StatementCache, syncExecutor, type RawDatabase, type SyncExecutor } from './sqlite/sync.js'
@@ -168,8 +169,8 @@ export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling 
     }) as RawDatabase & { prepare: StatementCache['prepare'] }
     const db = new Kysely<BillingDatabase>({ dialect: new EngineSqliteDialect({ database: cached }, lock) })
     const exec: SyncExecutor = syncExecutor(raw, statements)
-    migrateSync(exec, db, { to: options.migrateTo })
-    if (options.seed === 'demo') seedDemo(exec, db, Math.floor(clock()))
+    runSync(migrate(db, { to: options.migrateTo }), exec)
+    if (options.seed === 'demo') runSync(seedDemo(db, Math.floor(clock())), exec)
     return createEngine(db, {
       now: clock,
       baseUrl: options.baseUrl == null ? null : options.baseUrl.replace(/\/+$/, ''),

@@ -14,6 +14,8 @@ import type {
   SubscriptionStatus,
   SubscriptionPreview,
 } from '../../api/types.js'
+import type { IdempotencyStore } from '../idempotency.js'
+import type { RateLimitCounters } from '../rate-limit.js'
 
 /** Every customer-facing call is scoped to one customer of one app: a token's `aud` and `sub`. */
 export interface CustomerScope {
@@ -98,6 +100,18 @@ export interface BillingBackend {
 
   /** Releases connections and file handles. */
   close?(): Promise<void> | void
+
+  /**
+   * Where several server instances on this backend share Idempotency-Keys and rate-limit
+   * counters (the PostgreSQL engine: tables in its database). `createPortalHandler` uses
+   * them by default; `now` is its clock, Unix seconds.
+   */
+  sharedStores?(options?: { now?: () => number }): SharedStores
+}
+
+export interface SharedStores {
+  idempotency: IdempotencyStore
+  rateLimit: RateLimitCounters
 }
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {

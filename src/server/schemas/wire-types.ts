@@ -54,7 +54,8 @@ export type SellerTypesAgree = [
   // The SQLite engine is a SellerBilling.
   Assert<BillingEngine extends SellerBilling ? true : false>,
   // Every method of SellerBilling is one createSellerHandler checks for.
-  Assert<Same<(typeof SELLER_BILLING_METHODS)[number], keyof SellerBilling>>,
+  Assert<Same<(typeof SELLER_BILLING_METHODS)[number], RequiredKeys<SellerBilling>>>,
 ]
 
+type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T]
 type Assert<T extends true> = T

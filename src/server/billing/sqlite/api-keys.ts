@@ -1,5 +1,4 @@
 /** Customers' API keys: stored as prefix, last four and SHA-256 hash; the secret is shown once. */
-import { sql } from 'kysely'
 import type { ApiKey, List, RevealedApiKey } from '../../../api/types.js'
 import { BillingError, type ApiKeyChange, type ApiKeyOwner, type CustomerScope } from '../types.js'
 import { hashApiKey, maskApiKey, newApiKeySecret, newId } from './ids.js'
@@ -12,7 +11,7 @@ export const DEFAULT_MAX_API_KEYS = 10
 const MAX_NAME = 100
 
 export function apiKeyMethods(ctx: EngineContext, options: { maxPerCustomer?: number } = {}) {
-  const { db, now, tx } = ctx
+  const { db, now, tx, lockCustomer } = ctx
   const maxPerCustomer = options.maxPerCustomer ?? DEFAULT_MAX_API_KEYS
   // Guards on this same object drop a rolled or revoked key from their cache at once.
   const listeners = new Set<(change: ApiKeyChange) => void>()
@@ -27,7 +26,7 @@ export function apiKeyMethods(ctx: EngineContext, options: { maxPerCustomer?: nu
 
   /** The customer's live key, or `not_found` (another customer's key is not found either). */
   async function liveKey(q: Db, scope: CustomerScope, apiKeyId: string): Promise<ApiKeysTable> {
-    const customer = await findCustomer(q, scope.appId, scope.customUid)
+    const customer = await lockCustomer(q, scope)
     const key = await q
       .selectFrom('api_keys')
       .selectAll()
@@ -55,9 +54,9 @@ export function apiKeyMethods(ctx: EngineContext, options: { maxPerCustomer?: nu
       .where('customer_id', '=', customer.id)
       .where('revoked_at', 'is', null)
       // Keys made in the same second (the demo seeds two) tie on `created`, and ids are
-      // random, so the tie falls to insertion order (rowid): the same order on every run.
+      // random, so the tie falls to the order they were made (`seq`): the same on every run.
       .orderBy('created')
-      .orderBy(sql`rowid`)
+      .orderBy('seq')
       .execute()
     return { data: rows.map(toApiKey), has_more: false }
   }
@@ -90,7 +89,7 @@ export function apiKeyMethods(ctx: EngineContext, options: { maxPerCustomer?: nu
     if (typeof name !== 'string' || name.trim() === '') throw new BillingError('invalid_request', 'name is required', { field: 'name' })
     if (name.trim().length > MAX_NAME) throw new BillingError('invalid_request', `name is longer than ${MAX_NAME} characters`, { field: 'name' })
     return tx(async (q) => {
-      const customer = await findCustomer(q, scope.appId, scope.customUid)
+      const customer = await lockCustomer(q, scope)
       const held = await q
         .selectFrom('api_keys')
         .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -100,6 +99,7 @@ export function apiKeyMethods(ctx: EngineContext, options: { maxPerCustomer?: nu
       if (Number(held.n) >= maxPerCustomer) {
         throw new BillingError('conflict', `You already have ${maxPerCustomer} API keys, the most allowed: revoke one before creating another`, { field: 'name' })
       }
+      const last = await q.selectFrom('api_keys').select((eb) => eb.fn.max('seq').as('seq')).where('customer_id', '=', customer.id).executeTakeFirst()
       const fresh = newApiKeySecret()
       const row: ApiKeysTable = {
         id: newId('key'),
@@ -112,6 +112,7 @@ export function apiKeyMethods(ctx: EngineContext, options: { maxPerCustomer?: nu
         created: now(),
         last_used: null,
         revoked_at: null,
+        seq: Number(last?.seq ?? 0) + 1,
       }
       await q.insertInto('api_keys').values(row).execute()
       return { ...toApiKey(row), secret: fresh.secret }

@@ -9,7 +9,7 @@ import type { ApiKey, Customer, List, Plan, RevealedApiKey, Subscription } from 
 import type { ApiKeyChange, ApiKeyOwner, BillingBackend, CheckResult, CustomerScope, Entitlements, MeteringBackend, PageParams, TrackEvent, TrackManyResult } from '../types.js'
 import { apiKeyMethods } from './api-keys.js'
 import { catalogueMethods, type CatalogueDiff, type CatalogueInput, type SellerPlan } from './catalogue.js'
-import { createContext } from './context.js'
+import { createContext, type DialectTraits } from './context.js'
 import { customerListMethods } from './customer-list.js'
 import { invoiceMethods } from './invoices.js'
 import { meteringMethods } from './metering.js'
@@ -35,6 +35,8 @@ export interface EngineOptions {
   maxApiKeysPerCustomer?: number
   /** Releases the database; called by `close()`. */
   onClose?: () => Promise<void> | void
+  /** What differs on the database at hand; default SQLite's. */
+  traits?: DialectTraits
 }
 
 /** The embedded engine: a `BillingBackend` plus the calls a seller makes. */
@@ -81,7 +83,7 @@ export interface BillingEngine extends BillingBackend, MeteringBackend {
 export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions): BillingEngine {
   let clockOverride: number | null = null
   const now = (): number => clockOverride ?? Math.floor(options.now())
-  const ctx = createContext(db, now, options.baseUrl)
+  const ctx = createContext(db, now, options.baseUrl, options.traits)
   const { tx } = ctx
   const { getSession } = sessionMethods(ctx)
   const { listInvoices, getInvoice } = invoiceMethods(ctx)
@@ -95,9 +97,10 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
 
   async function renew(): Promise<{ renewed: number }> {
     const t = now()
-    const due = await db.selectFrom('subscriptions').select('id').where('status', '!=', 'canceled').where('current_period_end', '<=', t).execute()
+    const due = await db.selectFrom('subscriptions').select(['id', 'customer_id']).where('status', '!=', 'canceled').where('current_period_end', '<=', t).execute()
     let renewed = 0
-    for (const { id } of due) renewed += await tx((q) => renewSubscription(q, id, t))
+    // Under the customer's lock renewSubscription re-reads the period, so instances renewing at once invoice each period once.
+    for (const { id, customer_id } of due) renewed += await tx(async (q) => (await ctx.lockCustomerById(q, customer_id), renewSubscription(q, id, t)))
     return { renewed }
   }
 

@@ -6,7 +6,7 @@
  */
 import type { Compilable, Kysely } from 'kysely'
 import type { BillingDatabase } from './schema.js'
-import type { SyncExecutor } from './sync.js'
+import { query, transaction, type Script } from './script.js'
 
 type Db = Kysely<BillingDatabase>
 
@@ -209,53 +209,79 @@ export const migrations: Migration[] = [
       db.schema.createIndex('usage_records_event').on('usage_records').columns(['app_id', 'event_id']).unique(),
     ],
   },
+  {
+    version: 7,
+    name: 'portable_order_and_shared_state',
+    up: (db) => [
+      // A customer's keys in the order they were made, on any database (SQLite's rowid is
+      // not portable). Older keys are numbered by creation time, then id.
+      db.schema.alterTable('api_keys').addColumn('seq', 'bigint', (c) => c.notNull().defaultTo(0)),
+      db.updateTable('api_keys').set((eb) => ({
+        seq: eb
+          .selectFrom('api_keys as k')
+          .select((e) => e.fn.countAll().as('n'))
+          .whereRef('k.customer_id', '=', 'api_keys.customer_id')
+          .where((e) => e.or([e('k.created', '<', e.ref('api_keys.created')), e.and([e('k.created', '=', e.ref('api_keys.created')), e('k.id', '<=', e.ref('api_keys.id'))])])) as never,
+      })),
+      // State that several server instances on one database share (postgres/shared-stores.ts):
+      // finished Idempotency-Key responses and running claims, and rate-limit windows. Times in ms.
+      db.schema
+        .createTable('billing_idempotency')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('fingerprint', 'text')
+        .addColumn('response', 'text')
+        // A claim (a request running) lapses at expires_at too.
+        .addColumn('expires_at', 'bigint', (c) => c.notNull()),
+      db.schema.createIndex('billing_idempotency_expiry').on('billing_idempotency').column('expires_at'),
+      db.schema
+        .createTable('billing_rate_limits')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('window_start', 'bigint', (c) => c.notNull())
+        .addColumn('hits', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull()),
+      db.schema.createIndex('billing_rate_limits_expiry').on('billing_rate_limits').column('expires_at'),
+    ],
+  },
 ]
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version
 
 /**
- * Applies every migration newer than the file's version, up to `to` (tests build
+ * Applies every migration newer than the database's version, up to `to` (tests build
  * old-version files with it). Each runs in its own write transaction and re-reads the
- * version inside it, so two processes opening the same file at once apply it once.
+ * version inside it, so two processes opening the same database at once apply it once.
  */
-export function migrateSync(exec: SyncExecutor, db: Db, options: { to?: number } = {}): number[] {
+export function* migrate(db: Db, options: { to?: number } = {}): Script<number[]> {
   const to = options.to ?? LATEST_VERSION
-  exec.run(
+  yield* query(
     db.schema
       .createTable('billing_migrations')
       .ifNotExists()
       .addColumn('version', 'integer', (c) => c.primaryKey())
       .addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('applied_at', time, (c) => c.notNull())
-      .compile(),
+      .addColumn('applied_at', time, (c) => c.notNull()),
   )
   const applied: number[] = []
   // Read first: an up-to-date file (the usual case) is opened without taking the write lock.
-  const from = currentVersion(exec, db)
+  // Every missing version is applied, not only those past the highest: versions developed
+  // apart may land out of order.
+  const present = new Set((yield* query<{ version: number }>(db.selectFrom('billing_migrations').select('version'))).map((r) => Number(r.version)))
   for (const migration of migrations) {
     if (migration.version > to) break
-    if (migration.version <= from) continue
-    exec.transaction(() => {
-      const done = exec.all<{ version: number }>(
-        db.selectFrom('billing_migrations').select('version').where('version', '=', migration.version).compile(),
-      )
-      if (done.length > 0) return
-      for (const step of migration.up(db)) exec.run(step.compile())
-      exec.run(
-        db
-          .insertInto('billing_migrations')
-          .values({ version: migration.version, name: migration.name, applied_at: Math.floor(Date.now() / 1000) })
-          .compile(),
-      )
-      applied.push(migration.version)
+    if (present.has(migration.version)) continue
+    const done = yield* transaction(function* () {
+      const rows = yield* query(db.selectFrom('billing_migrations').select('version').where('version', '=', migration.version))
+      if (rows.length > 0) return false
+      for (const step of migration.up(db)) yield* query(step)
+      yield* query(db.insertInto('billing_migrations').values({ version: migration.version, name: migration.name, applied_at: Math.floor(Date.now() / 1000) }))
+      return true
     })
+    if (done) applied.push(migration.version)
   }
   return applied
 }
 
-export function currentVersion(exec: SyncExecutor, db: Db): number {
-  const rows = exec.all<{ version: number | null }>(
-    db.selectFrom('billing_migrations').select((eb) => eb.fn.max('version').as('version')).compile(),
-  )
+export function* currentVersion(db: Db): Script<number> {
+  const rows = yield* query<{ version: number | null }>(db.selectFrom('billing_migrations').select((eb) => eb.fn.max('version').as('version')))
   return rows[0]?.version ?? 0
 }

@@ -8,7 +8,7 @@ import { collectOpenInvoices, findCustomer, type Db } from './store.js'
 import type { EngineContext } from './context.js'
 
 export function paymentMethodMethods(ctx: EngineContext) {
-  const { db, now, tx, customerNow } = ctx
+  const { db, now, tx, customerNow, lockCustomer } = ctx
 
   const toPaymentMethod = (p: PaymentMethodsTable): PaymentMethod => ({
     id: p.id,
@@ -80,7 +80,7 @@ export function paymentMethodMethods(ctx: EngineContext) {
 
   async function removePaymentMethod(scope: CustomerScope, id: string): Promise<void> {
     await tx(async (q) => {
-      const customer = await findCustomer(q, scope.appId, scope.customUid)
+      const customer = await lockCustomer(q, scope)
       const pm = await findMethod(q, customer.id, id)
       await q.updateTable('payment_methods').set({ detached_at: now(), is_default: 0 }).where('id', '=', id).execute()
       if (pm.is_default === 1) {

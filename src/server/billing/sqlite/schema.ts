@@ -166,6 +166,8 @@ export interface ApiKeysTable {
   created: number
   last_used: number | null
   revoked_at: number | null
+  /** The customer's keys numbered in the order they were made (migration 7). */
+  seq: number
 }
 
 export interface MigrationsTable {
@@ -177,6 +179,25 @@ export interface MigrationsTable {
 export interface SeedsTable {
   name: string
   applied_at: number
+}
+
+/** Idempotency-Key records shared by server instances (migration 7); times in milliseconds. */
+export interface IdempotencyTable {
+  key: string
+  /** Null while the key is only claimed (its request running). */
+  fingerprint: string | null
+  /** The stored response as JSON; null while claimed. */
+  response: string | null
+  /** When the response, or a claim that got none, lapses. */
+  expires_at: number
+}
+
+/** Fixed-window request counters shared by server instances (migration 7); times in milliseconds. */
+export interface RateLimitsTable {
+  key: string
+  window_start: number
+  hits: number
+  expires_at: number
 }
 
 export interface BillingDatabase {
@@ -194,4 +215,6 @@ export interface BillingDatabase {
   usage_records: UsageRecordsTable
   payment_methods: PaymentMethodsTable
   api_keys: ApiKeysTable
+  billing_idempotency: IdempotencyTable
+  billing_rate_limits: RateLimitsTable
 }

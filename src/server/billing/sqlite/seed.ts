@@ -25,7 +25,7 @@ import type {
   SubscriptionsTable,
   UsageRecordsTable,
 } from './schema.js'
-import type { SyncExecutor } from './sync.js'
+import { query, transaction, type Script } from './script.js'
 
 const DAY = 86_400
 
@@ -109,18 +109,15 @@ export const DEMO_PLANS: readonly PlanSpec[] = [
 ]
 
 /** Seeds the demo once: a `billing_seeds` row records it, checked inside the same write transaction. */
-export function seedDemo(exec: SyncExecutor, db: Kysely<BillingDatabase>, now: number): boolean {
-  let seeded = false
-  const marker = db.selectFrom('billing_seeds').select('name').where('name', '=', 'demo').compile()
-  if (exec.all(marker).length > 0) return false
-  exec.transaction(() => {
-    if (exec.all(marker).length > 0) return
-    const rows = demoRows(now)
-    write(exec, db, rows)
-    exec.run(db.insertInto('billing_seeds').values({ name: 'demo', applied_at: now }).compile())
-    seeded = true
+export function* seedDemo(db: Kysely<BillingDatabase>, now: number): Script<boolean> {
+  const marker = db.selectFrom('billing_seeds').select('name').where('name', '=', 'demo')
+  if ((yield* query(marker)).length > 0) return false
+  return yield* transaction(function* () {
+    if ((yield* query(marker)).length > 0) return false
+    yield* write(db, demoRows(now))
+    yield* query(db.insertInto('billing_seeds').values({ name: 'demo', applied_at: now }))
+    return true
   })
-  return seeded
 }
 
 function demoRows(now: number): Rows {
@@ -290,7 +287,8 @@ function demoRows(now: number): Rows {
 
   const apiKey = (c: CustomersTable, name: string, lastUsed: number | null) => {
     const { prefix, last4, hash } = newApiKeySecret()
-    rows.api_keys.push({ id: newId('key'), app_id: c.app_id, customer_id: c.id, name, prefix, last4, hash, created: now - 90 * DAY, last_used: lastUsed, revoked_at: null })
+    const seq = rows.api_keys.filter((k) => k.customer_id === c.id).length + 1
+    rows.api_keys.push({ id: newId('key'), app_id: c.app_id, customer_id: c.id, name, prefix, last4, hash, created: now - 90 * DAY, last_used: lastUsed, revoked_at: null, seq })
   }
 
   // cus_active: Pro monthly, 80% of its quota used, two cards, a year of paid invoices, two API keys.
@@ -375,10 +373,10 @@ function chunks<T>(items: T[], size = 200): T[][] {
   return out
 }
 
-function write(exec: SyncExecutor, db: Kysely<BillingDatabase>, rows: Rows): void {
-  const insert = <T extends keyof BillingDatabase>(table: T, values: BillingDatabase[T][]) => {
+function* write(db: Kysely<BillingDatabase>, rows: Rows): Script<void> {
+  function* insert<T extends keyof BillingDatabase>(table: T, values: BillingDatabase[T][]): Script<void> {
     // Kysely's insert types are keyed per table; the rows are exactly the table's columns.
-    for (const chunk of chunks(values)) exec.run(db.insertInto(table).values(chunk as never).compile())
+    for (const chunk of chunks(values)) yield* query(db.insertInto(table).values(chunk as never))
   }
   // Numbers follow time across the whole app, as if issued as they happened.
   const lines: InvoiceLinesTable[] = []
@@ -404,16 +402,16 @@ function write(exec: SyncExecutor, db: Kysely<BillingDatabase>, rows: Rows): voi
       }),
     )
   }
-  insert('apps', rows.apps.map((a) => ({ ...a, next_invoice_seq: nextSeq.get(a.id) ?? 1 })))
-  insert('metrics', rows.metrics)
-  insert('plans', rows.plans)
-  insert('plan_quotas', rows.plan_quotas)
-  insert('prices', rows.prices)
-  insert('customers', rows.customers)
-  insert('subscriptions', rows.subscriptions)
-  insert('invoices', invoices)
-  insert('invoice_lines', lines)
-  insert('usage_records', rows.usage_records)
-  insert('payment_methods', rows.payment_methods)
-  insert('api_keys', rows.api_keys)
+  yield* insert('apps', rows.apps.map((a) => ({ ...a, next_invoice_seq: nextSeq.get(a.id) ?? 1 })))
+  yield* insert('metrics', rows.metrics)
+  yield* insert('plans', rows.plans)
+  yield* insert('plan_quotas', rows.plan_quotas)
+  yield* insert('prices', rows.prices)
+  yield* insert('customers', rows.customers)
+  yield* insert('subscriptions', rows.subscriptions)
+  yield* insert('invoices', invoices)
+  yield* insert('invoice_lines', lines)
+  yield* insert('usage_records', rows.usage_records)
+  yield* insert('payment_methods', rows.payment_methods)
+  yield* insert('api_keys', rows.api_keys)
 }

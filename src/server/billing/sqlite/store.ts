@@ -37,12 +37,14 @@ export async function findPrice(q: Db, appId: string, priceId: string): Promise<
   return declared ?? selectPrice(q).where('p.id', '=', priceId).where('p.app_id', '=', appId).executeTakeFirst()
 }
 
-export async function findCustomer(q: Db, appId: string, customUid: string): Promise<CustomersTable> {
+/** `forUpdate` locks the row for the transaction (PostgreSQL only: see EngineContext.lockCustomer). */
+export async function findCustomer(q: Db, appId: string, customUid: string, forUpdate = false): Promise<CustomersTable> {
   const customer = await q
     .selectFrom('customers')
     .selectAll()
     .where('app_id', '=', appId)
     .where('custom_uid', '=', customUid)
+    .$if(forUpdate, (qb) => qb.forUpdate())
     .executeTakeFirst()
   if (!customer) throw noSuchCustomer(appId, customUid)
   return customer

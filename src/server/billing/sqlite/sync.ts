@@ -1,16 +1,11 @@
-import type { CompiledQuery } from 'kysely'
+import type { SyncScriptExecutor } from './script.js'
 
 /**
  * Runs compiled Kysely queries synchronously, for work done while opening a file
- * (migrations, the demo seed) so `openSqliteBilling` can return a ready engine. The
- * queries are built with Kysely, so only this executor is SQLite-specific.
+ * (migrations, the demo seed: ./script.ts) so `openSqliteBilling` can return a ready
+ * engine. Its transactions are taken up front, so concurrent writers wait instead of failing.
  */
-export interface SyncExecutor {
-  run(query: CompiledQuery): void
-  all<T>(query: CompiledQuery): T[]
-  /** Runs `fn` in one write transaction (taken up front, so concurrent writers wait instead of failing). */
-  transaction(fn: () => void): void
-}
+export type SyncExecutor = SyncScriptExecutor
 
 /** The slice of better-sqlite3 the engine uses. */
 export interface RawStatement {
@@ -55,8 +50,12 @@ export class StatementCache {
 
 export function syncExecutor(db: RawDatabase, statements: StatementCache): SyncExecutor {
   return {
-    run: (q) => void statements.prepare(q.sql).run(q.parameters),
-    all: <T>(q: CompiledQuery) => statements.prepare(q.sql).all(q.parameters) as T[],
+    query(q) {
+      const statement = statements.prepare(q.sql)
+      if (statement.reader) return statement.all(q.parameters)
+      statement.run(q.parameters)
+      return []
+    },
     transaction: (fn) => db.transaction(fn).immediate(),
   }
 }
