@@ -6,7 +6,7 @@
  *
  *   describeBackendContract('sqlite', async () => ({ backend, scope: (uid) => ({ appId, customUid: uid }), cleanup }))
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type Suite, type Task } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type TestContext } from 'vitest'
 import type { ErrorCode, Plan, Price, Session } from '../../src/api/types.js'
 import { BillingError, type BillingBackend, type CustomerScope } from '../../src/server/billing/types.js'
 import { backendAnswers, checkedAnswers } from '../helpers/wire-check.js'
@@ -467,7 +467,8 @@ export function describeBackendContract(name: string, makeBackend: () => Promise
 
     it('answered every call in the shapes of the Portal API’s response schemas', (context) => {
       // Only meaningful after the whole suite: under `-t` the other tests were skipped.
-      const tests = (suite: Suite): Task[] => suite.tasks.flatMap((t) => (t.type === 'suite' ? tests(t) : [t]))
+      type Suite = NonNullable<TestContext['task']['suite']>
+      const tests = (suite: Suite): Suite['tasks'] => suite.tasks.flatMap((t) => (t.type === 'suite' ? tests(t) : [t]))
       if (tests(context.task.suite!).some((t) => t.mode !== 'run')) context.skip()
       expect([...answered].sort()).toEqual(Object.keys(backendAnswers).sort())
     })
