@@ -3,9 +3,9 @@
 // user's bundler dedupes them. Adapters import the core's entry, never a copy of it.
 import { build } from 'esbuild'
 import { execFileSync } from 'node:child_process'
-import { existsSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = dirname(fileURLToPath(import.meta.url))
 const pkg = (await import('./package.json', { with: { type: 'json' } })).default
@@ -109,7 +109,16 @@ export async function buildAll({ types = true } = {}) {
   // Both stylesheet subpaths' `types`: TypeScript 7 checks side-effect imports, and a
   // `.css` with no declaration is TS2882 (issue 13).
   writeFileSync(resolve(root, 'dist/styles.d.css.ts'), '// The stylesheet: imported for its side effect only.\nexport {}\n')
+  await writeOpenApiDocuments()
   if (types) execFileSync(process.execPath, [resolve(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' })
+}
+
+/** dist/openapi/*.json: the documents the handlers serve at `{basePath}/openapi.json`, from the built server. */
+async function writeOpenApiDocuments() {
+  const server = await import(pathToFileURL(resolve(root, 'dist/server.js')).href)
+  mkdirSync(resolve(root, 'dist/openapi'), { recursive: true })
+  writeFileSync(resolve(root, 'dist/openapi/portal.json'), JSON.stringify(server.portalOpenApiDocument(), null, 2) + '\n')
+  writeFileSync(resolve(root, 'dist/openapi/seller.json'), JSON.stringify(server.sellerOpenApiDocument(), null, 2) + '\n')
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

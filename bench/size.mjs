@@ -17,8 +17,8 @@ export const gzip = (code) => gzipSync(code, { level: 9 }).length
 export const brotli = (code) =>
   brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } }).length
 
-/** The core's dynamic imports: one locale table each, and the Stripe card form. */
-const ON_DEMAND = ['de', 'es', 'fr', 'ja', 'stripe-element']
+/** The core's dynamic imports: one locale table each, the Stripe card form and the API-keys card. */
+const ON_DEMAND = ['de', 'es', 'fr', 'ja', 'stripe-element', 'api-keys-card']
 
 const isStripeJs = (path) => path.includes('@stripe/stripe-js')
 

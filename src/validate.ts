@@ -1,5 +1,5 @@
 import { readTokenExpiry } from './api/token.js'
-import { en } from './i18n/messages.js'
+import { en, onDemandKeys } from './i18n/messages.js'
 import { resolveLocale } from './i18n/translate.js'
 import { validateTheme } from './theme/index.js'
 import type { PortalOptions, ViewName } from './types.js'
@@ -32,7 +32,7 @@ export function validatePortalOptions(options: Partial<PortalOptions>, initial: 
   if (has('messages')) {
     if (typeof options.messages !== 'object' || options.messages === null) fail('messages', 'an object of message keys to strings', options.messages)
     for (const [key, value] of Object.entries(options.messages)) {
-      if (!(key in en)) fail(`messages[${JSON.stringify(key)}]`, 'a message key', key)
+      if (!(key in en || onDemandKeys.includes(key))) fail(`messages[${JSON.stringify(key)}]`, 'a message key', key)
       if (typeof value !== 'string') fail(`messages[${JSON.stringify(key)}]`, 'a string', value)
     }
   }

@@ -4,7 +4,10 @@
  * file and fall back to English key by key.
  *
  * Sections: shell (owned by the portal shell), dashboard, invoices, billing, pricing.
+ * The API-keys card's strings live in ./messages-api-keys.ts and ship with its chunk.
  */
+import type { apiKeysEn } from './messages-api-keys.js'
+
 export const en = {
   // shell
   'nav.label': 'Customer portal',
@@ -48,35 +51,7 @@ export const en = {
   'dashboard.usage.unlimited': '{used} {unit} · Unlimited',
   'dashboard.usage.empty': 'No usage this period.',
   'dashboard.keys.title': 'API keys',
-  'dashboard.keys.empty': 'You have no API keys yet.',
   'dashboard.keys.error': 'We couldn’t load your API keys.',
-  'dashboard.keys.created': 'Created {date}',
-  'dashboard.keys.lastUsed': 'Last used {date}',
-  'dashboard.keys.neverUsed': 'Never used',
-  'dashboard.keys.roll': 'Roll',
-  'dashboard.keys.rollLabel': 'Roll {name}',
-  'dashboard.keys.rollTitle': 'Roll {name}?',
-  'dashboard.keys.rollBody': 'The current key stops working at once. Apps that use it need the new key.',
-  'dashboard.keys.rollConfirm': 'Roll key',
-  'dashboard.keys.rolled': 'Key rolled. Copy the new key now.',
-  'dashboard.keys.revealed': 'New key for {name}',
-  'dashboard.keys.once': 'Copy it now: you won’t see it again.',
-  'dashboard.keys.alreadyShown': 'The secret of {name} was already shown, to an earlier attempt that did not reach you. Roll the key to get a new one.',
-  'dashboard.keys.copy': 'Copy',
-  'dashboard.keys.copyLabel': 'Copy the new key',
-  'dashboard.keys.copied': 'Copied to the clipboard.',
-  'dashboard.keys.copyFailed': 'Copying isn’t available here. The key is selected: copy it with your keyboard.',
-  'dashboard.keys.dismiss': 'I’ve saved it',
-  'dashboard.keys.create': 'Create key',
-  'dashboard.keys.createName': 'Key name',
-  'dashboard.keys.createSubmit': 'Create key',
-  'dashboard.keys.createdNew': 'Key created. Copy it now.',
-  'dashboard.keys.revoke': 'Revoke',
-  'dashboard.keys.revokeLabel': 'Revoke {name}',
-  'dashboard.keys.revokeTitle': 'Revoke {name}?',
-  'dashboard.keys.revokeBody': 'The key stops working at once, for good. Apps that use it will be refused.',
-  'dashboard.keys.revokeConfirm': 'Revoke key',
-  'dashboard.keys.revoked': 'Key {name} revoked.',
   'dashboard.upcoming.title': 'Upcoming invoice',
   'dashboard.upcoming.body': '{amount} on {date}',
   'dashboard.upcoming.none': 'No upcoming invoice.',
@@ -198,5 +173,14 @@ export const en = {
   'pricing.card.body': '{plan} is a paid plan. Add a payment method first; you confirm the change next.',
 }
 
-export type MessageKey = keyof typeof en
+/**
+ * The names of the strings in ./messages-api-keys.ts, which the core loads only with the
+ * API-keys card: kept here, as short as they pack, so `messages` overrides of them are
+ * checked when the portal is created (test/unit/i18n.test.ts keeps the two lists equal).
+ */
+export const onDemandKeys: readonly string[] = 'empty created lastUsed neverUsed roll rollLabel rollTitle rollBody rollConfirm rolled revealed once alreadyShown copy copyLabel copied copyFailed dismiss create createName createSubmit createdNew revoke revokeLabel revokeTitle revokeBody revokeConfirm revoked'
+  .split(' ')
+  .map((name) => `dashboard.keys.${name}`)
+
+export type MessageKey = keyof typeof en | keyof typeof apiKeysEn
 export type Messages = Record<MessageKey, string>

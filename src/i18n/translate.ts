@@ -13,6 +13,13 @@ const loaders: Record<string, () => Promise<Partial<Messages>>> = {
   ja: () => import('./ja.js').then((m) => m.ja),
 }
 const loaded: Record<string, Partial<Messages>> = {}
+/** English: the core's table, and the tables chunks loaded on demand bring (addEnglish). */
+const english: Partial<Messages> = { ...en }
+
+/** Adds a chunk's English strings (the API-keys card's) once it has loaded. */
+export function addEnglish(table: Partial<Messages>): void {
+  Object.assign(english, table)
+}
 
 const language = (locale: string) => locale.toLowerCase().split('-')[0]
 
@@ -44,7 +51,7 @@ export async function loadLocale(locale: string): Promise<Partial<Messages>> {
 export function createTranslator(locale: string, overrides: Partial<Messages> = {}): Translate {
   const table = localeTable(locale) ?? {}
   return (key: MessageKey, params?: Record<string, string | number>) => {
-    const template = overrides[key] ?? table[key] ?? en[key] ?? key
+    const template = overrides[key] ?? table[key] ?? english[key] ?? key
     if (!params) return template
     return template.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match))
   }

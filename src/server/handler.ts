@@ -6,18 +6,19 @@
  * per client address and per public key) -> query and body validation (400, 413) ->
  * Idempotency-Key -> the `BillingBackend` method -> JSON.
  */
-import type { BillingBackend, CustomerScope, MutationOptions, PageParams } from './billing/types.js'
+import type { BillingBackend, CustomerScope, MutationOptions } from './billing/types.js'
 import { BillingError } from './billing/types.js'
-import { corsHeaders, errorToResponse, etagMatches, ok, preflightHeaders, response, sha256 } from './http.js'
+import { corsHeaders, errorToResponse, etagMatches, ok, preflightHeaders, response, send, sha256 } from './http.js'
 import { defaultClientAddress, type ClientAddress } from './client-address.js'
 import type { IdempotencyStore, StoredResponse } from './idempotency.js'
 import { IdempotencyCoordinator, memoryIdempotencyStore, withoutSecret } from './idempotency.js'
 import type { RateLimitCounters, RateLimitOptions, RateLimiter } from './rate-limit.js'
 import { createRateLimiter } from './rate-limit.js'
 import type { Route, RouteContext } from './routes.js'
-import { matchRoute } from './routes.js'
-import { PortalTokenError, portalTokenVerifier } from './token.js'
-import { canonicalJson, parseIdempotencyKey, parseJsonObject, parsePage, parsePathId, readBodyText, validateBody } from './validate.js'
+import { routes } from './routes.js'
+import { matchRoute, normaliseBasePath, pathSegments } from './routing.js'
+import { checkClockOption, PortalTokenError, portalTokenVerifier } from './token.js'
+import { canonicalJson, parseBody, parseIdempotencyKey, parseJsonObject, parsePathId, parseQuery, readBodyText } from './validate.js'
 
 export interface PortalHandlerOptions {
   /** The app whose tokens this handler accepts (the token's `aud`). */
@@ -61,7 +62,6 @@ export interface PortalHandlerOptions {
 
 export type PortalHandler = (request: Request) => Promise<Response>
 
-const DEFAULT_PAGE: PageParams = { limit: 10 }
 const PUBLIC_IDEMPOTENCY_ENTRIES = 1_000
 const PUBLIC_KEY_LIMIT_FACTOR = 50
 const PUBLIC_PLANS_CACHE = 'public, max-age=60'
@@ -114,7 +114,7 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
     const segments = pathSegments(url.pathname, basePath)
     const method = request.method.toUpperCase()
     if (!segments) throw new BillingError('not_found', outsideBasePath(method, url.pathname, basePath))
-    const { match, allowed } = matchRoute(segments, method, parsePathId)
+    const { match, allowed } = matchRoute(routes, segments, method, parsePathId)
     if (allowed.length === 0) throw new BillingError('not_found', `No route ${method} ${url.pathname}`)
     if (method === 'OPTIONS') return new Response(null, { status: 204, headers: preflightHeaders(request, origins, allowed) })
     if (!match) {
@@ -123,16 +123,16 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
     }
     const { route, params } = match
 
-    if (!route.auth) await throttlePublic(request, params.publicKey)
+    if (!route.auth) await throttlePublic(request, params.publicKey ?? route.path.join('/'))
     const scope = route.auth ? await authenticate(request) : { appId, customUid: '' }
-    if (!route.auth && publicKey !== undefined && params.publicKey !== publicKey) {
+    if (params.publicKey !== undefined && publicKey !== undefined && params.publicKey !== publicKey) {
       throw new BillingError('not_found', 'No such public key')
     }
-    const page = route.paged ? parsePage(url.searchParams) : DEFAULT_PAGE
-    const body = route.body ? validateBody(parseJsonObject(await readBodyText(request)), route.body) : {}
+    const query = route.query ? parseQuery(route.query, url.searchParams) : {}
+    const body = route.body ? parseBody(route.body, parseJsonObject(await readBodyText(request))) : {}
     const idempotencyKey = route.mutation ? parseIdempotencyKey(request.headers) : undefined
     const mutation: MutationOptions = idempotencyKey ? { idempotencyKey } : {}
-    const context: RouteContext = { billing, scope, params, body, page, mutation }
+    const context: RouteContext = { billing, scope, params, body, query, mutation, basePath }
 
     if (!idempotencyKey) {
       const result = await execute(route, context)
@@ -188,10 +188,6 @@ async function throttle(limiter: RateLimiter | undefined, key: string): Promise<
   if (retryAfter) throw new BillingError('rate_limited', 'Too many requests; try again shortly', { retryAfter })
 }
 
-function send(result: StoredResponse, headers: Record<string, string>): Response {
-  return response(result.status, result.body, { ...result.headers, ...headers })
-}
-
 /** Public plans are the same for every visitor: cacheable for a minute, revalidated by a strong ETag. */
 async function withEtag(request: Request, result: StoredResponse, cors: Record<string, string>): Promise<Response> {
   const etag = `"${await sha256(result.body)}"`
@@ -200,33 +196,16 @@ async function withEtag(request: Request, result: StoredResponse, cors: Record<s
   return send(result, headers)
 }
 
-/** `/api/portal/` -> `/api/portal`; `/` and `` mount at the root. */
-function normaliseBasePath(basePath: string): string {
-  if (typeof basePath !== 'string' || (basePath !== '' && !basePath.startsWith('/'))) {
-    throw new TypeError('`basePath` must be a path starting with "/" (e.g. "/api/portal")')
-  }
-  return basePath.replace(/\/+$/, '')
-}
-
 /**
  * Names the likely cause of a request outside `basePath`: the handler mounted under
  * another prefix (Express's `app.use('/billing-api', ...)` without `basePath`).
  */
 function outsideBasePath(method: string, pathname: string, basePath: string): string {
   const segments = pathname.split('/').filter((segment) => segment !== '')
-  const routeStart = segments.findIndex((_, i) => matchRoute(segments.slice(i), method, parsePathId).allowed.length > 0)
+  const routeStart = segments.findIndex((_, i) => matchRoute(routes, segments.slice(i), method, parsePathId).allowed.length > 0)
   const mountedAt = routeStart > 0 ? `/${segments.slice(0, routeStart).join('/')}` : null
   const hint = mountedAt ? `; mounted at ${mountedAt}? pass createPortalHandler({ basePath: ${JSON.stringify(mountedAt)} })` : ''
   return `No route ${method} ${pathname}: this handler's basePath is ${JSON.stringify(basePath || '/')}${hint}`
-}
-
-/** The path's segments below the base path, or null when the path is outside it. */
-function pathSegments(pathname: string, basePath: string): string[] | null {
-  if (basePath !== '' && pathname !== basePath && !pathname.startsWith(`${basePath}/`)) return null
-  return pathname
-    .slice(basePath.length)
-    .split('/')
-    .filter((segment) => segment !== '')
 }
 
 function checkOptions(options: PortalHandlerOptions): PortalHandlerOptions {
@@ -253,10 +232,6 @@ function checkOptions(options: PortalHandlerOptions): PortalHandlerOptions {
   }
   if (options.onError !== undefined && typeof options.onError !== 'function') throw new TypeError('`onError` must be a function')
   if (options.clientAddress !== undefined && typeof options.clientAddress !== 'function') throw new TypeError('`clientAddress` must be a function (request) => address')
-  if (options.now !== undefined) {
-    // A millisecond clock (Date.now) would make every token look issued in the far future.
-    const sample = typeof options.now === 'function' ? options.now() : NaN
-    if (!(sample > 0 && sample < 1e11)) throw new TypeError('`now` must be a function returning Unix seconds (Date.now() / 1000), not milliseconds')
-  }
+  checkClockOption(options.now)
   return options
 }

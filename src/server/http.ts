@@ -18,6 +18,11 @@ export function response(status: number, body: string | null, headers: Record<st
   })
 }
 
+/** A finished answer (maybe an idempotent replay) with this request's own headers added. */
+export function send(result: StoredResponse, headers: Record<string, string>): Response {
+  return response(result.status, result.body, { ...result.headers, ...headers })
+}
+
 /** A success body, ready to send or to keep for an idempotent replay. */
 export function ok(value: unknown): StoredResponse {
   return { status: 200, body: JSON.stringify(value) }

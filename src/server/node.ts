@@ -4,14 +4,16 @@
  *   http.createServer(toNodeListener(handler))
  *   app.use('/api/portal', toNodeListener(handler))   // Express strips the mount from req.url; originalUrl keeps it
  *
- * The body is streamed to the handler, which stops reading past 64 KB.
+ * The body is streamed to the handler, which stops reading past 64 KB (or the handler's
+ * own `maxBodyBytes`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { BillingError } from './billing/types.js'
 import { rememberSocketAddress } from './client-address.js'
-import { MAX_BODY_BYTES } from './validate.js'
+import { MAX_BODY_BYTES, tooLarge } from './validate.js'
 
-type WebHandler = (request: Request) => Promise<Response>
+/** A handler that reads bigger bodies than the Portal API's 64 KB says so (the Seller API's usage batches). */
+type WebHandler = ((request: Request) => Promise<Response>) & { maxBodyBytes?: number }
 
 /** What Express adds to the request: the path before mounting, and a body a JSON parser may already have read. */
 interface MaybeExpressRequest extends IncomingMessage {
@@ -46,7 +48,7 @@ export function toNodeListener(handler: WebHandler): NodeListener {
 async function serve(handler: WebHandler, req: MaybeExpressRequest, res: ServerResponse): Promise<void> {
   let request: Request
   try {
-    request = toRequest(req)
+    request = toRequest(req, handler.maxBodyBytes ?? MAX_BODY_BYTES)
   } catch {
     res.writeHead(400, { 'content-type': 'application/json; charset=utf-8', connection: 'close' })
     res.end(JSON.stringify({ error: { code: 'invalid_request', message: 'Malformed request URL or headers' } }))
@@ -89,7 +91,7 @@ async function serve(handler: WebHandler, req: MaybeExpressRequest, res: ServerR
   res.end()
 }
 
-function toRequest(req: MaybeExpressRequest): Request {
+function toRequest(req: MaybeExpressRequest, maxBodyBytes: number): Request {
   const protocol = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'
   const host = req.headers.host ?? 'localhost'
   const url = new URL(req.originalUrl ?? req.url ?? '/', `${protocol}://${host}`)
@@ -104,7 +106,7 @@ function toRequest(req: MaybeExpressRequest): Request {
       headers.delete('content-length')
       headers.delete('transfer-encoding')
     } else {
-      init.body = bodyStream(req)
+      init.body = bodyStream(req, maxBodyBytes)
       init.duplex = 'half'
     }
   }
@@ -118,7 +120,7 @@ function toRequest(req: MaybeExpressRequest): Request {
  * The request body as a web stream that pulls from the socket only as the handler reads,
  * and errors with a 413 past the limit whatever handler reads it.
  */
-function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+function bodyStream(req: IncomingMessage, limit: number): ReadableStream<Uint8Array> {
   const iterator = req[Symbol.asyncIterator]()
   let received = 0
   return new ReadableStream<Uint8Array>({
@@ -130,8 +132,8 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
       }
       const chunk = typeof value === 'string' ? Buffer.from(value) : (value as Buffer)
       received += chunk.byteLength
-      if (received > MAX_BODY_BYTES) {
-        controller.error(new BillingError('invalid_request', `Request body is larger than ${MAX_BODY_BYTES} bytes`, { status: 413 }))
+      if (received > limit) {
+        controller.error(tooLarge(limit))
         return
       }
       controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))

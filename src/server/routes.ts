@@ -1,132 +1,138 @@
 /**
  * The Portal API's routes (DESIGN.md "Portal API"), each mapped to one `BillingBackend`
  * method. The handler does auth, validation, idempotency and errors; a route only calls.
+ * Bodies, queries and responses are the schemas of `./schemas/portal.ts`.
  */
-import type { BillingBackend, CustomerScope, MutationOptions, PageParams } from './billing/types.js'
+import type * as z from 'zod'
+import type { BillingBackend, CustomerScope, MutationOptions } from './billing/types.js'
 import { BillingError } from './billing/types.js'
-import type { BodyOf, BodySchema } from './validate.js'
+import type { RouteShape } from './routing.js'
+import * as s from './schemas/portal.js'
+import { openApiDocument, type OpenApiDocument } from './schemas/openapi.js'
 
-export type Method = 'GET' | 'POST' | 'DELETE'
+export type { Method } from './routing.js'
 
-export interface RouteContext<S extends BodySchema = BodySchema> {
+export interface RouteContext<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType> {
   billing: BillingBackend
   /** The token's customer; absent on public routes. */
   scope: CustomerScope
   /** Decoded, validated `:param` segments. */
   params: Record<string, string>
-  body: BodyOf<S>
-  page: PageParams
+  body: z.output<B>
+  query: z.output<Q>
   mutation: MutationOptions
+  /** Where the handler is mounted. */
+  basePath: string
 }
 
-export interface Route<S extends BodySchema = BodySchema> {
-  method: Method
-  /** Path segments after the base path; `:name` captures one. */
-  path: string[]
-  /** False for the pricing portal's public routes: no token. */
-  auth: boolean
-  /** Honours Idempotency-Key. */
-  mutation: boolean
-  /**
-   * `'secret'`: the success body carries a `secret` shown once. An idempotent replay (and
-   * the idempotency store) gets it without the secret, flagged `secret_already_shown`.
-   */
-  reveals?: 'secret'
-  /** Reads `?limit=&starting_after=`. */
-  paged?: boolean
-  body?: S
-  run(ctx: RouteContext<S>): Promise<unknown>
+export interface Route<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType> extends RouteShape {
+  body?: B
+  query?: Q
+  run(ctx: RouteContext<B, Q>): Promise<unknown>
 }
 
-/** Keeps each route's body type tied to its own schema. */
-function route<S extends BodySchema>(definition: Route<S>): Route {
+/** Keeps each route's body and query types tied to its own schemas. */
+function route<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType>(definition: Route<B, Q>): Route {
   return definition as unknown as Route
 }
 
 const notFound = (what: string) => new BillingError('not_found', `No such ${what}`)
 
-const priceBody = { price_id: { type: 'string', required: true } } as const satisfies BodySchema
-
 export const routes: Route[] = [
-  route({ method: 'GET', path: ['session'], auth: true, mutation: false, run: (c) => c.billing.getSession(c.scope) }),
+  route({ method: 'GET', path: ['session'], summary: 'The dashboard in one round trip', auth: true, mutation: false, response: s.Session, run: (c) => c.billing.getSession(c.scope) }),
 
-  route({ method: 'GET', path: ['invoices'], auth: true, mutation: false, paged: true, run: (c) => c.billing.listInvoices(c.scope, c.page) }),
-  route({ method: 'GET', path: ['invoices', ':id'], auth: true, mutation: false, run: (c) => c.billing.getInvoice(c.scope, c.params.id) }),
+  route({ method: 'GET', path: ['invoices'], summary: 'Invoices, newest first', auth: true, mutation: false, query: s.PageQuery, response: s.InvoiceList, run: (c) => c.billing.listInvoices(c.scope, c.query) }),
+  route({ method: 'GET', path: ['invoices', ':id'], summary: 'One invoice with its lines', auth: true, mutation: false, response: s.Invoice, run: (c) => c.billing.getInvoice(c.scope, c.params.id) }),
 
-  route({ method: 'GET', path: ['payment-methods'], auth: true, mutation: false, run: (c) => c.billing.listPaymentMethods(c.scope) }),
+  route({ method: 'GET', path: ['payment-methods'], summary: 'Cards, and which is the default', auth: true, mutation: false, response: s.PaymentMethodList, run: (c) => c.billing.listPaymentMethods(c.scope) }),
   route({
     method: 'POST',
     path: ['payment-methods'],
+    summary: 'Attach a payment method confirmed in the browser (or a sandbox test card)',
     auth: true,
     mutation: true,
-    body: { payment_method: { type: 'string', required: true }, make_default: { type: 'boolean' } },
+    body: s.AttachPaymentMethodBody,
+    response: s.PaymentMethod,
     run: (c) =>
       c.billing.attachPaymentMethod(c.scope, c.body.payment_method, { ...c.mutation, makeDefault: c.body.make_default }),
   }),
-  route({ method: 'POST', path: ['payment-methods', 'setup'], auth: true, mutation: true, body: {}, run: (c) => c.billing.setupPaymentMethod(c.scope, c.mutation) }),
+  route({ method: 'POST', path: ['payment-methods', 'setup'], summary: 'Begin adding a payment method', auth: true, mutation: true, body: s.EmptyBody, response: s.PaymentSetup, run: (c) => c.billing.setupPaymentMethod(c.scope, c.mutation) }),
   route({
     method: 'POST',
     path: ['payment-methods', ':id', 'default'],
+    summary: 'Make a payment method the default',
     auth: true,
     mutation: true,
-    body: {},
+    body: s.EmptyBody,
+    response: s.PaymentMethod,
     run: (c) => c.billing.setDefaultPaymentMethod(c.scope, c.params.id, c.mutation),
   }),
   route({
     method: 'DELETE',
     path: ['payment-methods', ':id'],
+    summary: 'Remove a payment method',
     auth: true,
     mutation: true,
-    body: {},
+    body: s.EmptyBody,
+    response: s.Deleted,
     run: async (c) => {
       await c.billing.removePaymentMethod(c.scope, c.params.id, c.mutation)
       return { id: c.params.id, deleted: true }
     },
   }),
 
-  route({ method: 'GET', path: ['plans'], auth: true, mutation: false, run: (c) => c.billing.listPlans(c.scope) }),
+  route({ method: 'GET', path: ['plans'], summary: 'Plans the customer may switch to', auth: true, mutation: false, response: s.PlansResponse, run: (c) => c.billing.listPlans(c.scope) }),
   route({
     method: 'POST',
     path: ['subscription', 'preview'],
+    summary: 'What a plan change would cost now and at renewal, line by line',
     auth: true,
     // A preview changes nothing; a repeated one should see the current state.
     mutation: false,
-    body: priceBody,
+    body: s.PriceBody,
+    response: s.SubscriptionPreview,
     run: (c) => c.billing.previewSubscriptionChange(c.scope, c.body.price_id),
   }),
   route({
     method: 'POST',
     path: ['subscription'],
+    summary: 'Change plan (or start a subscription)',
     auth: true,
     mutation: true,
-    // `proration_date`: the preview's, so the charge equals what the customer was shown.
-    body: { ...priceBody, proration_date: { type: 'integer' } },
+    body: s.ChangeSubscriptionBody,
+    response: s.Subscription,
     run: (c) => c.billing.changeSubscription(c.scope, c.body.price_id, { ...c.mutation, prorationDate: c.body.proration_date }),
   }),
   route({
     method: 'DELETE',
     path: ['subscription', 'scheduled-change'],
+    summary: 'Undo a scheduled downgrade',
     auth: true,
     mutation: true,
-    body: {},
+    body: s.EmptyBody,
+    response: s.Subscription,
     run: (c) => c.billing.cancelScheduledChange(c.scope, c.mutation),
   }),
   route({
     method: 'POST',
     path: ['subscription', 'cancel'],
+    summary: 'Cancel now or at the period end',
     auth: true,
     mutation: true,
-    body: { at_period_end: { type: 'boolean' } },
+    body: s.CancelBody,
+    response: s.Subscription,
     // Left out, cancel at the period end: the customer keeps what they paid for.
     run: (c) => c.billing.cancelSubscription(c.scope, c.body.at_period_end ?? true, c.mutation),
   }),
-  route({ method: 'POST', path: ['subscription', 'resume'], auth: true, mutation: true, body: {}, run: (c) => c.billing.resumeSubscription(c.scope, c.mutation) }),
+  route({ method: 'POST', path: ['subscription', 'resume'], summary: 'Undo a scheduled cancellation', auth: true, mutation: true, body: s.EmptyBody, response: s.Subscription, run: (c) => c.billing.resumeSubscription(c.scope, c.mutation) }),
 
   route({
     method: 'GET',
     path: ['api-keys'],
+    summary: "The customer's API keys, masked",
     auth: true,
     mutation: false,
+    response: s.ApiKeyList,
     run: async (c) => {
       const keys = await c.billing.listApiKeys(c.scope)
       if (keys === null) throw notFound('resource: this backend keeps no API keys')
@@ -136,70 +142,61 @@ export const routes: Route[] = [
   route({
     method: 'POST',
     path: ['api-keys'],
+    summary: 'Create an API key; its secret is shown once',
     auth: true,
     mutation: true,
     reveals: 'secret',
-    body: { name: { type: 'string', required: true } },
+    body: s.ApiKeyBody,
+    response: s.RevealedApiKeyAnswer,
     run: (c) => c.billing.createApiKey(c.scope, c.body.name, c.mutation),
   }),
   route({
     method: 'DELETE',
     path: ['api-keys', ':id'],
+    summary: 'Revoke an API key: it stops verifying at once',
     auth: true,
     mutation: true,
-    body: {},
+    body: s.EmptyBody,
+    response: s.Deleted,
     run: async (c) => {
       await c.billing.revokeApiKey(c.scope, c.params.id, c.mutation)
       return { id: c.params.id, deleted: true }
     },
   }),
-  route({ method: 'POST', path: ['api-keys', ':id', 'roll'], auth: true, mutation: true, reveals: 'secret', body: {}, run: (c) => c.billing.rollApiKey(c.scope, c.params.id, c.mutation) }),
+  route({ method: 'POST', path: ['api-keys', ':id', 'roll'], summary: 'Replace a key; the new secret is shown once', auth: true, mutation: true, reveals: 'secret', body: s.EmptyBody, response: s.RevealedApiKeyAnswer, run: (c) => c.billing.rollApiKey(c.scope, c.params.id, c.mutation) }),
 
-  route({ method: 'GET', path: ['public', ':publicKey', 'plans'], auth: false, mutation: false, run: (c) => c.billing.listPublicPlans(c.params.publicKey) }),
+  route({ method: 'GET', path: ['public', ':publicKey', 'plans'], summary: 'The pricing page: public plans (no token)', auth: false, mutation: false, response: s.PublicPlansResponse, run: (c) => c.billing.listPublicPlans(c.params.publicKey) }),
   route({
     method: 'POST',
     path: ['public', ':publicKey', 'checkout'],
+    summary: 'Start a checkout for a public price (no token)',
     auth: false,
     mutation: true,
-    body: priceBody,
+    body: s.PriceBody,
+    response: s.CheckoutResponse,
     run: (c) => c.billing.createCheckout(c.params.publicKey, c.body.price_id, c.mutation),
   }),
+
+  route({ method: 'GET', path: ['openapi.json'], summary: 'This API as OpenAPI 3.1 (no token)', auth: false, mutation: false, response: s.OpenApiDocument, run: async (c) => portalOpenApiDocument(c.basePath) }),
 ]
 
-export interface RouteMatch {
-  route: Route
-  params: Record<string, string>
-}
+const documents = new Map<string, OpenApiDocument>()
 
-/**
- * Finds the route for a path and method. `allowed` lists the methods the path answers
- * (empty: 404; otherwise a 405 or a preflight). A segment that cannot be an id fits no route.
- */
-export function matchRoute(
-  segments: string[],
-  method: string,
-  parseParam: (segment: string) => string | null,
-): { match: RouteMatch | null; allowed: Method[] } {
-  const allowed: Method[] = []
-  let match: RouteMatch | null = null
-  for (const candidate of routes) {
-    if (candidate.path.length !== segments.length) continue
-    const params: Record<string, string> = {}
-    let fits = true
-    for (let i = 0; i < segments.length && fits; i++) {
-      const part = candidate.path[i]
-      if (part.startsWith(':')) {
-        const value = parseParam(segments[i])
-        if (value !== null) params[part.slice(1)] = value
-        fits = value !== null
-      } else {
-        fits = part === segments[i]
-      }
-    }
-    if (!fits) continue
-    // `/payment-methods/setup` is also `/payment-methods/:id`: the literal route wins for its method.
-    if (!allowed.includes(candidate.method)) allowed.push(candidate.method)
-    if (candidate.method === method && !match) match = { route: candidate, params }
+/** The Portal API as OpenAPI 3.1, for a handler mounted at `basePath`. */
+export function portalOpenApiDocument(basePath = '/api/portal'): OpenApiDocument {
+  let document = documents.get(basePath)
+  if (!document) {
+    document = openApiDocument(
+      {
+        title: 'Archetype Portals: Portal API',
+        version: '1',
+        description: "What the customer and pricing portals call from the browser. Authenticated by the short-lived portal token your server mints (`ArchetypeApi(appId, secret).Token.getCustomerPortalsToken(customUid)`); a token reaches only its own customer's rows.",
+        basePath,
+        bearer: { format: 'JWT', description: 'A portal token: HS256, signed with the app secret, 60 minutes.' },
+      },
+      routes,
+    )
+    documents.set(basePath, document)
   }
-  return { match, allowed }
+  return document
 }

@@ -64,14 +64,23 @@ function requireString(value: unknown, name: string): string {
   return value
 }
 
-/** Checks the secret once and returns its bytes. */
-function secretKey(secret: unknown): Uint8Array<ArrayBuffer> {
+/** Checks the secret once and returns its bytes (the Seller API checks its option with it too). */
+export function secretKey(secret: unknown): Uint8Array<ArrayBuffer> {
   if (typeof secret !== 'string') throw new TypeError('`secret` must be a string of at least 32 bytes')
   const bytes = encoder.encode(secret)
   if (bytes.length < MIN_SECRET_BYTES) {
     throw new TypeError(`\`secret\` must be at least ${MIN_SECRET_BYTES} bytes long (got ${bytes.length})`)
   }
   return bytes
+}
+
+/** Refuses a `now` option that is not a clock in Unix seconds: Date.now (milliseconds) would make every token look issued in the far future. */
+export function checkClockOption(now: unknown): void {
+  if (now === undefined) return
+  const sample = typeof now === 'function' ? (now as () => unknown)() : NaN
+  if (!(typeof sample === 'number' && sample > 0 && sample < 1e11)) {
+    throw new TypeError('`now` must be a function returning Unix seconds (Date.now() / 1000), not milliseconds')
+  }
 }
 
 function nowSeconds(now: (() => number) | undefined): number {

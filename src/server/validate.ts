@@ -1,30 +1,18 @@
 /**
- * Request validation for the Portal API: bodies (size, JSON, field types, unknown fields),
- * list queries, path ids and the Idempotency-Key header. Every refusal is a `BillingError`
- * that names the field at fault, so the handler maps it like any backend error.
+ * Request validation for the Portal and Seller APIs: bodies (size, JSON, then the route's
+ * schema), queries, path ids and the Idempotency-Key header. Every refusal is a
+ * `BillingError` that names the field at fault, so the handler maps it like any backend error.
  */
-import type { PageParams } from './billing/types.js'
+import type * as z from 'zod'
 import { BillingError } from './billing/types.js'
+import { Id, parseWith } from './schemas/fields.js'
 
 export const MAX_BODY_BYTES = 64 * 1024
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255
-const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,255}$/
-
-/** `integer`: a JSON number that is a whole, non-negative safe integer (Unix seconds). */
-type FieldSpec = { type: 'string' | 'boolean' | 'integer'; required?: boolean }
-export type BodySchema = Record<string, FieldSpec>
-
-type FieldValue<F extends FieldSpec> = F['type'] extends 'string' ? string : F['type'] extends 'integer' ? number : boolean
-/** The object a schema accepts: required fields present, optional ones possibly absent. */
-export type BodyOf<S extends BodySchema> = {
-  [K in keyof S as S[K]['required'] extends true ? K : never]: FieldValue<S[K]>
-} & {
-  [K in keyof S as S[K]['required'] extends true ? never : K]?: FieldValue<S[K]>
-}
 
 const invalid = (message: string, field?: string) => new BillingError('invalid_request', message, { field })
-const tooLarge = () =>
-  new BillingError('invalid_request', `Request body is larger than ${MAX_BODY_BYTES} bytes`, { status: 413 })
+export const tooLarge = (limit: number) =>
+  new BillingError('invalid_request', `Request body is larger than ${limit} bytes`, { status: 413 })
 
 /**
  * Reads the body as UTF-8 text, refusing more than `limit` bytes: first by Content-Length,
@@ -34,7 +22,7 @@ export async function readBodyText(request: Request, limit = MAX_BODY_BYTES): Pr
   const declared = request.headers.get('content-length')
   if (declared !== null) {
     if (!/^\d+$/.test(declared)) throw invalid('Content-Length must be a whole number', 'Content-Length')
-    if (Number(declared) > limit) throw tooLarge()
+    if (Number(declared) > limit) throw tooLarge(limit)
   }
   if (!request.body) return ''
   const reader = request.body.getReader()
@@ -54,7 +42,7 @@ export async function readBodyText(request: Request, limit = MAX_BODY_BYTES): Pr
     total += value.byteLength
     if (total > limit) {
       await reader.cancel().catch(() => undefined)
-      throw tooLarge()
+      throw tooLarge(limit)
     }
     chunks.push(value)
   }
@@ -86,42 +74,16 @@ export function parseJsonObject(text: string): Record<string, unknown> {
   return value as Record<string, unknown>
 }
 
-/** Checks every field against the schema: unknown fields, missing required ones and wrong types are 400s naming the field. */
-export function validateBody<S extends BodySchema>(body: Record<string, unknown>, schema: S): BodyOf<S> {
-  for (const key of Object.keys(body)) {
-    if (!Object.hasOwn(schema, key)) throw invalid(`Unknown field \`${key}\``, key)
-  }
-  for (const [key, spec] of Object.entries(schema)) {
-    const value = body[key]
-    if (value === undefined) {
-      if (spec.required) throw invalid(`Missing required field \`${key}\``, key)
-      continue
-    }
-    if (spec.type === 'integer') {
-      if (!Number.isSafeInteger(value) || (value as number) < 0) throw invalid(`Field \`${key}\` must be a non-negative whole number`, key)
-      continue
-    }
-    if (typeof value !== spec.type) throw invalid(`Field \`${key}\` must be a ${spec.type}`, key)
-    if (spec.type === 'string' && (value as string).length === 0) throw invalid(`Field \`${key}\` must not be empty`, key)
-    if (spec.type === 'string' && (value as string).length > 255) throw invalid(`Field \`${key}\` is longer than 255 characters`, key)
-  }
-  return body as BodyOf<S>
+/** Checks a parsed body against the route's schema: unknown fields, missing required ones and wrong types are 400s naming the field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  return parseWith(schema, body)
 }
 
-/** `?limit=` (1..100, default 10) and `?starting_after=` (an id). */
-export function parsePage(query: URLSearchParams): PageParams {
-  const rawLimit = query.get('limit')
-  let limit = 10
-  if (rawLimit !== null) {
-    if (!/^\d{1,3}$/.test(rawLimit) || Number(rawLimit) < 1 || Number(rawLimit) > 100) {
-      throw invalid('`limit` must be a whole number from 1 to 100', 'limit')
-    }
-    limit = Number(rawLimit)
-  }
-  const startingAfter = query.get('starting_after')
-  if (startingAfter === null) return { limit }
-  if (!ID_PATTERN.test(startingAfter)) throw invalid('`starting_after` must be an id from a previous page', 'starting_after')
-  return { limit, starting_after: startingAfter }
+/** Checks the query string's fields (the first of each name) against the route's schema; `?limit=0` is refused naming `limit`. */
+export function parseQuery<S extends z.ZodType>(schema: S, query: URLSearchParams): z.output<S> {
+  const fields = new Map<string, string>()
+  for (const [name, value] of query) if (!fields.has(name)) fields.set(name, value)
+  return parseWith(schema, Object.fromEntries(fields), (field, predicate) => `\`${field}\` ${predicate}`)
 }
 
 /** A path segment as an id, or null when it cannot be one (the handler answers 404, as for any unknown id). */
@@ -132,7 +94,7 @@ export function parsePathId(segment: string): string | null {
   } catch {
     return null
   }
-  return ID_PATTERN.test(id) ? id : null
+  return Id.safeParse(id).success ? id : null
 }
 
 /** The Idempotency-Key header, if any: 1..255 visible ASCII characters. */

@@ -6,9 +6,10 @@
  *
  *   describeBackendContract('sqlite', async () => ({ backend, scope: (uid) => ({ appId, customUid: uid }), cleanup }))
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type TestContext } from 'vitest'
 import type { ErrorCode, Plan, Price, Session } from '../../src/api/types.js'
 import { BillingError, type BillingBackend, type CustomerScope } from '../../src/server/billing/types.js'
+import { backendAnswers, checkedAnswers } from '../helpers/wire-check.js'
 
 export interface ContractBackend {
   backend: BillingBackend
@@ -42,11 +43,18 @@ const sumOf = (values: number[]) => values.reduce((a, b) => a + b, 0)
 
 export function describeBackendContract(name: string, makeBackend: () => Promise<ContractBackend>): void {
   describe(`BillingBackend contract: ${name}`, () => {
+    /** Every answer of the backend is parsed by its response schema (a mismatch fails the test that made the call). */
+    const answered = new Set<string>()
+    const checkedBackend = async (): Promise<ContractBackend> => {
+      const made = await makeBackend()
+      return { ...made, backend: checkedAnswers(made.backend, answered) }
+    }
+
     /** A fresh backend per test for the mutating groups; one shared for the read-only group. */
     function fresh() {
       const ctx = {} as ContractBackend & { plans: Plan[] }
       beforeEach(async () => {
-        Object.assign(ctx, await makeBackend())
+        Object.assign(ctx, await checkedBackend())
         ctx.plans = (await ctx.backend.listPublicPlans(ctx.publicKey ?? 'pk_demo')).data
       })
       afterEach(async () => {
@@ -58,7 +66,7 @@ export function describeBackendContract(name: string, makeBackend: () => Promise
     describe('reads', () => {
       const ctx = {} as ContractBackend
       beforeAll(async () => {
-        Object.assign(ctx, await makeBackend())
+        Object.assign(ctx, await checkedBackend())
       })
       afterAll(async () => {
         await ctx.cleanup()
@@ -438,10 +446,31 @@ export function describeBackendContract(name: string, makeBackend: () => Promise
         expect(JSON.stringify(await ctx.backend.listApiKeys(scope))).not.toContain(rolled.secret)
       })
 
+      it('creates a key shown once and listed masked, and revokes it: gone from the list', async () => {
+        const scope = ctx.scope('cus_active')
+        const created = await ctx.backend.createApiKey(scope, 'Contract')
+        expect(created.secret.endsWith(created.masked.split('…')[1])).toBe(true)
+        const listed = (await ctx.backend.listApiKeys(scope))!.data
+        expect(listed.find((k) => k.id === created.id)).toMatchObject({ name: 'Contract', masked: created.masked })
+        expect(JSON.stringify(listed)).not.toContain(created.secret)
+        const revoked = await ctx.backend.revokeApiKey(scope, created.id)
+        expect(revoked.id).toBe(created.id)
+        expect((await ctx.backend.listApiKeys(scope))!.data.map((k) => k.id)).not.toContain(created.id)
+        await expectBillingError(ctx.backend.revokeApiKey(ctx.scope('cus_free'), listed[0].id), 'not_found')
+      })
+
       it('will not roll another customer’s key', async () => {
         const [theirs] = (await ctx.backend.listApiKeys(ctx.scope('cus_active')))!.data
         await expectBillingError(ctx.backend.rollApiKey(ctx.scope('cus_free'), theirs.id), 'not_found')
       })
+    })
+
+    it('answered every call in the shapes of the Portal API’s response schemas', (context) => {
+      // Only meaningful after the whole suite: under `-t` the other tests were skipped.
+      type Suite = NonNullable<TestContext['task']['suite']>
+      const tests = (suite: Suite): Suite['tasks'] => suite.tasks.flatMap((t) => (t.type === 'suite' ? tests(t) : [t]))
+      if (tests(context.task.suite!).some((t) => t.mode !== 'run')) context.skip()
+      expect([...answered].sort()).toEqual(Object.keys(backendAnswers).sort())
     })
   })
 }

@@ -235,6 +235,33 @@ describe('createApiKeyGuard', () => {
     }
   })
 
+  it('node() calls next() in the same tick once the key and the customer are cached (no promise per request)', async () => {
+    const guard = guardOf()
+    const key = await portal.billing.createApiKey(scope('cus_free'), 'Server')
+    const middleware = guard.node()
+    const server = createServer((req, res) => {
+      let sameTick = false
+      let returned = false
+      middleware(req, res, () => {
+        sameTick = !returned
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sameTick }))
+      })
+      returned = true
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/echo`
+    try {
+      const first = await fetch(url, { headers: { 'x-api-key': key.secret } })
+      expect(await first.json()).toEqual({ sameTick: false })
+      const cached = await fetch(url, { headers: { 'x-api-key': key.secret } })
+      expect(cached.status).toBe(200)
+      expect(await cached.json()).toEqual({ sameTick: true })
+    } finally {
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+    }
+  })
+
   it('refuses bad options with a TypeError naming the option, and checks after close', async () => {
     expect(() => createApiKeyGuard({ billing: {} as never, metric: 'api_calls' })).toThrow(/`billing`/)
     expect(() => createApiKeyGuard({ billing: portal.billing, metric: '' })).toThrow(/`metric`/)

@@ -1,11 +1,15 @@
 import { beforeAll, describe, expect, test, vi } from 'vitest'
 import { createFormatters } from '../../src/i18n/format.js'
-import { en, type MessageKey } from '../../src/i18n/messages.js'
-import { createTranslator, loadLocale, localeTable, resolveLocale, whenLocaleReady } from '../../src/i18n/translate.js'
+import { apiKeysEn } from '../../src/i18n/messages-api-keys.js'
+import { en as coreEn, onDemandKeys, type MessageKey, type Messages } from '../../src/i18n/messages.js'
+import { addEnglish, createTranslator, loadLocale, localeTable, resolveLocale, whenLocaleReady } from '../../src/i18n/translate.js'
 import { de } from '../../src/i18n/de.js'
 import { fr } from '../../src/i18n/fr.js'
 import { es } from '../../src/i18n/es.js'
 import { ja } from '../../src/i18n/ja.js'
+
+// Every English string: the core's table and the API-keys card's, which ships with its chunk.
+const en: Messages = { ...coreEn, ...apiKeysEn }
 
 // Intl output uses narrow no-break spaces in some locales; compare on plain spaces.
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ')
@@ -99,6 +103,20 @@ describe('translator', () => {
     const t = createTranslator('en', { 'nav.label': 'Portal of {name} ({count})' })
     expect(t('nav.label', { name: 'Acme', count: 3 })).toBe('Portal of Acme (3)')
     expect(t('nav.label', { name: 'Acme' })).toBe('Portal of Acme ({count})')
+  })
+
+  test('the API-keys card’s English joins the table when its chunk adds it; overrides and locales still win', async () => {
+    expect(createTranslator('en')('dashboard.keys.roll')).toBe('dashboard.keys.roll') // not in the core
+    addEnglish(apiKeysEn)
+    expect(createTranslator('en')('dashboard.keys.rollLabel', { name: 'CI' })).toBe('Roll CI')
+    expect(createTranslator('en', { 'dashboard.keys.roll': 'Rotate' })('dashboard.keys.roll')).toBe('Rotate')
+    await loadLocale('fr')
+    expect(createTranslator('fr')('dashboard.keys.roll')).toBe(fr['dashboard.keys.roll'])
+  })
+
+  test('the core names every key the API-keys card brings, so overrides of them are checked at once', () => {
+    expect([...onDemandKeys].sort()).toEqual(Object.keys(apiKeysEn).sort())
+    expect(Object.keys(apiKeysEn).filter((key) => key in coreEn)).toEqual([])
   })
 
   test('every shipped translation is of a real key and keeps its placeholders', () => {

@@ -171,6 +171,7 @@ describe('option errors are TypeErrors naming the option', () => {
     ['fetch', (o) => [el, { ...o, fetch: {} }]],
     ['locale', (o) => [el, { ...o, locale: 'not a locale!' }]],
     ['messages', (o) => [el, { ...o, messages: { 'nav.dashbord': 'Home' } }]],
+    ['messages', (o) => [el, { ...o, messages: { 'dashboard.keys.rol': 'Rotate' } }]], // a key the API-keys chunk brings, misspelt
   ])('%s', async (option, args) => {
     const [target, options] = args(await valid())
     const call = () => createPortal(target as HTMLElement, options as PortalOptions)

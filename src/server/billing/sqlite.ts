@@ -158,6 +158,10 @@ export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling 
     raw.pragma('foreign_keys = ON')
     raw.pragma('busy_timeout = 5000')
     raw.pragma('synchronous = NORMAL')
+    // A multi-row write inside a transaction keeps a statement journal (to undo just that
+    // statement); on disk it is a temp file created, written page by page and deleted per
+    // transaction, which was most of trackMany's system time. In memory it is freed at commit.
+    raw.pragma('temp_store = MEMORY')
     const statements = new StatementCache(raw)
     // Kysely asks the database for a statement per query; hand it cached ones.
     const cached = Object.assign(Object.create(null) as object, {

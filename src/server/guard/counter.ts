@@ -69,6 +69,8 @@ export function createCounter(options: CounterOptions) {
     if (known && !(idle && now() - known.fetchedAt > options.staleMs)) return known
     let load = loading.get(key)
     if (!load) {
+      // A copy: callers may pass a larger object (the key's owner), which the state must not keep.
+      scope = { appId: scope.appId, customUid: scope.customUid }
       load = fetchState(scope)
         .then((base) => {
           if (states.size >= MAX_IDLE_STATES) dropIdle()

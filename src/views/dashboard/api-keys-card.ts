@@ -2,8 +2,10 @@
  * The customer's API keys, masked, each with Roll and Revoke, and Create key above them.
  * A new or rolled key's secret is shown once, in a panel above the list, until the user
  * dismisses it or leaves the view; it is never stored anywhere else. Loaded on demand by
- * ./api-keys.ts: types only are imported here, the helpers come in the kit.
+ * ./api-keys.ts: the helpers come in the kit, and only the card's own English strings are
+ * imported at run time, so they ship in this chunk.
  */
+import { apiKeysEn } from '../../i18n/messages-api-keys.js'
 import type { ApiKey, List, ReplayedApiKey, RevealedApiKey } from '../../api/types.js'
 import type { ViewContext } from '../context.js'
 import type { ApiKeysKit } from './api-keys.js'
@@ -16,6 +18,7 @@ export interface ApiKeysCardParts {
 }
 
 export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts, kit: ApiKeysKit): void {
+  kit.addEnglish(apiKeysEn)
   const { t } = ctx
   const { h, replaceChildren, actionButton, button, byFocusKey, once, uid } = kit
   const { el, actions, revealHost, listHost } = parts

@@ -1,16 +1,19 @@
 /**
  * The API-keys card's door in the core bundle: the card's frame (so the dashboard's layout
  * never waits) and, on demand, ./api-keys-card.ts, which lists the keys and creates, rolls
- * and revokes them. That module imports nothing at run time — it gets the helpers it
- * shares with the core as an `ApiKeysKit` — so the bundler gives it a chunk of its own
- * (as ./billing/stripe-entry.ts does for the card form), keeping the core under budget.
+ * and revokes them. That module imports nothing from the core at run time — it gets the
+ * helpers it shares with the core as an `ApiKeysKit` — so the bundler gives it a chunk of
+ * its own (as ./billing/stripe-entry.ts does for the card form), keeping the core under
+ * budget. Its English strings travel in that chunk too; the frame uses only the title
+ * and the error, which stay in the core's table.
  */
 import { h, replaceChildren } from '../../dom/h.js'
+import { addEnglish } from '../../i18n/translate.js'
 import { createResource } from '../../session/resource.js'
 import type { ViewContext } from '../context.js'
 import { actionButton, bindResource, button, byFocusKey, card, emptyState, once, runAction, setBusy, uid } from '../parts.js'
 
-export const apiKeysKit = { h, replaceChildren, createResource, actionButton, bindResource, button, byFocusKey, emptyState, once, runAction, setBusy, uid }
+export const apiKeysKit = { addEnglish, h, replaceChildren, createResource, actionButton, bindResource, button, byFocusKey, emptyState, once, runAction, setBusy, uid }
 export type ApiKeysKit = typeof apiKeysKit
 
 export function apiKeysCard(ctx: ViewContext): HTMLElement {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest'
+import { de } from '../../../src/i18n/de.js'
 import type { Session } from '../../../src/api/types.js'
 import type { SqliteBilling } from '../../../src/server/billing/sqlite.js'
 import { answerDialog, buttonNamed, mountPortal, text, viewEl, waitFor, type Harness } from './harness.js'
@@ -315,6 +316,13 @@ describe('API keys', () => {
     expect(document.activeElement).toBe(buttonNamed(view, 'Create key'))
     const left = await portal!.server.billing.listApiKeys({ appId: 'app_demo', customUid: 'cus_active' })
     expect(left!.data.map((k) => k.name)).toEqual(['Production'])
+  })
+
+  test('its strings, which ship with its chunk, follow the locale and the messages overrides', async () => {
+    portal = await mountPortal('cus_active', { locale: 'de', messages: { 'dashboard.keys.revoke': 'Sperren' } })
+    const view = portal.root.querySelector<HTMLElement>('.ap-view--dashboard')!
+    const key = await waitFor(() => view.querySelector('.ap-key'))
+    expect(text(key.querySelector('.ap-key__actions'))).toBe(`${de['dashboard.keys.roll']}Sperren`)
   })
 
   test('a customer without keys sees an empty state', async () => {

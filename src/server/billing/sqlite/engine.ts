@@ -5,11 +5,12 @@
  * on a SQLite file. The methods live in one module per group; this file composes them.
  */
 import type { Kysely } from 'kysely'
-import type { ApiKey, Customer, Plan, RevealedApiKey, Subscription } from '../../../api/types.js'
-import type { ApiKeyChange, ApiKeyOwner, BillingBackend, CheckResult, CustomerScope, Entitlements, MeteringBackend, TrackEvent, TrackManyResult } from '../types.js'
+import type { ApiKey, Customer, List, Plan, RevealedApiKey, Subscription } from '../../../api/types.js'
+import type { ApiKeyChange, ApiKeyOwner, BillingBackend, CheckResult, CustomerScope, Entitlements, MeteringBackend, PageParams, TrackEvent, TrackManyResult } from '../types.js'
 import { apiKeyMethods } from './api-keys.js'
 import { catalogueMethods, type CatalogueDiff, type CatalogueInput, type SellerPlan } from './catalogue.js'
 import { createContext, type DialectTraits } from './context.js'
+import { customerListMethods } from './customer-list.js'
 import { invoiceMethods } from './invoices.js'
 import { meteringMethods } from './metering.js'
 import { paymentMethodMethods } from './payment-methods.js'
@@ -51,6 +52,8 @@ export interface BillingEngine extends BillingBackend, MeteringBackend {
   getCustomer(appId: string, customUid: string): Promise<Customer | null>
   /** Every plan of the app as the seller sees them (hidden ones too); archived ones with `includeArchived`. */
   listAppPlans(appId: string, options?: { includeArchived?: boolean }): Promise<SellerPlan[]>
+  /** The app's customers, oldest first; `starting_after` is a customer's own id. */
+  listCustomers(appId: string, page: PageParams): Promise<List<Customer>>
   /** Puts a customer on a price as the seller: like `changeSubscription`, but hidden plans are allowed. */
   subscribe(scope: CustomerScope, priceId: string): Promise<Subscription>
   /** @deprecated `track(scope, metric, quantity, { at })`, which it calls. */
@@ -136,6 +139,7 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
     upsertCustomer,
     getCustomer,
     listAppPlans,
+    ...customerListMethods(ctx),
     subscribe: (scope, priceId) => applyChange(scope, priceId, true),
     recordUsage: async (scope, metric, quantity, at) => {
       await track(scope, metric, quantity, { at })
