@@ -5,8 +5,8 @@
  */
 import type * as z from 'zod'
 import type { ApiKey, Customer, List, PaymentMethod, RevealedApiKey, Session, Subscription } from '../api/types.js'
-import type { CatalogueDiff, CatalogueInput, SellerPlan } from './billing/sqlite/catalogue.js'
-import type { CustomerInput } from './billing/sqlite/validate.js'
+import type { CatalogueDiff, CatalogueInput, SellerPlan } from './billing/engine/catalogue.js'
+import type { CustomerInput } from './billing/engine/validate.js'
 import {
   BillingError,
   type ApiKeyOwner,

@@ -3,7 +3,7 @@
  * each refusal names the field by its path, in the engine's wording.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { PlanInput } from '../../src/server/billing/sqlite/validate.js'
+import type { PlanInput } from '../../src/server/billing/engine/validate.js'
 import { createTestPortal, type TestPortal } from '../helpers/portal.js'
 
 let portal: TestPortal

@@ -7,7 +7,7 @@
  * start exactly where the Portal API says they do.
  */
 import type Stripe from 'stripe'
-import { DEMO_PLANS } from '../../src/server/billing/sqlite/seed.js'
+import { DEMO_PLANS } from '../../src/server/billing/engine/seed.js'
 
 const DAY = 86_400
 

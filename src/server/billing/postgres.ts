@@ -1,18 +1,18 @@
 /**
  * The billing engine on PostgreSQL: `await openPostgresBilling({ connectionString })`.
  *
- * The same engine as SQLite's (./sqlite/engine.ts, portable SQL through Kysely), on
+ * The same engine as SQLite's (./engine/engine.ts, portable SQL through Kysely), on
  * Kysely's PostgreSQL dialect and the `pg` driver, an optional peer dependency loaded on
  * first call. Many server instances may share one database: migrations and the seed run
  * once under an advisory lock, every mutation of a customer takes that customer's row
  * lock, and Idempotency-Keys and rate-limit counters live in tables all instances see.
  */
 import { Kysely, PostgresDialect, sql } from 'kysely'
-import { createEngine, type BillingEngine } from './sqlite/engine.js'
-import { migrate } from './sqlite/migrations.js'
-import type { BillingDatabase } from './sqlite/schema.js'
-import { runAsync, type AsyncScriptExecutor } from './sqlite/script.js'
-import { seedDemo } from './sqlite/seed.js'
+import { createEngine, type BillingEngine } from './engine/engine.js'
+import { migrate } from './engine/migrations.js'
+import type { BillingDatabase } from './engine/schema.js'
+import { runAsync, type AsyncScriptExecutor } from './engine/script.js'
+import { seedDemo } from './engine/seed.js'
 import { engineTypes, loadPg, typedPool, type PgPool } from './postgres/driver.js'
 import { sharedStores } from './postgres/shared-stores.js'
 import type { SharedStores } from './types.js'

@@ -3,23 +3,23 @@
  *
  * better-sqlite3 is an optional peer dependency, loaded here on first use, so importing
  * `@archetypeapi/portals/server` never needs the native module unless the engine is
- * opened. The engine itself (./sqlite/engine.ts) speaks portable SQL through Kysely; this
+ * opened. The engine itself (./engine/engine.ts) speaks portable SQL through Kysely; this
  * file only opens the file, runs migrations and the seed, and adapts the driver.
  */
 import { createRequire } from 'node:module'
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely'
-import { createEngine, type BillingEngine } from './sqlite/engine.js'
-import { migrate } from './sqlite/migrations.js'
-import { runSync } from './sqlite/script.js'
-import type { BillingDatabase } from './sqlite/schema.js'
-import { seedDemo } from './sqlite/seed.js'
-import { StatementCache, syncExecutor, type RawDatabase, type SyncExecutor } from './sqlite/sync.js'
+import { createEngine, type BillingEngine } from './engine/engine.js'
+import { migrate } from './engine/migrations.js'
+import { runSync } from './engine/script.js'
+import type { BillingDatabase } from './engine/schema.js'
+import { seedDemo } from './engine/seed.js'
+import { StatementCache, syncExecutor, type RawDatabase, type SyncExecutor } from './engine/sync.js'
 
-export type { BillingEngine, App, EngineOptions, SellerPlan } from './sqlite/engine.js'
-export type { CatalogueChanges, CatalogueDiff, CatalogueInput, CataloguePlan, FieldChange, UpdatedObject } from './sqlite/catalogue.js'
-export type { AppInput, CustomerInput, MetricInput, PlanInput, PriceInput, QuotaInput } from './sqlite/validate.js'
+export type { BillingEngine, App, EngineOptions, SellerPlan } from './engine/engine.js'
+export type { CatalogueChanges, CatalogueDiff, CatalogueInput, CataloguePlan, FieldChange, UpdatedObject } from './engine/catalogue.js'
+export type { AppInput, CustomerInput, MetricInput, PlanInput, PriceInput, QuotaInput } from './engine/validate.js'
 
 export interface SqliteBillingOptions {
   /** The database file (created when missing, with its directory); `':memory:'` for a throwaway engine. */

@@ -1,6 +1,6 @@
 /**
  * What a seller hands the billing engine (apps, metrics, plans, customers), as schemas:
- * `billing/sqlite/validate.ts` parses with them, and the Seller API takes the same
+ * `billing/engine/validate.ts` parses with them, and the Seller API takes the same
  * shapes over HTTP. Messages read `prices[0].currency must be an ISO 4217 code`.
  */
 import * as z from 'zod'

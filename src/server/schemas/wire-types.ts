@@ -5,8 +5,8 @@
  */
 import type * as z from 'zod'
 import type * as wire from '../../api/types.js'
-import type { CatalogueDiff, SellerPlan } from '../billing/sqlite/catalogue.js'
-import type { BillingEngine } from '../billing/sqlite/engine.js'
+import type { CatalogueDiff, SellerPlan } from '../billing/engine/catalogue.js'
+import type { BillingEngine } from '../billing/engine/engine.js'
 import type * as engine from '../billing/types.js'
 import type * as s from './portal.js'
 import type * as seller from './seller.js'

@@ -4,7 +4,7 @@
  * portal's metadata keys, monthly and yearly prices, a Billing Meter for `api_calls`, one
  * customer per state found by `metadata.custom_uid`. Times are relative to the double's clock.
  */
-import { DEMO_PLANS } from '../../../src/server/billing/sqlite/seed.js'
+import { DEMO_PLANS } from '../../../src/server/billing/engine/seed.js'
 import { addInterval, DAY, type Subscription, type World } from './world.js'
 
 export interface DemoIds {

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely'
 import type { IdempotencyStore, StoredResponse } from '../../idempotency.js'
 import type { RateLimitCounters } from '../../rate-limit.js'
 import type { SharedStores } from '../types.js'
-import type { BillingDatabase } from '../sqlite/schema.js'
+import type { BillingDatabase } from '../engine/schema.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 /** One write in this many sweeps up to SWEEP_BATCH expired rows. */

@@ -1,8 +1,9 @@
 /**
  * The billing engine: every `BillingBackend` method plus what a seller calls (apps,
  * plans, customers, usage, API keys, moving the clock). Written against Kysely with
- * portable SQL so a PostgreSQL dialect can run the same engine; `../sqlite.ts` opens it
- * on a SQLite file. The methods live in one module per group; this file composes them.
+ * portable SQL, so the dialect is the only difference: `../sqlite.ts` opens it on a
+ * SQLite file, `../postgres.ts` on PostgreSQL. The methods live in one module per group;
+ * this file composes them.
  */
 import type { Kysely } from 'kysely'
 import type { ApiKey, Customer, List, Plan, RevealedApiKey, Subscription } from '../../../api/types.js'
