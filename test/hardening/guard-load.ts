@@ -13,8 +13,6 @@ import type { Served } from './support.js'
 
 /** Small, so the hard limit's bound (guards × this) is tight enough to mean something. */
 export const GUARD_FLUSH_EVENTS = 100
-/** The demo's Free plan: 1,000 calls a month, no overage. */
-const FREE_LIMIT = 1_000
 
 export interface MeteredCustomer {
   scope: CustomerScope
@@ -23,24 +21,28 @@ export interface MeteredCustomer {
   secrets: string[]
 }
 
-/** Free (hard, 2 keys), Pro (overage priced, 2 keys), Scale (unlimited, 1 key), made through the engine; no usage yet. */
+/** The demo's Free (1,000 calls, hard: 2 keys), Pro (overage priced: 2 keys), Scale (unlimited: 1 key), made through the engine; no usage yet. */
 export async function meteredCustomers(engine: SqliteBilling): Promise<MeteredCustomer[]> {
-  const plans: [string, number | null, number][] = [
-    ['price_free_month', FREE_LIMIT, 2],
-    ['price_pro_month', null, 2],
-    ['price_scale_month', null, 1],
+  const plans: [string, number][] = [
+    ['price_free_month', 2],
+    ['price_pro_month', 2],
+    ['price_scale_month', 1],
   ]
-  return Promise.all(
-    plans.map(async ([price, hardLimit, keys], i) => {
+  const customers = await Promise.all(
+    plans.map(async ([price, keys], i) => {
       const scope = { appId: TEST_APP_ID, customUid: `cus_metered_${i}` }
       await engine.createCustomer(TEST_APP_ID, { customUid: scope.customUid, email: `metered${i}@example.com` })
       await engine.attachPaymentMethod(scope, 'pm_card_visa')
       await engine.subscribe(scope, price)
+      const { limit, overage_priced } = await engine.check(scope, 'api_calls', { amount: 0 })
+      const hardLimit = overage_priced ? null : limit
       const secrets: string[] = []
       for (let k = 0; k < keys; k++) secrets.push((await engine.createApiKey(scope, `metered ${k}`)).secret)
       return { scope, hardLimit, secrets }
     }),
   )
+  expect(customers.map((c) => c.hardLimit !== null), 'which plans refuse past their quota').toEqual([true, false, false])
+  return customers
 }
 
 export interface GuardLoad {
@@ -50,15 +52,17 @@ export interface GuardLoad {
   refused: Map<string, number>
   answered(): number
   failures: string[]
-  /** Lets each client finish its request in flight, then resolves. */
+  /** Lets each client finish its request in flight (and reach its minimum), then resolves. */
   stop(): Promise<void>
 }
 
 /**
  * `clients` clients, each on one key, alternating between the guards, pausing `pauseMs`
- * between requests (the portal load shares the machine), until stopped.
+ * between requests (the portal load shares the machine), until stopped and each has sent
+ * at least `minimum`: on a quiet machine the portal load ends early, and the hard-quota
+ * customer (2 keys of 5: 4 clients × 400) must still reach its limit.
  */
-export function startGuardLoad(guards: Served[], customers: MeteredCustomer[], { clients = 10, pauseMs = 20 } = {}): GuardLoad {
+export function startGuardLoad(guards: Served[], customers: MeteredCustomer[], { clients = 10, pauseMs = 20, minimum = 400 } = {}): GuardLoad {
   const keys = customers.flatMap((c) => c.secrets.map((secret) => ({ uid: c.scope.customUid, secret })))
   const load = { ok: new Map<string, number>(), refused: new Map<string, number>(), failures: [] as string[] }
   for (const c of customers) {
@@ -69,7 +73,7 @@ export function startGuardLoad(guards: Served[], customers: MeteredCustomer[], {
   let answered = 0
   const client = async (index: number) => {
     const { uid, secret } = keys[index % keys.length]
-    for (let n = 0; !stopped; n++) {
+    for (let n = 0; !stopped || n < minimum; n++) {
       const guard = guards[(index + n) % guards.length]
       try {
         const response = await fetch(`${guard.url}/v1/echo`, { headers: { authorization: `Bearer ${secret}` } })
