@@ -113,7 +113,7 @@ if (markdownFile) {
 
 \`npm run bench\` on ${date}: ${machine}.
 Sizes: the core and adapters built as their budget tests build them, the pages bundled from
-the built dist/. Times are medians on loopback, so they are floors for a real network. See [bench/README.md](../bench/README.md) for what each figure means and how it is taken.
+the built dist/. Times are medians on loopback, so they are floors for a real network. See [bench/README.md](https://github.com/archetypeapi/portals/blob/main/bench/README.md) for what each figure means and how it is taken.
 
 ${table}
 

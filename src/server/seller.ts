@@ -16,7 +16,7 @@ import { matchRoute, normaliseBasePath, pathSegments } from './routing.js'
 import { CustomerUid } from './schemas/seller.js'
 import { SELLER_BILLING_METHODS, sellerRoutes, type SellerBilling, type SellerContext, type SellerRoute } from './seller-routes.js'
 import { checkClockOption, createPortalToken, secretKey } from './token.js'
-import { canonicalJson, parseBody, parseIdempotencyKey, parseJsonObject, parseQuery, readBodyText } from './validate.js'
+import { canonicalJson, parseBody, parseIdempotencyKey, parseJsonObject, parsePathId, parseQuery, readBodyText } from './validate.js'
 
 export type { SellerBilling } from './seller-routes.js'
 
@@ -112,15 +112,7 @@ export function createSellerHandler(options: SellerHandlerOptions): SellerHandle
 }
 
 /** A path segment as a customer uid or an id, or null (the route does not fit: 404). */
-function parseParam(segment: string): string | null {
-  let value: string
-  try {
-    value = decodeURIComponent(segment)
-  } catch {
-    return null
-  }
-  return CustomerUid.safeParse(value).success ? value : null
-}
+const parseParam = (segment: string): string | null => parsePathId(segment, CustomerUid)
 
 function checkOptions(options: SellerHandlerOptions): SellerHandlerOptions {
   if (!options || typeof options !== 'object') throw new TypeError('createSellerHandler needs an options object')

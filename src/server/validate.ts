@@ -86,15 +86,18 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: URLSearchParam
   return parseWith(schema, Object.fromEntries(fields), (field, predicate) => `\`${field}\` ${predicate}`)
 }
 
-/** A path segment as an id, or null when it cannot be one (the handler answers 404, as for any unknown id). */
-export function parsePathId(segment: string): string | null {
-  let id: string
+/**
+ * A path segment as an id (or, given `schema`, another kind of path value such as a
+ * customer uid), or null when it cannot be one: the handler answers 404, as for any unknown id.
+ */
+export function parsePathId(segment: string, schema: z.ZodType<string> = Id): string | null {
+  let value: string
   try {
-    id = decodeURIComponent(segment)
+    value = decodeURIComponent(segment)
   } catch {
     return null
   }
-  return Id.safeParse(id).success ? id : null
+  return schema.safeParse(value).success ? value : null
 }
 
 /** The Idempotency-Key header, if any: 1..255 visible ASCII characters. */

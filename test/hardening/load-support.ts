@@ -281,13 +281,17 @@ export interface ServerProcess extends Served {
   child: ChildProcessWithoutNullStreams
 }
 
-/** A server process (fixtures/server-process.ts) on `store`: a SQLite file or a postgres:// URL. 500s it meets land in `errors`. */
-export async function startProcess(store: string, errors: string[]): Promise<ServerProcess> {
+/**
+ * A server process (fixtures/server-process.ts) on `store`: a SQLite file or a postgres:// URL.
+ * `args` after the store's: `['guard', flushEvents]` serves the API-key guard instead of the
+ * Portal API. Errors it meets (its stderr lines) land in `errors`.
+ */
+export async function startProcess(store: string, errors: string[], args: string[] = []): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'portal-process-'))
   const outfile = join(dir, 'server.mjs')
   await build({ entryPoints: [join(here, 'fixtures/server-process.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['better-sqlite3', 'pg'], logLevel: 'error' })
   // The bundle loads its driver with require(); NODE_PATH points it at this package's.
-  const child = spawn(process.execPath, [outfile, store, TEST_APP_ID, TEST_SECRET], {
+  const child = spawn(process.execPath, [outfile, store, TEST_APP_ID, TEST_SECRET, ...args], {
     env: { ...process.env, NODE_PATH: resolve(here, '../../node_modules') },
     stdio: ['pipe', 'pipe', 'pipe'],
   })

@@ -148,3 +148,32 @@ export async function listen(handler: PortalHandler, options: { maxHeaderSize?: 
       }),
   }
 }
+
+export interface JsonCall {
+  status: number
+  headers: Headers
+  /** The JSON body, or the raw text when it is not JSON (null when empty). */
+  body: never
+  text: string
+}
+
+/** One request the way an API client sends it: Bearer auth (unless null), a JSON body, and the answer parsed. */
+export async function callJson(
+  url: string,
+  method: string,
+  options: { body?: unknown; raw?: string; bearer: string | null; headers?: Record<string, string> },
+): Promise<JsonCall> {
+  const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body))
+  const sent: Record<string, string> = {}
+  if (options.bearer !== null) sent.authorization = `Bearer ${options.bearer}`
+  if (payload !== undefined) sent['content-type'] = 'application/json'
+  const response = await fetch(url, { method, headers: { ...sent, ...options.headers }, body: payload })
+  const text = await response.text()
+  let parsed: unknown = null
+  try {
+    parsed = text ? JSON.parse(text) : null
+  } catch {
+    parsed = text
+  }
+  return { status: response.status, headers: response.headers, body: parsed as never, text }
+}

@@ -12,7 +12,7 @@ import { matchRoute } from '../../src/server/routing.js'
 import { createSellerHandler, type SellerHandler, type SellerHandlerOptions } from '../../src/server/seller.js'
 import { sellerRoutes } from '../../src/server/seller-routes.js'
 import { fieldPath } from '../../src/server/schemas/fields.js'
-import { TEST_APP_ID, TEST_SECRET, createTestPortal, listen, type Served, type TestPortal, type TestPortalOptions } from './portal.js'
+import { TEST_APP_ID, TEST_SECRET, callJson, createTestPortal, listen, type Served, type TestPortal, type TestPortalOptions } from './portal.js'
 
 export interface Answer<T = unknown> {
   status: number
@@ -60,21 +60,10 @@ export async function createTestSeller(options: TestPortalOptions & { seller?: P
     handler,
     server,
     url,
-    async call(method, path, { body, raw, secret, headers = {} } = {}) {
-      const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body))
-      const sent: Record<string, string> = {}
-      if (secret !== null) sent.authorization = `Bearer ${secret ?? TEST_SECRET}`
-      if (payload !== undefined) sent['content-type'] = 'application/json'
-      const response = await fetch(`${url}${path}`, { method, headers: { ...sent, ...headers }, body: payload })
-      const text = await response.text()
-      let parsed: unknown = null
-      try {
-        parsed = text ? JSON.parse(text) : null
-      } catch {
-        parsed = text
-      }
-      if (response.status === 200) expectRouteResponse(method, path, parsed)
-      return { status: response.status, headers: response.headers, body: parsed as never, text }
+    async call(method, path, { body, raw, secret, headers } = {}) {
+      const answer = await callJson(`${url}${path}`, method, { body, raw, headers, bearer: secret === null ? null : (secret ?? TEST_SECRET) })
+      if (answer.status === 200) expectRouteResponse(method, path, answer.body)
+      return answer
     },
     async close() {
       await server.close()

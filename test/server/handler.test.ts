@@ -7,7 +7,7 @@ import { BillingError } from '../../src/server/billing/types.js'
 import { createPortalHandler } from '../../src/server/handler.js'
 import type { PortalHandlerOptions } from '../../src/server/handler.js'
 import type { TestPortal, TestPortalOptions } from '../helpers/portal.js'
-import { TEST_APP_ID, TEST_SECRET, createTestPortal, listen } from '../helpers/portal.js'
+import { TEST_APP_ID, TEST_SECRET, callJson, createTestPortal, listen } from '../helpers/portal.js'
 
 interface Answer<T = unknown> {
   status: number
@@ -37,21 +37,8 @@ async function harness(options: TestPortalOptions = {}, wrap?: (billing: Billing
     portal,
     api,
     token,
-    async call(method, path, { body, raw, token: explicit, headers = {} } = {}) {
-      const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body))
-      const sent: Record<string, string> = {}
-      if (explicit !== null) sent.authorization = `Bearer ${explicit ?? token}`
-      if (payload !== undefined) sent['content-type'] = 'application/json'
-      const response = await fetch(`${api}${path}`, { method, headers: { ...sent, ...headers }, body: payload })
-      const text = await response.text()
-      let parsed: unknown = null
-      try {
-        parsed = text ? JSON.parse(text) : null
-      } catch {
-        parsed = text
-      }
-      return { status: response.status, headers: response.headers, body: parsed as never, text }
-    },
+    call: (method, path, { body, raw, token: explicit, headers } = {}) =>
+      callJson(`${api}${path}`, method, { body, raw, headers, bearer: explicit === null ? null : (explicit ?? token) }),
     async close() {
       await server.close()
       await portal.close()
