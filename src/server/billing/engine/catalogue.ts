@@ -200,7 +200,7 @@ async function checkReferences(q: Db, declared: Declared, stored: Stored): Promi
     }
   }
   const newPlans = [...declared.plans.keys()].filter((id) => !stored.plans.has(id))
-  const taken = newPlans.length > 0 ? await q.selectFrom('plans').select('id').where('id', 'in', newPlans).executeTakeFirst() : undefined
+  const taken = newPlans.length > 0 ? await q.selectFrom('plans').select('id').where('id', 'in', newPlans).where('app_id', '!=', declared.appId).executeTakeFirst() : undefined
   if (taken) throw new BillingError('conflict', `Plan id "${taken.id}" belongs to another app`, { field: 'plans.id' })
   if (declared.app.public_key !== undefined) {
     const clash = await q.selectFrom('apps').select('id').where('public_key', '=', declared.app.public_key as string).where('id', '!=', declared.appId).executeTakeFirst()
@@ -267,6 +267,9 @@ export function catalogueMethods(ctx: EngineContext) {
     const declared = declare(catalogue)
     const dryRun = options.dryRun === true
     const run = async (q: Db): Promise<CatalogueDiff> => {
+      // Instances applying the catalogue at once (every one does on start) take turns; the
+      // first to create the app makes the others' inserts fail on its key, and they run again.
+      await ctx.lockApp(q, declared.appId)
       const stored = await readStored(q, declared.appId)
       await checkReferences(q, declared, stored)
       const diff = diffCatalogue(declared, stored, dryRun)

@@ -29,6 +29,11 @@ export interface EngineContext {
   lockCustomer(q: Db, scope: CustomerScope): Promise<CustomersTable>
   /** Locks the row of customer `customerId` (by id), as `lockCustomer` does. */
   lockCustomerById(q: Db, customerId: string): Promise<void>
+  /**
+   * Locks the app's row, when it exists, until the transaction ends: changes to an app's
+   * catalogue run one at a time across processes, each reading what the last committed.
+   */
+  lockApp(q: Db, appId: string): Promise<void>
 }
 
 /** What differs between the databases the engine runs on; SQLite's by default. */
@@ -56,6 +61,9 @@ export function createContext(db: Kysely<BillingDatabase>, now: () => number, ba
   async function lockCustomerById(q: Db, customerId: string): Promise<void> {
     if (traits.rowLocks) await q.selectFrom('customers').select('id').where('id', '=', customerId).forUpdate().execute()
   }
+  async function lockApp(q: Db, appId: string): Promise<void> {
+    if (traits.rowLocks && q.isTransaction) await q.selectFrom('apps').select('id').where('id', '=', appId).forUpdate().execute()
+  }
 
   /**
    * Renewals also happen lazily on access, so a portal never shows a period that has
@@ -77,5 +85,5 @@ export function createContext(db: Kysely<BillingDatabase>, now: () => number, ba
     return isLive(sub) ? sub : undefined
   }
 
-  return { db, now, tx, urls: { baseUrl }, baseUrl: baseUrl ?? '', customerNow, liveSubscription, lockCustomer, lockCustomerById }
+  return { db, now, tx, urls: { baseUrl }, baseUrl: baseUrl ?? '', customerNow, liveSubscription, lockCustomer, lockCustomerById, lockApp }
 }
