@@ -16,6 +16,19 @@ async function nextInvoiceNumber(q: Db, appId: string): Promise<{ seq: number; n
   return { seq, number: formatInvoiceNumber(row.invoice_prefix, seq) }
 }
 
+/** An invoice line as its row: the invoice's own insert and the demo seed write lines alike. */
+export const lineRow = (invoiceId: string, l: DraftLine, position: number) => ({
+  id: newId('il'),
+  invoice_id: invoiceId,
+  position,
+  kind: l.kind,
+  description: l.description,
+  amount: l.amount,
+  quantity: l.quantity,
+  period_start: l.period?.start ?? null,
+  period_end: l.period?.end ?? null,
+})
+
 export const formatInvoiceNumber = (prefix: string, seq: number): string => `${prefix}-${String(seq).padStart(4, '0')}`
 
 export interface NewInvoice {
@@ -52,17 +65,7 @@ export async function insertInvoice(q: Db, inv: NewInvoice): Promise<{ id: strin
     await q
       .insertInto('invoice_lines')
       .values(
-        inv.lines.map((l, position) => ({
-          id: newId('il'),
-          invoice_id: id,
-          position,
-          kind: l.kind,
-          description: l.description,
-          amount: l.amount,
-          quantity: l.quantity,
-          period_start: l.period?.start ?? null,
-          period_end: l.period?.end ?? null,
-        })),
+        inv.lines.map((l, position) => lineRow(id, l, position)),
       )
       .execute()
   }

@@ -7,7 +7,7 @@
  */
 import type { Kysely } from 'kysely'
 import { newApiKeySecret, newId } from './ids.js'
-import { formatInvoiceNumber } from './new-invoice.js'
+import { formatInvoiceNumber, lineRow } from './new-invoice.js'
 import { addMonths, overage, periodEnd, trialEnd } from './proration.js'
 import { subscriptionLine, type DraftLine, type QuotePrice } from './quote.js'
 import type {
@@ -388,19 +388,7 @@ function* write(db: Kysely<BillingDatabase>, rows: Rows): Script<void> {
     const seq = nextSeq.get(inv.app_id) ?? 1
     nextSeq.set(inv.app_id, seq + 1)
     invoices.push({ ...inv, seq, number: formatInvoiceNumber(prefixes.get(inv.app_id) as string, seq) })
-    draft.forEach((l, position) =>
-      lines.push({
-        id: newId('il'),
-        invoice_id: inv.id,
-        position,
-        kind: l.kind,
-        description: l.description,
-        amount: l.amount,
-        quantity: l.quantity,
-        period_start: l.period?.start ?? null,
-        period_end: l.period?.end ?? null,
-      }),
-    )
+    draft.forEach((l, position) => lines.push(lineRow(inv.id, l, position)))
   }
   yield* insert('apps', rows.apps.map((a) => ({ ...a, next_invoice_seq: nextSeq.get(a.id) ?? 1 })))
   yield* insert('metrics', rows.metrics)

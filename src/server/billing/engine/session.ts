@@ -2,7 +2,7 @@
 import type { Customer, Period, Session, UsageMeter } from '../../../api/types.js'
 import type { CustomerScope } from '../types.js'
 import { prepared } from './prepared.js'
-import { renewalAmount, scaleQuotas } from './quote.js'
+import { renewalAmount, scaleQuotas, type QuoteQuota } from './quote.js'
 import type { SubscriptionsTable } from './schema.js'
 import { noSuchCustomer } from './lookups.js'
 import { toPlan, toPrice, toSubscription } from './wire.js'
@@ -49,15 +49,7 @@ interface PriceShape {
   currency: string
 }
 
-interface MeterRow {
-  metric: string
-  metric_name: string
-  unit: string
-  quota: number | null
-  overage_amount: number | null
-  overage_block: number | null
-  used: number | null
-}
+type MeterRow = QuoteQuota & { used: number | null }
 
 export function sessionMethods(ctx: EngineContext) {
   const { db, now, tx, customerNow } = ctx
