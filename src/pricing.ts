@@ -12,7 +12,7 @@ import { applyTheme } from './theme/index.js'
 import type { PortalHandle, PortalOptions, PricingOptions, SessionState } from './types.js'
 import { fail, validatePortalOptions } from './validate.js'
 import type { ViewContext, ViewOptions } from './views/context.js'
-import { safeHref } from './views/parts.js'
+import { safeHref } from './dom/href.js'
 import { pricingView, type PricingSettings } from './views/pricing.js'
 
 /** Programmer errors, caught at the call: a TypeError naming the option. On `update`, only the keys present are checked. */

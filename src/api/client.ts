@@ -1,5 +1,5 @@
 import type { ErrorBody, ErrorCode, PortalError } from './types.js'
-import type { ApiClient, MutationRequestOptions, RequestOptions } from '../views/context.js'
+import type { ApiClient, MutationRequestOptions, RequestOptions } from './transport.js'
 
 export interface ApiClientOptions {
   /** Where the Portal API is mounted, e.g. `/api/portal` or `https://api.example.com/portal`. */
