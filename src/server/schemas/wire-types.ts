@@ -42,6 +42,11 @@ export type WireTypesAgree = [
   Assert<Agree<typeof s.SubscriptionPreview, wire.SubscriptionPreview>>,
   Assert<Agree<typeof s.PublicPlansResponse, wire.PublicPlansResponse>>,
   Assert<Agree<typeof s.CheckoutResponse, wire.CheckoutResponse>>,
+  Assert<Agree<typeof s.SpendLimit, wire.SpendLimit>>,
+  Assert<Agree<typeof s.UsageReport, wire.UsageReport>>,
+  Assert<Agree<typeof s.UsageLimit, wire.UsageLimit>>,
+  Assert<Agree<typeof s.UsageAlert, wire.UsageAlert>>,
+  Assert<Agree<typeof s.UsageAlertList, wire.List<wire.UsageAlert>>>,
 ]
 
 /** The Seller API answers the engine's own results. */
