@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { SqliteBilling } from '../../src/server/billing/sqlite.js'
 import type { CustomerScope, UsageAlertEvent } from '../../src/server/billing/types.js'
-import { forecastUsage, previousPeriodStart, stopsAt } from '../../src/server/billing/engine/usage-controls.js'
+import { forecastUsage, previousPeriodStart, stopsAt } from '../../src/server/billing/usage-report.js'
 import { createApiKeyGuard } from '../../src/server/index.js'
 import { ENGINES, type OpenedEngine } from '../helpers/engines.js'
 import { expectBillingError } from './backend-contract.js'
@@ -202,7 +202,7 @@ describe.each(ENGINES)('usage chart, spend limit and alerts on $name', (kind) =>
 
 describe('usage helpers', () => {
   it('stopsAt pays whole blocks only; previousPeriodStart follows the cycle', () => {
-    const q = { metric: 'm', metric_name: 'M', unit: 'u', quota: 1000, overage_amount: 100, overage_block: 1000 }
+    const q = { metric: 'm', unit: 'u', quota: 1000, overage_amount: 100, overage_block: 1000 }
     expect(stopsAt(q, null)).toBe(1000)
     expect(stopsAt(q, 250)).toBe(3000)
     expect(stopsAt({ ...q, overage_amount: null }, 250)).toBeNull()
@@ -213,7 +213,7 @@ describe('usage helpers', () => {
   })
 
   it('forecastUsage: no usage yet has no limit date; an ended period forecasts its total', () => {
-    const q = { metric: 'm', metric_name: 'M', unit: 'u', quota: 100, overage_amount: null, overage_block: null }
+    const q = { metric: 'm', unit: 'u', quota: 100, overage_amount: null, overage_block: null }
     expect(forecastUsage({ total: 0, from: 0, to: 100, now: 50, quota: q, stopsAt: null, currency: 'USD' })).toEqual({ total: 0, at_limit_on: null, overage_amount: 0, currency: 'USD' })
     expect(forecastUsage({ total: 40, from: 0, to: 100, now: 500, quota: q, stopsAt: null, currency: 'USD' })).toEqual({ total: 40, at_limit_on: null, overage_amount: 0, currency: 'USD' })
     expect(forecastUsage({ total: 30, from: 0, to: 100, now: 25, quota: q, stopsAt: null, currency: 'USD' })).toMatchObject({ total: 100, at_limit_on: 84 })

@@ -8,15 +8,15 @@
  * the others' inserts do nothing. Alerts are evaluated after each `trackMany` commits,
  * for the customers in the batch.
  */
-import type { List, SpendLimit, UsageAlert, UsageForecast, UsageLimit, UsageReport } from '../../../api/types.js'
+import type { List, SpendLimit, UsageAlert, UsageLimit, UsageReport } from '../../../api/types.js'
 import { BillingError, type CustomerScope, type MutationOptions, type UsageAlertEvent, type UsageAlertInput, type UsageQuery } from '../types.js'
 import type { EngineContext } from './context.js'
 import { newId } from './ids.js'
 import { planState, type PlanState } from './plan-state.js'
-import { addMonths, monthsIn, overage } from './proration.js'
 import type { QuoteQuota } from './quote.js'
 import type { Db } from './schema.js'
-import { bucketSums, DAY, HOUR, usageTotal } from './usage-rollup.js'
+import { bucketSize, checkUsageQuery, previousPeriodStart, stopsAt, usageReport } from '../usage-report.js'
+import { bucketSums, usageTotal } from './usage-rollup.js'
 import { createWebhookSender, type UsageAlertWebhook } from './usage-webhook.js'
 
 /** A customer holds at most this many alerts. */
@@ -39,52 +39,11 @@ export async function spendLimitOf(q: Db, customerId: string, metric: string): P
   return row && { max_overage_amount: row.max_overage_amount === null ? null : Number(row.max_overage_amount) }
 }
 
-/**
- * Usage at which a cap refuses more: the quota plus the overage blocks the cap pays for
- * in full (a started block is billed whole). Null when nothing stops: no quota, no overage
- * price, or free overage with a money cap.
- */
-export function stopsAt(quota: QuoteQuota, maxOverageAmount: number | null): number | null {
-  if (quota.quota === null || quota.overage_amount === null || !quota.overage_block) return null
-  if (maxOverageAmount === null) return quota.quota
-  if (quota.overage_amount <= 0) return null
-  return quota.quota + Math.floor(maxOverageAmount / quota.overage_amount) * quota.overage_block
-}
-
 /** The metric's stop point for a customer on an overage plan, or null. */
 export async function stopsAtFor(q: Db, customerId: string, quota: QuoteQuota): Promise<number | null> {
   if (quota.overage_amount === null) return null
   const cap = await spendLimitOf(q, customerId, quota.metric)
   return cap ? stopsAt(quota, cap.max_overage_amount) : null
-}
-
-/**
- * The forecast: a linear estimate. The rate so far (`total / elapsed`) carried to the period
- * end, never past what the plan lets through (a hard quota, or the customer's cap);
- * `at_limit_on` is when that line reaches the quota. A period that has ended forecasts its total.
- */
-export function forecastUsage(input: { total: number; from: number; to: number; now: number; quota: QuoteQuota; stopsAt: number | null; currency: string }): UsageForecast {
-  const { total, from, to, quota } = input
-  const elapsed = Math.max(1, Math.min(input.now, to) - from)
-  const length = to - from
-  const linear = elapsed >= length ? total : Math.round((total * length) / elapsed)
-  const ceiling = quota.quota !== null && quota.overage_amount === null ? quota.quota : (input.stopsAt ?? Infinity)
-  const projected = Math.max(total, Math.min(linear, ceiling))
-  let atLimit: number | null = null
-  if (quota.quota !== null && total > 0) {
-    const at = from + Math.ceil((quota.quota * elapsed) / total)
-    if (at <= to) atLimit = at
-  } else if (quota.quota === 0) atLimit = from
-  return { total: projected, at_limit_on: atLimit, overage_amount: overage(projected, quota)?.amount ?? 0, currency: input.currency }
-}
-
-/** The start of the period before the one starting at `start`, on the subscription's cycle (or one period back when `start` is its anchor). */
-export function previousPeriodStart(anchor: number, period: 'month' | 'year', start: number): number {
-  const step = monthsIn(period)
-  if (start <= anchor) return addMonths(start, -step)
-  let k = Math.ceil((start - anchor) / (28 * DAY * step))
-  while (k > 0 && addMonths(anchor, k * step) >= start) k--
-  return addMonths(anchor, k * step)
 }
 
 type AlertRow = { id: string; metric: string; threshold_percent: number; of: 'quota' | 'cap'; created: number }
@@ -107,40 +66,15 @@ export function usageControlMethods(ctx: EngineContext, options: UsageAlertOptio
     cap ? { max_overage_amount: cap.max_overage_amount, currency: state.currency } : null
 
   async function getUsage(scope: CustomerScope, query: UsageQuery): Promise<UsageReport> {
-    const { metric } = query
-    const period = query.period ?? 'current'
-    const granularity = query.granularity ?? 'day'
-    if (typeof metric !== 'string' || metric === '') throw invalid('metric', 'getUsage() needs a metric key such as "api_calls"')
-    if (period !== 'current' && period !== 'previous') throw invalid('period', 'period must be "current" or "previous"')
-    if (granularity !== 'day' && granularity !== 'hour') throw invalid('granularity', 'granularity must be "day" or "hour"')
+    const { metric, period, granularity } = checkUsageQuery(query)
     const state = await planState(ctx, db, scope)
     const quota = quotaOf(state, metric)
     const from = period === 'current' ? state.start : previousPeriodStart(state.anchor, state.period, state.start)
     const to = period === 'current' ? state.end : state.start
-    const size = granularity === 'hour' ? HOUR : DAY
+    const size = bucketSize(granularity)
     const [sums, cap] = await Promise.all([bucketSums(db, state.customerId, metric, from, to, size), spendLimitOf(db, state.customerId, metric)])
-    // Buckets up to now (all of a past period), and any later one holding an event (clock skew).
-    const base = from - (from % size)
-    const last = Math.max(Math.floor((Math.min(Math.max(now(), from), to - 1) - base) / size), ...sums.keys())
-    const buckets = []
-    let total = 0
-    for (let n = 0; n <= last; n++) {
-      const value = sums.get(n) ?? 0
-      total += value
-      buckets.push({ start: Math.max(from, base + n * size), value })
-    }
     const stops = cap && quota.overage_amount !== null ? stopsAt(quota, cap.max_overage_amount) : null
-    return {
-      metric,
-      unit: quota.unit,
-      period: { start: from, end: to },
-      granularity,
-      buckets,
-      total,
-      limit: quota.quota,
-      forecast: forecastUsage({ total, from, to, now: now(), quota, stopsAt: stops, currency: state.currency }),
-      spend_limit: spendLimit(cap, state),
-    }
+    return usageReport({ quota, from, to, now: now(), granularity, sums, stopsAt: stops, currency: state.currency, spendLimit: spendLimit(cap, state) })
   }
 
   async function setUsageLimit(scope: CustomerScope, metric: string, maxOverageAmount: number | null, _options?: MutationOptions): Promise<UsageLimit> {

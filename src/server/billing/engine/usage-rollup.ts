@@ -15,10 +15,9 @@
  * functions, so buckets are UTC by construction.
  */
 import { sql } from 'kysely'
+import { DAY, HOUR } from '../usage-report.js'
 import type { Db } from './schema.js'
 
-export const HOUR = 3_600
-export const DAY = 86_400
 /** Rollup rows per upsert: 4 values each. */
 const CHUNK = 1_000
 
