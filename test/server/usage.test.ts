@@ -12,6 +12,7 @@ import type { CustomerScope, UsageAlertEvent } from '../../src/server/billing/ty
 import { forecastUsage, previousPeriodStart, stopsAt } from '../../src/server/billing/usage-report.js'
 import { createApiKeyGuard } from '../../src/server/index.js'
 import { ENGINES, type OpenedEngine } from '../helpers/engines.js'
+import { createTestPortal, type TestPortal } from '../helpers/portal.js'
 import { expectBillingError } from './backend-contract.js'
 
 /** 2025-11-20T12:34:56Z: the period starts on no hour or day boundary, so its edges are partial buckets. */
@@ -277,5 +278,67 @@ describe.each(ENGINES)('usage alert webhook on $name', (kind) => {
     await expect.poll(() => errors.length, { timeout: 5_000 }).toBe(1)
     expect(String(errors[0])).toMatch(/answered 400: not retried/)
     expect(received).toHaveLength(1)
+  })
+})
+
+describe('the Portal API usage routes', () => {
+  let portal: TestPortal
+  beforeEach(() => {
+    portal = createTestPortal()
+  })
+  afterEach(() => portal.close())
+
+  const call = async (uid: string, method: string, path: string, body?: unknown) => {
+    const res = await portal.fetch(`${portal.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${await portal.token(uid)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    return { status: res.status, body: (await res.json()) as Record<string, any> }
+  }
+
+  it('GET /usage answers the chart, and names a bad query field', async () => {
+    const session = (await call('cus_active', 'GET', '/session')).body
+    const usage = await call('cus_active', 'GET', '/usage?metric=api_calls')
+    expect(usage.status).toBe(200)
+    expect(usage.body).toMatchObject({ metric: 'api_calls', unit: 'calls', granularity: 'day', total: session.usage[0].used, limit: 250_000, spend_limit: null, forecast: { currency: 'USD' } })
+    expect(Object.keys(usage.body.forecast).sort()).toEqual(['at_limit_on', 'currency', 'overage_amount', 'total'])
+    expect((await call('cus_active', 'GET', '/usage?metric=api_calls&granularity=week')).body.error).toMatchObject({ code: 'invalid_request', field: 'granularity' })
+    expect((await call('cus_active', 'GET', '/usage')).body.error).toMatchObject({ code: 'invalid_request', field: 'metric' })
+    expect((await call('cus_active', 'GET', '/usage?metric=tokens')).status).toBe(404)
+  })
+
+  it('POST /usage-limits: 409 on a hard plan; on an overage plan the cap shows on the meter and the guard then refuses', async () => {
+    const refused = await call('cus_free', 'POST', '/usage-limits', { metric: 'api_calls', max_overage_amount: 1_000 })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.message).toMatch(/nothing to cap/)
+    expect((await call('cus_active', 'POST', '/usage-limits', { metric: 'api_calls', max_overage_amount: -1 })).body.error).toMatchObject({ field: 'max_overage_amount' })
+    expect(await call('cus_active', 'POST', '/usage-limits', { metric: 'api_calls', max_overage_amount: null })).toEqual({ status: 200, body: { metric: 'api_calls', max_overage_amount: null, currency: 'USD' } })
+    expect((await call('cus_active', 'GET', '/session')).body.usage[0].spend_limit).toEqual({ max_overage_amount: null, currency: 'USD' })
+    const { used, limit } = (await call('cus_active', 'GET', '/session')).body.usage[0]
+    await portal.billing.track({ appId: 'app_demo', customUid: 'cus_active' }, 'api_calls', limit - used)
+    const key = await portal.billing.createApiKey({ appId: 'app_demo', customUid: 'cus_active' }, 'server')
+    const guard = createApiKeyGuard({ billing: portal.billing, metric: 'api_calls' })
+    try {
+      const verdict = await guard.check(new Request('http://api.test/v1', { headers: { 'x-api-key': key.secret } }))
+      expect(verdict.ok).toBe(false)
+      if (!verdict.ok) {
+        expect(verdict.response.status).toBe(429)
+        expect((await verdict.response.json()).error.code).toBe('spend_limit_reached')
+        expect(verdict.response.headers.get('retry-after')).toMatch(/^\d+$/)
+      }
+    } finally {
+      await guard.close()
+    }
+  })
+
+  it('POST, GET and DELETE /usage-alerts', async () => {
+    const created = await call('cus_active', 'POST', '/usage-alerts', { metric: 'api_calls', threshold_percent: 90, of: 'quota' })
+    expect(created).toMatchObject({ status: 200, body: { id: expect.any(String), metric: 'api_calls', threshold_percent: 90, of: 'quota' } })
+    expect((await call('cus_active', 'POST', '/usage-alerts', { metric: 'api_calls', threshold_percent: 90, of: 'total' })).body.error).toMatchObject({ field: 'of' })
+    expect((await call('cus_active', 'GET', '/usage-alerts')).body).toEqual({ data: [created.body], has_more: false })
+    expect((await call('cus_free', 'DELETE', `/usage-alerts/${created.body.id}`)).status).toBe(404)
+    expect(await call('cus_active', 'DELETE', `/usage-alerts/${created.body.id}`)).toEqual({ status: 200, body: { id: created.body.id, deleted: true } })
+    expect((await call('cus_active', 'GET', '/usage-alerts')).body.data).toEqual([])
   })
 })
