@@ -3,11 +3,15 @@
  * (check and the guard), usage alerts fired once per threshold per period across
  * instances, and the signed webhook.
  */
+import Database from 'better-sqlite3'
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { SqliteBilling } from '../../src/server/billing/sqlite.js'
+import { openSqliteBilling, type SqliteBilling } from '../../src/server/billing/sqlite.js'
 import type { CustomerScope, UsageAlertEvent } from '../../src/server/billing/types.js'
 import { forecastUsage, previousPeriodStart, stopsAt } from '../../src/server/billing/usage-report.js'
 import { createApiKeyGuard } from '../../src/server/index.js'
@@ -340,5 +344,47 @@ describe('the Portal API usage routes', () => {
     expect((await call('cus_free', 'DELETE', `/usage-alerts/${created.body.id}`)).status).toBe(404)
     expect(await call('cus_active', 'DELETE', `/usage-alerts/${created.body.id}`)).toEqual({ status: 200, body: { id: created.body.id, deleted: true } })
     expect((await call('cus_active', 'GET', '/usage-alerts')).body.data).toEqual([])
+  })
+})
+
+describe('migration 9', () => {
+  it('rolls up the usage a version-7 engine recorded, so its chart and check count it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ap-usage-migrate-'))
+    try {
+      const filename = join(dir, 'old.sqlite')
+      openSqliteBilling({ filename, migrateTo: 7 }).close()
+      const raw = new Database(filename)
+      raw.exec(`
+        insert into apps (id, name, public_key, invoice_prefix, next_invoice_seq, created) values ('app_old', 'Old', 'pk_old', 'OLD', 1, 0);
+        insert into metrics (app_id, key, name, unit) values ('app_old', 'api_calls', 'API calls', 'calls');
+        insert into plans (id, app_id, name, description, features, trial_days, featured, public, sort_order, created) values ('plan_old', 'app_old', 'Old', '', '[]', 0, 0, 1, 0, 0);
+        insert into plan_quotas (plan_id, metric, quota, overage_amount, overage_block) values ('plan_old', 'api_calls', 100, null, null);
+        insert into prices (id, plan_id, app_id, period, amount, currency, created) values ('price_old', 'plan_old', 'app_old', 'month', 0, 'USD', 0);
+        insert into customers (id, app_id, custom_uid, email, name, subscription_id, created) values ('cu_a', 'app_old', 'cus_a', 'a@example.com', 'A', 'sub_a', 0);
+        insert into subscriptions (id, app_id, customer_id, price_id, status, anchor, current_period_start, current_period_end, cancel_at_period_end, created)
+          values ('sub_a', 'app_old', 'cu_a', 'price_old', 'active', ${T0}, ${T0}, ${END}, 0, 0);
+        insert into usage_records (app_id, customer_id, metric, quantity, recorded_at) values
+          ('app_old', 'cu_a', 'api_calls', 1, ${T0 - 1}), ('app_old', 'cu_a', 'api_calls', 2, ${T0}), ('app_old', 'cu_a', 'api_calls', 4, ${T0 + 3_000}), ('app_old', 'cu_a', 'api_calls', 8, ${T0 + DAY});
+      `)
+      raw.close()
+      const engine = openSqliteBilling({ filename, now: () => T0 + 2 * DAY })
+      try {
+        const usage = await engine.getUsage({ appId: 'app_old', customUid: 'cus_a' }, { metric: 'api_calls', granularity: 'hour' })
+        expect(usage.total).toBe(14)
+        expect(usage.buckets.slice(0, 2).map((b) => b.value)).toEqual([2, 4])
+        expect((await engine.check({ appId: 'app_old', customUid: 'cus_a' }, 'api_calls', { amount: 0 })).used).toBe(14)
+      } finally {
+        await engine.close()
+      }
+      const check = new Database(filename, { readonly: true })
+      expect(check.prepare('select hour, quantity from usage_hourly order by hour').all()).toEqual([
+        { hour: T0 - (T0 % HOUR), quantity: 3 },
+        { hour: T0 + 3_000 - ((T0 + 3_000) % HOUR), quantity: 4 },
+        { hour: T0 + DAY - ((T0 + DAY) % HOUR), quantity: 8 },
+      ])
+      check.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -12,6 +12,7 @@ import type { List, SpendLimit, UsageAlert, UsageLimit, UsageReport } from '../.
 import { BillingError, type CustomerScope, type MutationOptions, type UsageAlertEvent, type UsageAlertInput, type UsageQuery } from '../types.js'
 import type { EngineContext } from './context.js'
 import { newId } from './ids.js'
+import { findCustomer } from './lookups.js'
 import { planState, type PlanState } from './plan-state.js'
 import type { QuoteQuota } from './quote.js'
 import type { Db } from './schema.js'
@@ -100,7 +101,7 @@ export function usageControlMethods(ctx: EngineContext, options: UsageAlertOptio
   }
 
   async function listUsageAlerts(scope: CustomerScope): Promise<List<UsageAlert>> {
-    const customer = await ctx.lockCustomer(db, scope)
+    const customer = await findCustomer(db, scope.appId, scope.customUid)
     const rows = await db
       .selectFrom('usage_alerts')
       .select(['id', 'metric', 'threshold_percent', 'of', 'created'])
