@@ -205,6 +205,15 @@ describe.each(ENGINES)('usage chart, spend limit and alerts on $name', (kind) =>
   })
 })
 
+describe('usage alert options', () => {
+  it('refuse a bad hook or webhook, naming the option', () => {
+    expect(() => openSqliteBilling({ filename: ':memory:', onUsageAlert: 'mail me' as never })).toThrow(/openSqliteBilling: onUsageAlert must be a function/)
+    expect(() => openSqliteBilling({ filename: ':memory:', usageAlertWebhook: { url: 'ftp://example.com', secret: 'x'.repeat(32) } })).toThrow(/usageAlertWebhook: url must be an http\(s\) URL/)
+    expect(() => openSqliteBilling({ filename: ':memory:', usageAlertWebhook: { url: 'https://example.com/hook', secret: 'short' } })).toThrow(/usageAlertWebhook: secret must be your app secret/)
+    expect(() => openSqliteBilling({ filename: ':memory:', usageAlertWebhook: { url: 'https://example.com/hook', secret: 'x'.repeat(32), attempts: 0 } })).toThrow(/attempts must be a whole number/)
+  })
+})
+
 describe('usage helpers', () => {
   it('stopsAt pays whole blocks only; previousPeriodStart follows the cycle', () => {
     const q = { metric: 'm', unit: 'u', quota: 1000, overage_amount: 100, overage_block: 1000 }

@@ -36,7 +36,6 @@ export function stopsAt(quota: MetricQuota, maxOverageAmount: number | null): nu
   return quota.quota + Math.floor(maxOverageAmount / quota.overage_amount) * quota.overage_block
 }
 
-
 /**
  * The forecast: a linear estimate. The rate so far (`total / elapsed`) carried to the period
  * end, never past what the plan lets through (a hard quota, or the customer's cap);
