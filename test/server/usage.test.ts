@@ -284,7 +284,16 @@ describe.each(ENGINES)('usage alert webhook on $name', (kind) => {
     expect(received[2].headers['archetype-signature']).not.toBe(`sha256=${forged}`)
   })
 
-  it('gives up on a 4xx at once, and after `attempts` on 5xx, telling onError', async () => {
+  it('gives up after `attempts` (default 5) when every answer is a 5xx, telling onError', async () => {
+    answers = [500, 500, 500, 500, 500, 500]
+    await opened.engine.createUsageAlert(scope('hard'), { metric: 'api_calls', threshold_percent: 10, of: 'quota' })
+    await opened.engine.track(scope('hard'), 'api_calls', 10)
+    await expect.poll(() => errors.length, { timeout: 5_000 }).toBe(1)
+    expect(String(errors[0])).toMatch(/failed after 5 attempt\(s\): answered 500/)
+    expect(received).toHaveLength(5)
+  })
+
+  it('gives up on a 4xx at once, telling onError', async () => {
     answers = [400]
     await opened.engine.createUsageAlert(scope('hard'), { metric: 'api_calls', threshold_percent: 10, of: 'quota' })
     await opened.engine.track(scope('hard'), 'api_calls', 10)
