@@ -49,6 +49,11 @@ export type WireTypesAgree = [
   Assert<Agree<typeof bd.TaxId, wire.TaxId>>,
   Assert<Agree<typeof bd.Address, wire.Address>>,
   Assert<Agree<typeof s.BillingDetailsBody, wire.BillingDetailsUpdate>>,
+  Assert<Agree<typeof s.SpendLimit, wire.SpendLimit>>,
+  Assert<Agree<typeof s.UsageReport, wire.UsageReport>>,
+  Assert<Agree<typeof s.UsageLimit, wire.UsageLimit>>,
+  Assert<Agree<typeof s.UsageAlert, wire.UsageAlert>>,
+  Assert<Agree<typeof s.UsageAlertList, wire.List<wire.UsageAlert>>>,
 ]
 
 /** The Seller API answers the engine's own results. */
