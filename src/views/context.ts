@@ -1,4 +1,5 @@
 import type { ReadableAtom } from 'nanostores'
+import type { ApiClient } from '../api/client.js'
 import type { PortalError } from '../api/types.js'
 import type { MessageKey } from '../i18n/messages.js'
 import type { PortalConfig, StripeLoader, ViewName } from '../types.js'
@@ -42,25 +43,6 @@ export interface ConfirmOptions {
 
 export type View = (ctx: ViewContext) => { el: HTMLElement; destroy?(): void }
 
-export interface RequestOptions {
-  signal?: AbortSignal
-}
-
-export interface MutationRequestOptions extends RequestOptions {
-  /** Sent as `Idempotency-Key`; a mutation is retried only when it has one. */
-  idempotencyKey?: string
-}
-
-/**
- * The Portal API over `fetch`. Rejects with a `PortalError` (never a raw TypeError or
- * SyntaxError): `network`, `bad_response`, `session_expired`, or the server's own code.
- */
-export interface ApiClient {
-  get<T>(path: string, options?: RequestOptions): Promise<T>
-  post<T>(path: string, body?: unknown, options?: MutationRequestOptions): Promise<T>
-  delete<T>(path: string, options?: MutationRequestOptions): Promise<T>
-}
-
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string
 
 export interface Formatters {
@@ -70,3 +52,5 @@ export interface Formatters {
   date(unixSeconds: number): string
   number(value: number): string
 }
+
+export type { ApiClient, MutationRequestOptions, RequestOptions } from '../api/client.js'
