@@ -63,10 +63,10 @@ function fail(option: string, expected: string, value: unknown): never {
 export function validateClientOptions(options: Partial<PortalClientOptions>): void {
   if (typeof options !== 'object' || options === null) fail('options', 'an object', options)
   if (options.token !== undefined) readTokenExpiry(options.token, 'token')
-  for (const key of ['getToken', 'onError', 'fetch'] as const) {
-    if (options[key] !== undefined && typeof options[key] !== 'function') fail(key, 'a function', options[key])
+  for (const key of ['getToken', 'onError', 'fetch', 'apiUrl'] as const) {
+    const type = key === 'apiUrl' ? 'string' : 'function'
+    if (options[key] !== undefined && typeof options[key] !== type) fail(key, `a ${type}`, options[key])
   }
-  if (options.apiUrl !== undefined && typeof options.apiUrl !== 'string') fail('apiUrl', 'a string', options.apiUrl)
 }
 
 export function createPortalClient(options: PortalClientOptions = {}): PortalClient {
@@ -160,7 +160,7 @@ export function createPortalClient(options: PortalClientOptions = {}): PortalCli
     update(next) {
       if (lifetime.signal.aborted) return
       validateClientOptions(next)
-      const has = (key: keyof PortalClientOptions) => Object.prototype.hasOwnProperty.call(next, key)
+      const has = (key: keyof PortalClientOptions) => key in next
       const prev = opts
       opts = { ...opts, ...next }
       if (has('getToken')) machine?.setGetToken(opts.getToken)

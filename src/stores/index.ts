@@ -1,8 +1,8 @@
-import { atom, onStart, onStop, type ReadableAtom } from 'nanostores'
+import { atom, type ReadableAtom } from 'nanostores'
 import type { PortalApi } from '../api/portal-api.js'
 import type { ApiKey, Invoice, List, PaymentMethod, PlansResponse, PortalError, PublicPlansResponse, Session, UsageMeter } from '../api/types.js'
 import { createPager, type PagerStore } from './pager.js'
-import { createResource, type Resource, type ResourceStore } from './resource.js'
+import { createResource, onListeners, type Resource, type ResourceStore } from './resource.js'
 
 export type { PagerStore, Resource, ResourceStore }
 
@@ -54,11 +54,14 @@ export function createStores(api: PortalApi, options: { signal: AbortSignal; rep
   }
 
   const account = resource((s) => api.session({ signal: s }))
-  // Derived by hand rather than with `computed`: the headless entry's budget.
+  // Derived by hand rather than with nanostores' `computed`: the headless entry's budget.
   const usage = atom<Resource<UsageMeter[]>>({ status: 'loading' })
   let stopUsage: (() => void) | undefined
-  onStart(usage, () => (stopUsage = account.subscribe((state) => usage.set({ ...state, data: state.data?.usage } as Resource<UsageMeter[]>))))
-  onStop(usage, () => stopUsage?.())
+  onListeners(
+    usage,
+    () => (stopUsage = account.subscribe((state) => usage.set({ ...state, data: state.data?.usage } as Resource<UsageMeter[]>))),
+    () => stopUsage?.(),
+  )
   return {
     account,
     usage,

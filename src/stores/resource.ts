@@ -1,4 +1,4 @@
-import { atom, onStart, type ReadableAtom } from 'nanostores'
+import { atom, type ReadableAtom } from 'nanostores'
 import { isAbortError } from '../api/client.js'
 import type { PortalError } from '../api/types.js'
 
@@ -107,11 +107,27 @@ export function createResource<T>(load: (signal: AbortSignal, shown: T | undefin
 }
 
 /**
- * Runs `start` when `store` gets a subscriber (0 -> 1), but not for nanostores' `get()`,
- * which listens for an instant: reading a store (as a server render does) loads nothing.
+ * `first` when `store` gets its first listener, `last` when it loses its last: nanostores'
+ * onStart / onStop moments, without its lifecycle module (the headless entry's budget).
+ */
+export function onListeners(store: ReadableAtom<unknown>, first: () => void, last?: () => void): void {
+  const { listen, off } = store as ReadableAtom<unknown> & { off(): void }
+  store.listen = (listener) => {
+    if (!store.lc) first()
+    return listen(listener)
+  }
+  ;(store as { off(): void }).off = () => {
+    last?.()
+    off()
+  }
+}
+
+/**
+ * `start` when `store` gets a subscriber, but not for nanostores' `get()`, which listens
+ * for an instant: reading a store (as a server render does) loads nothing.
  */
 export function onSubscribed(store: ReadableAtom<unknown>, start: () => void): void {
-  onStart(store, () => queueMicrotask(() => store.lc > 0 && start()))
+  onListeners(store, () => queueMicrotask(() => store.lc > 0 && start()))
 }
 
 export function isPortalError(value: unknown): value is PortalError {
