@@ -1,4 +1,5 @@
 import { readTokenExpiry } from './api/token.js'
+import { safeHref } from './dom/href.js'
 import { en, onDemandKeys } from './i18n/messages.js'
 import { resolveLocale } from './i18n/translate.js'
 import { validateTheme } from './theme/index.js'
@@ -42,8 +43,8 @@ export function validatePortalOptions(options: Partial<PortalOptions>, initial: 
     validateTheme(config)
     const { logo, returnHref } = config
     if (logo !== undefined && typeof logo !== 'string' && typeof (logo as Node | null)?.nodeType !== 'number') fail('config.logo', 'an image URL or a DOM Node', logo)
-    // Control characters are dropped first, as the browser does when it parses the URL.
-    if (returnHref !== undefined && (typeof returnHref !== 'string' || /^\s*(javascript|data|vbscript):/i.test(returnHref.replace(/[\u0000-\u001f]/g, '')))) {
+    // The rule every link follows (safeHref); an empty string is no link at all.
+    if (returnHref !== undefined && (typeof returnHref !== 'string' || (returnHref !== '' && safeHref(returnHref) === null))) {
       fail('config.returnHref', 'an http(s) or relative URL', returnHref)
     }
   }

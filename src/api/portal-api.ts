@@ -14,6 +14,8 @@ import type {
   ApiKey,
   ApiKeyBody,
   AttachPaymentMethodBody,
+  BillingDetails,
+  BillingDetailsUpdate,
   CancelBody,
   ChangeSubscriptionBody,
   CheckoutResponse,
@@ -52,6 +54,12 @@ export interface PortalApi {
   invoices(page?: PageQuery, options?: RequestOptions): Promise<List<Invoice>>
   /** `GET /invoices/:id`: one invoice with its `lines`. */
   invoice(id: string, options?: RequestOptions): Promise<Invoice>
+  /** `POST /invoices/:id/pay`: pays an open invoice with the default payment method. */
+  payInvoice(id: string, options?: MutationOptions): Promise<Invoice>
+  /** `GET /customer`: name, email, address and tax IDs. */
+  billingDetails(options?: RequestOptions): Promise<BillingDetails>
+  /** `POST /customer`: the fields given replace the stored ones. */
+  updateBillingDetails(body: BillingDetailsUpdate, options?: MutationOptions): Promise<BillingDetails>
   /** `GET /payment-methods` */
   paymentMethods(options?: RequestOptions): Promise<List<PaymentMethod>>
   /** `POST /payment-methods/setup`: Stripe's client secret, or the sandbox's test cards. */
@@ -106,6 +114,9 @@ export function createPortalApi(transport: ApiClient): PortalApi {
       return read(search ? `/invoices?${search}` : '/invoices', o)
     },
     invoice: (id, o) => read(`/invoices/${seg(id)}`, o),
+    payInvoice: (id, o) => mutate('POST', `/invoices/${seg(id)}/pay`, undefined, o),
+    billingDetails: (o) => read('/customer', o),
+    updateBillingDetails: (body, o) => mutate('POST', '/customer', body, o),
     paymentMethods: (o) => read('/payment-methods', o),
     setupPaymentMethod: (o) => mutate('POST', '/payment-methods/setup', undefined, o),
     attachPaymentMethod: (body, o) => mutate('POST', '/payment-methods', body, o),

@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'conflict'
   | 'rate_limited'
   | 'invalid_request'
+  /** The seller turned this action off (`createPortalHandler({ features })`); the message names the feature. */
+  | 'forbidden'
 
 export interface PortalError {
   code: ErrorCode
@@ -119,6 +121,8 @@ export interface Session {
   upcoming_invoice: UpcomingInvoice | null
   /** Whether the backend keeps API keys for this customer (dashboard hides the card otherwise). */
   api_keys_enabled: boolean
+  /** What the seller turned on (`createPortalHandler({ features })`); the handler always sends it. */
+  features?: PortalFeatures
 }
 
 export type InvoiceStatus = 'draft' | 'open' | 'paid' | 'void' | 'uncollectible'
@@ -141,6 +145,8 @@ export interface Invoice {
   hosted_url: string | null
   /** Present on `GET /invoices/:id`. */
   lines?: InvoiceLine[]
+  /** The billing details as they were when the invoice was issued; null when none were kept (invoices older than them). */
+  bill_to?: BillTo | null
 }
 
 export interface PaymentMethod {
@@ -259,4 +265,59 @@ export interface ApiKeyBody {
 export interface Deleted {
   id: string
   deleted: true
+}
+
+/** The tax ID types the Portal API checks, named as Stripe names them. */
+export type TaxIdType = 'eu_vat' | 'gb_vat' | 'ch_vat' | 'no_vat' | 'us_ein' | 'ca_bn' | 'au_abn' | 'in_gst' | 'jp_cn' | 'br_cnpj'
+
+export interface TaxId {
+  type: TaxIdType
+  value: string
+}
+
+export interface Address {
+  line1: string
+  line2: string | null
+  city: string
+  postal_code: string | null
+  state: string | null
+  /** ISO 3166-1 alpha-2, upper case (`DE`). */
+  country: string
+}
+
+/** `GET /customer`, and what `POST /customer` answers: the customer's billing details. */
+export interface BillingDetails {
+  id: string
+  name: string
+  email: string
+  address: Address | null
+  tax_ids: TaxId[]
+}
+
+/** `POST /customer`: the fields given replace the stored ones (`tax_ids` as a whole list; `address: null` clears it). */
+export interface BillingDetailsUpdate {
+  name?: string
+  email?: string
+  address?: { line1: string; line2?: string | null; city: string; postal_code?: string | null; state?: string | null; country: string } | null
+  tax_ids?: TaxId[]
+}
+
+/** An invoice's copy of the billing details at the moment it was issued. */
+export interface BillTo {
+  name: string
+  email: string
+  address: Address | null
+  tax_ids: TaxId[]
+}
+
+/** What the seller turned on, resolved (every field present); see docs/portal-api.md "Seller controls". */
+export interface PortalFeatures {
+  changePlan: boolean | 'upgrades_only'
+  cancel: boolean | 'at_period_end'
+  paymentMethods: boolean
+  invoices: boolean
+  billingDetails: boolean
+  apiKeys: boolean | 'read_only'
+  /** The price ids a customer may switch to; null: every plan the backend lists. */
+  plans: string[] | null
 }

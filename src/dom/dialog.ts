@@ -1,5 +1,12 @@
-import type { ConfirmOptions } from '../views/context.js'
 import { h } from './h.js'
+
+export interface ConfirmOptions {
+  title: string
+  body?: string | Node
+  confirmLabel: string
+  cancelLabel?: string
+  destructive?: boolean
+}
 
 let ids = 0
 

@@ -5,7 +5,7 @@
  */
 import { newIdempotencyKey } from '../api/client.js'
 import type { ApiKeyAnswer, PortalApi } from '../api/portal-api.js'
-import type { ApiKey, CheckoutResponse, Deleted, PaymentMethod, PortalError, Subscription } from '../api/types.js'
+import type { ApiKey, BillingDetails, BillingDetailsUpdate, CheckoutResponse, Deleted, Invoice, PaymentMethod, PortalError, Subscription } from '../api/types.js'
 import type { StoresInternals } from '../stores/index.js'
 import { actionTransition, type ActionEvent, type ActionState } from './action.js'
 import { addPaymentMethodTransition, type AddPaymentMethodEvent, type AddPaymentMethodState } from './add-payment-method.js'
@@ -71,6 +71,9 @@ export interface PortalFlows {
   /** Input: the key's id. The new secret is in `result.secret`, once. */
   rollApiKey(): ActionFlow<string, ApiKeyAnswer>
   revokeApiKey(): ActionFlow<string, Deleted>
+  /** Input: the invoice's id; pays it with the default payment method. */
+  payInvoice(): ActionFlow<string, Invoice>
+  updateBillingDetails(): ActionFlow<BillingDetailsUpdate, BillingDetails>
   /** A visitor's checkout of a price (the input) for the app of `publicKey`: go to `result.url`. */
   checkout(publicKey: string): ActionFlow<string, CheckoutResponse>
 }
@@ -83,7 +86,12 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
     stores.plans.invalidate()
     stores.invoices.invalidate()
   }
-  const methodsChanged = () => stores.paymentMethods.invalidate()
+  /** A card added or made default also collects open invoices (a past_due subscription may recover). */
+  const methodsChanged = () => {
+    stores.paymentMethods.invalidate()
+    stores.account.invalidate()
+    stores.invoices.invalidate()
+  }
   const setKeys = (change: (keys: ApiKey[]) => ApiKey[]) => {
     const list = stores.apiKeys.get().data
     if (list) stores.apiKeys.setData({ ...list, data: change(list.data) })
@@ -182,6 +190,9 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
     createApiKey: () => action((name: string, signal) => api.createApiKey({ name }, { signal }), (key) => setKeys((keys) => [...keys, masked(key)])),
     rollApiKey: () => action((id: string, signal) => api.rollApiKey(id, { signal }), (key, id) => setKeys((keys) => keys.map((k) => (k.id === id ? masked(key) : k)))),
     revokeApiKey: () => action((id: string, signal) => api.revokeApiKey(id, { signal }), (_, id) => setKeys((keys) => keys.filter((k) => k.id !== id))),
+    // A paid invoice may end a past_due subscription.
+    payInvoice: () => action((id: string, signal) => api.payInvoice(id, { signal }), subscriptionChanged),
+    updateBillingDetails: () => action((body: BillingDetailsUpdate, signal) => api.updateBillingDetails(body, { signal }), (details) => stores.billingDetails.setData(details)),
     checkout: (publicKey) => action((priceId: string, signal) => api.checkout(publicKey, { price_id: priceId }, { signal })),
   }
 }

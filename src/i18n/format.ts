@@ -1,4 +1,10 @@
-import type { Formatters } from '../views/context.js'
+export interface Formatters {
+  /** Minor units to a localised amount with the currency's own exponent (JPY 0, USD 2, KWD 3). */
+  money(minorUnits: number, currency: string): string
+  /** Unix seconds to a localised date. */
+  date(unixSeconds: number): string
+  number(value: number): string
+}
 
 /**
  * Money, dates and numbers in `locale`. Money arrives in minor units; the currency's

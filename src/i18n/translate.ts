@@ -1,5 +1,7 @@
 import { en, type MessageKey, type Messages } from './messages.js'
-import type { Translate } from '../views/context.js'
+
+/** Looks a message up in the portal's locale, with `{name}` placeholders filled from `params`. */
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string
 
 /**
  * Shipped translations, each its own chunk (build.mjs splits the core entry): a page

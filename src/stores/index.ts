@@ -1,6 +1,6 @@
 import { atom, type ReadableAtom } from 'nanostores'
 import type { PortalApi } from '../api/portal-api.js'
-import type { ApiKey, Invoice, List, PaymentMethod, PlansResponse, PortalError, PublicPlansResponse, Session, UsageMeter } from '../api/types.js'
+import type { ApiKey, BillingDetails, Invoice, List, PaymentMethod, PlansResponse, PortalError, PublicPlansResponse, Session, UsageMeter } from '../api/types.js'
 import { createPager, type PagerStore } from './pager.js'
 import { createResource, onListeners, type Resource, type ResourceStore } from './resource.js'
 
@@ -27,6 +27,8 @@ export interface PortalStores {
   invoice(id: string): ResourceStore<Invoice>
   /** `GET /payment-methods` */
   paymentMethods: ResourceStore<List<PaymentMethod>>
+  /** `GET /customer`: billing details (name, email, address, tax IDs). */
+  billingDetails: ResourceStore<BillingDetails>
   /** `GET /api-keys`; `not_found` when the backend keeps no keys (not reported). */
   apiKeys: ResourceStore<List<ApiKey>>
   /** `GET /public/:publicKey/plans`: the pricing page's plans, no token needed. */
@@ -69,6 +71,7 @@ export function createStores(api: PortalApi, options: { signal: AbortSignal; rep
     invoices: track(createPager((page, s) => api.invoices({ limit: INVOICE_PAGE_SIZE, ...page }, { signal: s }), { signal, onError: report })),
     invoice: keyed<Invoice>((id) => resource((s) => api.invoice(id, { signal: s }))),
     paymentMethods: resource((s) => api.paymentMethods({ signal: s })),
+    billingDetails: resource((s) => api.billingDetails({ signal: s })),
     // A backend without keys answers 404: a fact to show (the card hides), not a failure to report.
     apiKeys: resource((s) => api.apiKeys({ signal: s }), (error) => error.code !== 'not_found' && report(error)),
     publicPlans: keyed<PublicPlansResponse>((publicKey) => resource((s) => api.publicPlans(publicKey, { signal: s }))),

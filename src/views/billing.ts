@@ -4,7 +4,8 @@ import { paymentMethodsCard } from './billing/payment-methods.js'
 import { plansCard } from './billing/plans.js'
 import { subscriptionCard } from './billing/subscription.js'
 import type { View } from './context.js'
-import { bindResource, loadResource, viewRoot } from './parts.js'
+import { viewRoot } from './parts/layout.js'
+import { bindResource, loadResource } from './parts/resource.js'
 
 /** Subscription (cancel, resume, undo a scheduled change), change plan with a preview, payment methods. */
 export const billing: View = (ctx) => {

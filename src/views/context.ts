@@ -1,7 +1,9 @@
 import type { ReadableAtom } from 'nanostores'
-import type { ApiClient } from '../api/client.js'
 import type { PortalError } from '../api/types.js'
-import type { MessageKey } from '../i18n/messages.js'
+import type { ApiClient } from '../api/transport.js'
+import type { ConfirmOptions } from '../dom/dialog.js'
+import type { Formatters } from '../i18n/format.js'
+import type { Translate } from '../i18n/translate.js'
 import type { PortalConfig, StripeLoader, ViewName } from '../types.js'
 
 /**
@@ -33,24 +35,10 @@ export interface ViewOptions {
   loadStripe?: StripeLoader
 }
 
-export interface ConfirmOptions {
-  title: string
-  body?: string | Node
-  confirmLabel: string
-  cancelLabel?: string
-  destructive?: boolean
-}
-
 export type View = (ctx: ViewContext) => { el: HTMLElement; destroy?(): void }
 
-export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string
-
-export interface Formatters {
-  /** Minor units to a localised amount with the currency's own exponent (JPY 0, USD 2, KWD 3). */
-  money(minorUnits: number, currency: string): string
-  /** Unix seconds to a localised date. */
-  date(unixSeconds: number): string
-  number(value: number): string
-}
-
-export type { ApiClient, MutationRequestOptions, RequestOptions } from '../api/client.js'
+// Defined in the layers below; re-exported for the views.
+export type { ApiClient, MutationRequestOptions, RequestOptions } from '../api/transport.js'
+export type { ConfirmOptions } from '../dom/dialog.js'
+export type { Formatters } from '../i18n/format.js'
+export type { Translate } from '../i18n/translate.js'

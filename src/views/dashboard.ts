@@ -3,7 +3,10 @@ import { h } from '../dom/h.js'
 import type { View, ViewContext } from './context.js'
 import { apiKeysCard } from './dashboard/api-keys.js'
 import { usageCard } from './dashboard/usage.js'
-import { bindResource, button, card, emptyState, loadResource, priceText, statusBadge, subscriptionDate, viewRoot } from './parts.js'
+import { button } from './parts/buttons.js'
+import { priceText, statusBadge, subscriptionDate } from './parts/format.js'
+import { card, emptyState, viewRoot } from './parts/layout.js'
+import { bindResource, loadResource } from './parts/resource.js'
 
 /** Plan, status, usage against quota, API keys and the upcoming invoice: `GET /session` in one round trip. */
 export const dashboard: View = (ctx) => {

@@ -3,7 +3,11 @@ import { h, replaceChildren } from '../dom/h.js'
 import type { View, ViewContext } from './context.js'
 import { linesDisclosure } from './invoices/lines.js'
 import { createPager } from './invoices/pager.js'
-import { badge, button, emptyState, errorPanel, externalLink, safeHref, setBusy, skeleton, type Tone, viewRoot } from './parts.js'
+import { safeHref } from '../dom/href.js'
+import { button, setBusy } from './parts/buttons.js'
+import { badge, type Tone } from './parts/format.js'
+import { emptyState, externalLink, viewRoot } from './parts/layout.js'
+import { errorPanel, skeleton } from './parts/resource.js'
 
 const PAGE_SIZE = 10
 const COLUMNS = 5

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { readTokenExpiry } from '../../src/api/token.js'
+import { safeHref } from '../../src/dom/href.js'
 import { createPortal } from '../../src/index.js'
 import type { PortalHandle, PortalOptions } from '../../src/types.js'
 import { createTestPortal, type TestPortal } from '../helpers/portal.js'
@@ -178,6 +179,19 @@ describe('option errors are TypeErrors naming the option', () => {
     expect(call).toThrow(TypeError)
     expect(call).toThrow(new RegExp(option.replace('.', '\\.')))
     expect(el.childNodes).toHaveLength(0)
+  })
+
+  // One URL rule for options and links (issue 14): validation once let ftp: and mailto: through.
+  test('config.returnHref follows the same rule as every link the portal draws (safeHref)', async () => {
+    const options = await valid()
+    for (const returnHref of ['ftp://files.example.com/', 'mailto:billing@example.com', 'java\nscript:alert(1)', 'file:///etc/passwd']) {
+      expect(safeHref(returnHref), returnHref).toBeNull()
+      expect(() => createPortal(el, { ...options, config: { returnHref } }), returnHref).toThrow(/config\.returnHref must be an http\(s\) or relative URL/)
+    }
+    for (const returnHref of ['https://example.com/account', '/account', 'account']) {
+      expect(safeHref(returnHref)).toBe(returnHref)
+      expect(() => createPortal(el, { ...options, config: { returnHref } }).destroy()).not.toThrow()
+    }
   })
 
   test('update validates too, and applies nothing on error', async () => {

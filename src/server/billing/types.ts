@@ -1,5 +1,7 @@
 import type {
   ApiKey,
+  BillingDetails,
+  BillingDetailsUpdate,
   CheckoutResponse,
   ErrorCode,
   Invoice,
@@ -56,6 +58,17 @@ export interface BillingBackend {
   listInvoices(scope: CustomerScope, page: PageParams): Promise<List<Invoice>>
   /** With `lines`. Another customer's id is `not_found`. */
   getInvoice(scope: CustomerScope, invoiceId: string): Promise<Invoice>
+  /**
+   * Pays an open invoice with the default payment method; paying the last open invoice of a
+   * `past_due` subscription makes it `active`. Not open: `conflict`; declined or no card:
+   * `payment_failed` with the decline message.
+   */
+  payInvoice(scope: CustomerScope, invoiceId: string, options?: MutationOptions): Promise<Invoice>
+
+  /** The customer's billing details (name, email, address, tax IDs). */
+  getBillingDetails(scope: CustomerScope): Promise<BillingDetails>
+  /** Replaces the fields given (validated by the handler's schema); invoices issued before keep their copy. */
+  updateBillingDetails(scope: CustomerScope, update: BillingDetailsUpdate, options?: MutationOptions): Promise<BillingDetails>
 
   listPaymentMethods(scope: CustomerScope): Promise<List<PaymentMethod>>
   /** Begins adding a method: a Stripe SetupIntent's client secret, or the sandbox's test cards. */
@@ -118,6 +131,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   invalid_request: 400,
   unauthorized: 401,
   session_expired: 401,
+  forbidden: 403,
   payment_failed: 402,
   not_found: 404,
   conflict: 409,

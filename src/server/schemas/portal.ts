@@ -7,6 +7,9 @@
 import * as z from 'zod'
 import { flag, ID_PATTERN, text, whole } from './fields.js'
 import { named } from './registry.js'
+import { BillTo } from './billing-details.js'
+
+export { BillingDetails, BillingDetailsBody } from './billing-details.js'
 
 // ------------------------------------------------------------------ requests
 
@@ -64,6 +67,7 @@ export const ErrorCode = z.enum([
   'conflict',
   'rate_limited',
   'invalid_request',
+  'forbidden',
 ])
 export const ErrorBody = named(
   'ErrorBody',
@@ -112,6 +116,19 @@ export const UsageMeter = named(
   z.object({ metric: z.string(), name: z.string(), used: z.number(), limit: z.number().nullable(), unit: z.string() }),
 )
 export const UpcomingInvoice = z.object({ amount_due: z.int(), currency: z.string(), date: z.int() })
+export const PortalFeatures = named(
+  'PortalFeatures',
+  z.object({
+    changePlan: z.union([z.boolean(), z.literal('upgrades_only')]),
+    cancel: z.union([z.boolean(), z.literal('at_period_end')]),
+    paymentMethods: z.boolean(),
+    invoices: z.boolean(),
+    billingDetails: z.boolean(),
+    apiKeys: z.union([z.boolean(), z.literal('read_only')]),
+    plans: z.array(z.string()).nullable(),
+  }),
+  'What the seller turned on (`createPortalHandler({ features })`), resolved; an action that is off answers 403 `forbidden`.',
+)
 export const Session = named(
   'Session',
   z.object({
@@ -122,6 +139,7 @@ export const Session = named(
     usage: z.array(UsageMeter),
     upcoming_invoice: UpcomingInvoice.nullable(),
     api_keys_enabled: z.boolean(),
+    features: PortalFeatures.optional(),
   }),
 )
 export const InvoiceStatus = z.enum(['draft', 'open', 'paid', 'void', 'uncollectible'])
@@ -143,6 +161,7 @@ export const Invoice = named(
     pdf_url: z.string().nullable(),
     hosted_url: z.string().nullable(),
     lines: z.array(InvoiceLine).optional(),
+    bill_to: BillTo.nullable().optional(),
   }),
 )
 export const PaymentMethod = named(

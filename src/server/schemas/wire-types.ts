@@ -9,6 +9,7 @@ import type { CatalogueDiff, SellerPlan } from '../billing/engine/catalogue.js'
 import type { BillingEngine } from '../billing/engine/engine.js'
 import type * as engine from '../billing/types.js'
 import type * as s from './portal.js'
+import type * as bd from './billing-details.js'
 import type * as seller from './seller.js'
 import type { SELLER_BILLING_METHODS, SellerBilling } from '../seller-routes.js'
 
@@ -44,6 +45,12 @@ export type WireTypesAgree = [
   Assert<Agree<typeof s.CheckoutResponse, wire.CheckoutResponse>>,
   Assert<Agree<typeof s.Deleted, wire.Deleted>>,
   Assert<Agree<typeof s.RevealedApiKeyAnswer, wire.RevealedApiKey | wire.ReplayedApiKey>>,
+  Assert<Agree<typeof s.PortalFeatures, wire.PortalFeatures>>,
+  Assert<Agree<typeof s.BillingDetails, wire.BillingDetails>>,
+  Assert<Agree<typeof bd.BillTo, wire.BillTo>>,
+  Assert<Agree<typeof bd.TaxId, wire.TaxId>>,
+  Assert<Agree<typeof bd.Address, wire.Address>>,
+  Assert<Agree<typeof s.BillingDetailsBody, wire.BillingDetailsUpdate>>,
 ]
 
 /** The bodies and query the browser sends (`src/api/portal-api.ts`), as the handler reads them before defaults. */

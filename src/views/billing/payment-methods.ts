@@ -1,7 +1,10 @@
 import type { List, PaymentMethod, PaymentSetup } from '../../api/types.js'
 import { h, replaceChildren } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
-import { actionButton, badge, bindResource, card, emptyState, loadResource, once } from '../parts.js'
+import { actionButton, once } from '../parts/buttons.js'
+import { badge } from '../parts/format.js'
+import { card, emptyState } from '../parts/layout.js'
+import { bindResource, loadResource } from '../parts/resource.js'
 import { addMethodForm } from './add-method.js'
 import { cardLabel } from './labels.js'
 

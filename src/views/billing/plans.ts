@@ -2,7 +2,10 @@ import { newIdempotencyKey } from '../../api/client.js'
 import type { Plan, Price, Subscription, SubscriptionPreview } from '../../api/types.js'
 import { h, replaceChildren } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
-import { actionButton, badge, button, byFocusKey, card, emptyState, priceText, uid } from '../parts.js'
+import { actionButton, button } from '../parts/buttons.js'
+import { badge, priceText } from '../parts/format.js'
+import { card, emptyState, uid } from '../parts/layout.js'
+import { byFocusKey } from '../parts/resource.js'
 import type { Account, AccountStore } from './account.js'
 
 /**

@@ -1,7 +1,9 @@
 import type { Subscription } from '../../api/types.js'
 import { h } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
-import { actionButton, card, once, priceText, statusBadge, subscriptionDate, uid } from '../parts.js'
+import { actionButton, once } from '../parts/buttons.js'
+import { priceText, statusBadge, subscriptionDate } from '../parts/format.js'
+import { card, uid } from '../parts/layout.js'
 import { findPrice, type Account, type AccountStore } from './account.js'
 
 /** The current subscription: its status, a scheduled downgrade with Undo, and cancel or resume. */

@@ -1,7 +1,9 @@
 import type { Invoice, InvoiceLine } from '../../api/types.js'
 import { h, replaceChildren } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
-import { errorPanel, runAction, setBusy, skeleton, uid } from '../parts.js'
+import { runAction, setBusy } from '../parts/buttons.js'
+import { uid } from '../parts/layout.js'
+import { errorPanel, skeleton } from '../parts/resource.js'
 
 /**
  * The disclosure for one invoice's lines: a button (`aria-expanded`) and the row it

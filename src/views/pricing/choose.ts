@@ -3,7 +3,7 @@ import { h, replaceChildren } from '../../dom/h.js'
 import { addMethodForm } from '../billing/add-method.js'
 import { showPreview } from '../billing/plans.js'
 import type { ViewContext } from '../context.js'
-import { once } from '../parts.js'
+import { once } from '../parts/buttons.js'
 
 /**
  * A signed-in customer chose `price`: the billing view's preview-then-confirm flow, in

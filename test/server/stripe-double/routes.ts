@@ -73,6 +73,17 @@ export const routes: Route[] = [
     path: /^\/v1\/customers\/([^/]+)$/,
     handler(world, params, [id]) {
       const customer = world.customer(id)
+      if (str(params.name) !== undefined) customer.name = str(params.name) || null
+      if (str(params.email) !== undefined) customer.email = str(params.email) || null
+      // '' unsets the address; an object sets the fields it names ('' unsets one).
+      if (params.address === '') customer.address = null
+      else if (params.address !== undefined) {
+        const given = obj(params.address)
+        const fields = ['city', 'country', 'line1', 'line2', 'postal_code', 'state'] as const
+        const next = { ...(customer.address ?? { city: null, country: null, line1: null, line2: null, postal_code: null, state: null }) }
+        for (const f of fields) if (str(given[f]) !== undefined) next[f] = str(given[f]) || null
+        customer.address = next
+      }
       const pm = str(obj(params.invoice_settings).default_payment_method)
       if (pm !== undefined) {
         const method = world.paymentMethods.get(pm)
@@ -82,6 +93,40 @@ export const routes: Route[] = [
         customer.invoice_settings.default_payment_method = pm
       }
       return clone(customer)
+    },
+  },
+  {
+    method: 'GET',
+    path: /^\/v1\/customers\/([^/]+)\/tax_ids$/,
+    handler(world, params, [id]) {
+      world.customer(id)
+      const ids = world.taxIdsOf(id).reverse()
+      return clone(page(ids, params, `/v1/customers/${id}/tax_ids`, 'tax_id'))
+    },
+  },
+  {
+    method: 'POST',
+    path: /^\/v1\/customers\/([^/]+)\/tax_ids$/,
+    handler(world, params, [id]) {
+      world.customer(id)
+      const type = str(params.type)
+      const value = str(params.value)
+      if (!type) throw invalid('Missing required param: type.', 'type')
+      if (!value) throw invalid('Missing required param: value.', 'value')
+      // Stripe checks the value's format too; the portal checks it first, so the double takes it as sent.
+      const taxId = { id: world.id('txi'), object: 'tax_id' as const, country: null, created: world.now(), customer: id, livemode: false as const, type, value }
+      world.taxIds.set(taxId.id, taxId)
+      return clone(taxId)
+    },
+  },
+  {
+    method: 'DELETE',
+    path: /^\/v1\/customers\/([^/]+)\/tax_ids\/([^/]+)$/,
+    handler(world, _params, [id, taxId]) {
+      const found = world.taxIds.get(taxId)
+      if (!found || found.customer !== id) throw missing('tax_id', taxId)
+      world.taxIds.delete(taxId)
+      return { id: taxId, object: 'tax_id', deleted: true }
     },
   },
   {

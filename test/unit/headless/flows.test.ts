@@ -155,3 +155,36 @@ describe('API keys', () => {
     stop()
   })
 })
+
+describe('billing details and paying an invoice', () => {
+  test('updateBillingDetails puts the answer in the store', async () => {
+    const client = await t.client('cus_active')
+    const stop = client.stores.billingDetails.listen(() => undefined)
+    await until(client.stores.billingDetails, (s) => s.status === 'ready')
+    const done = await client.flows.updateBillingDetails().run({ name: 'Ada King' })
+    expect(done).toMatchObject({ status: 'done', result: { name: 'Ada King' } })
+    expect(client.stores.billingDetails.get()).toMatchObject({ status: 'ready', data: { name: 'Ada King' } })
+    expect(t.count('GET', /^\/customer$/)).toBe(1)
+    stop()
+  })
+
+  test('paying a past-due customer’s open invoice is declined on the old card; a new default card settles it, and the stores follow', async () => {
+    const client = await t.client('cus_past_due')
+    const stopInvoices = client.stores.invoices.listen(() => undefined)
+    const stopAccount = client.stores.account.listen(() => undefined)
+    const list = await until(client.stores.invoices, (s) => s.status === 'ready')
+    await until(client.stores.account, (s) => s.status === 'ready' && s.data.subscription!.status === 'past_due')
+    const open = list.data!.data.find((invoice) => invoice.status === 'open')!
+    const pay = client.flows.payInvoice()
+    expect(await pay.run(open.id)).toMatchObject({ status: 'failed', input: open.id, error: { code: 'payment_failed' } })
+    const add = client.flows.addPaymentMethod()
+    await add.begin()
+    await add.attach('pm_card_visa', true)
+    // The engine collects open invoices from a new default card.
+    await until(client.stores.invoices, (s) => s.status === 'ready' && s.data.data.some((i) => i.id === open.id && i.status === 'paid'))
+    await until(client.stores.account, (s) => s.status === 'ready' && s.data.subscription!.status === 'active')
+    expect(await pay.run(open.id)).toMatchObject({ status: 'failed', error: { code: 'conflict' } })
+    stopInvoices()
+    stopAccount()
+  })
+})

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 import type { List } from '../../../src/api/types.js'
 import { fillStep, meterLevel } from '../../../src/views/dashboard/usage.js'
 import { createPager } from '../../../src/views/invoices/pager.js'
-import { safeHref } from '../../../src/views/parts.js'
+import { safeHref } from '../../../src/dom/href.js'
 
 describe('meters', () => {
   test('warn from 80 % and alarm from 100 %', () => {

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely'
 import type { ApiKey, Customer, List, Plan, RevealedApiKey, Subscription } from '../../../api/types.js'
 import type { ApiKeyChange, ApiKeyOwner, BillingBackend, CheckResult, CustomerScope, Entitlements, MeteringBackend, PageParams, TrackEvent, TrackManyResult } from '../types.js'
 import { apiKeyMethods } from './api-keys.js'
+import { billingDetailsMethods } from './billing-details.js'
 import { catalogueMethods, type CatalogueDiff, type CatalogueInput, type SellerPlan } from './catalogue.js'
 import { createContext, type DialectTraits } from './context.js'
 import { customerListMethods } from './customer-list.js'
@@ -87,7 +88,8 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
   const ctx = createContext(db, now, options.baseUrl, options.traits)
   const { tx } = ctx
   const { getSession } = sessionMethods(ctx)
-  const { listInvoices, getInvoice } = invoiceMethods(ctx)
+  const { listInvoices, getInvoice, payInvoice } = invoiceMethods(ctx)
+  const { getBillingDetails, updateBillingDetails } = billingDetailsMethods(ctx)
   const { listPaymentMethods, setupPaymentMethod, attachPaymentMethod, setDefaultPaymentMethod, removePaymentMethod } = paymentMethodMethods(ctx)
   const { listPlans, previewSubscriptionChange, applyChange, cancelScheduledChange, cancelSubscription, resumeSubscription } = subscriptionMethods(ctx, { allowRepeatTrials: options.allowRepeatTrials ?? false })
   const { listApiKeys, rollApiKey, revokeApiKey, createApiKey, verifyApiKey, onApiKeyChange } = apiKeyMethods(ctx, { maxPerCustomer: options.maxApiKeysPerCustomer })
@@ -117,6 +119,9 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
     getSession,
     listInvoices,
     getInvoice,
+    payInvoice: (scope, id) => payInvoice(scope, id),
+    getBillingDetails,
+    updateBillingDetails: (scope, update) => updateBillingDetails(scope, update),
     listPaymentMethods,
     setupPaymentMethod: (scope) => setupPaymentMethod(scope),
     attachPaymentMethod: (scope, token, o) => attachPaymentMethod(scope, token, o),

@@ -240,6 +240,17 @@ export const migrations: Migration[] = [
       db.schema.createIndex('billing_rate_limits_expiry').on('billing_rate_limits').column('expires_at'),
     ],
   },
+  {
+    version: 8,
+    name: 'billing_details',
+    // Billing details as JSON text (an Address, a TaxId[]), and each invoice's copy of them
+    // as issued: null on invoices older than this version, which never had one.
+    up: (db) => [
+      db.schema.alterTable('customers').addColumn('address', 'text'),
+      db.schema.alterTable('customers').addColumn('tax_ids', 'text', (c) => c.notNull().defaultTo('[]')),
+      db.schema.alterTable('invoices').addColumn('bill_to', 'text'),
+    ],
+  },
 ]
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version

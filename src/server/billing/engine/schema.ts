@@ -78,6 +78,10 @@ export interface CustomersTable {
   /** Credit in the customer's favour, in minor units (migration 2). */
   balance: number
   created: number
+  /** JSON `Address`, or null (migration 8). */
+  address: string | null
+  /** JSON `TaxId[]` (migration 8). */
+  tax_ids: string
 }
 
 export interface SubscriptionsTable {
@@ -114,6 +118,8 @@ export interface InvoicesTable {
   total: number
   created: number
   paid_at: number | null
+  /** JSON `BillTo`: the customer's billing details when the invoice was issued; null before migration 8. */
+  bill_to: string | null
 }
 
 export interface InvoiceLinesTable {

@@ -186,7 +186,7 @@ function demoRows(now: number): Rows {
   )
 
   const customer = (appId: string, uid: string, name: string, email: string): CustomersTable => {
-    const row: CustomersTable = { id: newId('cu'), app_id: appId, custom_uid: uid, email, name, subscription_id: null, balance: 0, created }
+    const row: CustomersTable = { id: newId('cu'), app_id: appId, custom_uid: uid, email, name, subscription_id: null, balance: 0, created, address: null, tax_ids: '[]' }
     rows.customers.push(row)
     return row
   }
@@ -252,6 +252,7 @@ function demoRows(now: number): Rows {
         customer_id: c.id,
         subscription_id: sub.id,
         status,
+        bill_to: null,
         currency: price.currency,
         total: lines.reduce((a, l) => a + l.amount, 0),
         created: start,

@@ -1,6 +1,6 @@
 import type { PortalError } from '../api/types.js'
 import { h } from '../dom/h.js'
-import type { Translate } from '../views/context.js'
+import type { Translate } from '../i18n/translate.js'
 
 /**
  * What both portals show in place of their content when the session is `expired` or in

@@ -1,0 +1,51 @@
+import { h, replaceChildren } from '../dom/h.js'
+import type { MessageKey } from '../i18n/messages.js'
+import type { Translate } from '../i18n/translate.js'
+import type { PortalConfig, ViewName } from '../types.js'
+
+export interface Nav {
+  el: HTMLElement
+  /** The labels, the logo and the return link, in the current locale and config. */
+  render(t: Translate, config: PortalConfig): void
+  /** Marks the current view's item with `aria-current="page"`. */
+  markCurrent(view: ViewName): void
+  /** The item of a view (lazy views prefetch on its hover and focus). */
+  item(view: ViewName): HTMLButtonElement
+}
+
+/** The customer portal's sidebar (a top bar below 640 px): logo, one item per view, return link. */
+export function createNav(names: readonly ViewName[], navigate: (view: ViewName) => void): Nav {
+  const logoSlot = h('div', { class: 'ap-logo', 'data-ap-slot': 'logo' })
+  let coreLogo: Node | undefined
+  const buttons = names.map((name) => h('button', { type: 'button', class: 'ap-nav__item', 'data-view': name, onClick: () => navigate(name) }))
+  const list = h('ul', { class: 'ap-nav__list' }, buttons.map((button) => h('li', null, button)))
+  const returnLink = h('a', { class: 'ap-return' })
+  const el = h('nav', { class: 'ap-sidebar' }, logoSlot, list, returnLink)
+
+  return {
+    el,
+    render(t, config) {
+      el.setAttribute('aria-label', t('nav.label'))
+      buttons.forEach((button, i) => (button.textContent = t(`nav.${names[i]}` as MessageKey)))
+      // Only the node the core put in is replaced: an adapter may render its own logo into the slot.
+      coreLogo?.parentNode?.removeChild(coreLogo)
+      coreLogo = typeof config.logo === 'string' ? h('img', { src: config.logo, alt: t('logo.alt') }) : config.logo
+      if (coreLogo) logoSlot.appendChild(coreLogo)
+      if (config.returnHref) {
+        returnLink.setAttribute('href', config.returnHref)
+        replaceChildren(returnLink, h('span', { 'aria-hidden': 'true' }, '← '), t('nav.return'))
+        returnLink.hidden = false
+      } else {
+        returnLink.removeAttribute('href')
+        returnLink.hidden = true
+      }
+    },
+    markCurrent(view) {
+      for (const button of buttons) {
+        if (button.dataset.view === view) button.setAttribute('aria-current', 'page')
+        else button.removeAttribute('aria-current')
+      }
+    },
+    item: (view) => buttons[names.indexOf(view)],
+  }
+}

@@ -1,0 +1,284 @@
+import { atom, type ReadableAtom } from 'nanostores'
+import { createApiClient } from '../api/client.js'
+import type { PortalError } from '../api/types.js'
+import { confirmDialog } from '../dom/dialog.js'
+import { h, replaceChildren } from '../dom/h.js'
+import { createLiveRegion } from '../dom/live.js'
+import { createFormatters } from '../i18n/format.js'
+import { createTranslator, resolveLocale, whenLocaleReady, type Translate } from '../i18n/translate.js'
+import { createErrorReporter, type ErrorReporter } from '../session/errors.js'
+import { createSessionMachine, type SessionMachine } from '../session/machine.js'
+import { applyTheme } from '../theme/index.js'
+import type { PortalOptions, SessionState, ViewName } from '../types.js'
+import type { View, ViewContext, ViewOptions } from '../views/context.js'
+import { sessionPanel } from './panel.js'
+
+/** The options both portals take alike; each entry adds its own (`defaultView`, `publicKey`...). */
+export type SharedOptions = Omit<PortalOptions, 'token' | 'defaultView'> & { token?: string }
+
+export interface ShellSpec<O extends SharedOptions> {
+  options: O
+  /** Checks an `update()` before anything is applied (throws a TypeError naming the option). */
+  validate(next: Partial<O>): void
+  /** Keys that `update({ key: undefined })` leaves as they were (the portal's token, the pricing's publicKey). */
+  keep: readonly (keyof O)[]
+  /** The root's classes. */
+  className: string
+  /** What goes around the view host and the session panel host (the customer portal's sidebar). */
+  layout?(viewHost: HTMLElement, panelHost: HTMLElement): Node
+  /** The view to show now. */
+  view: View
+  navigate(name: ViewName): void
+  /** Redraws the entry's own chrome (nav labels, logo, return link) after a locale or config change. */
+  renderChrome?(t: Translate, options: O): void
+}
+
+/** What changed in one `update()`, for the entry's own options. */
+export interface Diff<O> {
+  has(key: keyof O): boolean
+  changed(key: keyof O): boolean
+}
+
+export interface Shell<O extends SharedOptions> {
+  readonly root: HTMLElement
+  readonly opts: O
+  /** Mirrors the session machine's state; `active` for a visitor, who has no session. */
+  readonly $state: ReadableAtom<SessionState>
+  readonly errors: ErrorReporter
+  readonly destroyed: boolean
+  hasView(): boolean
+  mountView(focus: boolean): void
+  /**
+   * Applies what both portals share (theme, onError, token, locale, the views' options)
+   * and remounts the view when the transport or the strings changed. `own` applies the
+   * entry's options first; returning true means it already remounted the view.
+   */
+  update(next: Partial<O>, own?: (diff: Diff<O>) => boolean | void): void
+  destroy(): void
+}
+
+/**
+ * The one shell both portals mount: the root, the view host and the session panels over
+ * it, the live region, the session (optional: a pricing visitor has none), localisation
+ * and `update()`'s diffing. The entries add only what is theirs (nav, pricing settings).
+ */
+export function createShell<O extends SharedOptions>(el: HTMLElement, spec: ShellSpec<O>): Shell<O> {
+  let opts: O = { ...spec.options }
+  let locale = resolveLocale(opts.locale)
+  let t = createTranslator(locale, opts.messages)
+  let format = createFormatters(locale)
+  let destroyed = false
+  /** The first locale table has loaded: until then nothing is shown, rather than English for a moment. */
+  let ready = false
+  /** Focus was in the portal when the session panel went away: the resumed view takes it. */
+  let resumeFocus = false
+  const doc = el.ownerDocument
+  const $state = atom<SessionState>({ status: 'idle' })
+  /** One for the portal's life: a visitor's failures and each signed-in session's report here. */
+  const errors = createErrorReporter(opts.onError)
+  const $viewOptions = atom<ViewOptions>(viewOptions())
+  let machine: SessionMachine | undefined
+  let stopMachine: (() => void) | undefined
+  let view: { controller: AbortController; destroy?(): void } | undefined
+
+  const live = createLiveRegion()
+  const viewHost = h('div', { class: 'ap-view-host' })
+  const panelHost = h('div', { class: 'ap-session-panel-host', hidden: true })
+  // Dialogs are appended to the root, outside the layout: a size container would trap their fixed position.
+  const root = h('div', { class: spec.className }, spec.layout ? spec.layout(viewHost, panelHost) : [viewHost, panelHost], live.el)
+
+  function viewOptions(): ViewOptions {
+    return { stripePubKey: opts.stripePubKey, config: opts.config ?? {}, locale, loadStripe: opts.loadStripe }
+  }
+
+  const focusInside = () => root.contains(doc.activeElement)
+
+  // --- session ---------------------------------------------------------------------
+  function signIn(token: string) {
+    if (machine) return machine.setToken(token)
+    const session = createSessionMachine({
+      token,
+      getToken: opts.getToken,
+      errors,
+      // Back to active: the view reloads; focus follows if it was on the panel or in the view.
+      onResume: () => {
+        mountView(resumeFocus || focusInside())
+        resumeFocus = false
+      },
+    })
+    machine = session
+    stopMachine = session.$state.listen((state) => {
+      if (destroyed || machine !== session) return
+      showState(state)
+      $state.set(state)
+    })
+    session.start()
+  }
+
+  function signOut() {
+    stopMachine?.()
+    machine?.destroy()
+    machine = stopMachine = undefined
+    errors.clear()
+    renderPanel($state.get())
+    $state.set({ status: 'active' })
+    // The machine's own transitions remount through `onResume`; a sign-out has none.
+    if (!view) mountView(false)
+  }
+
+  const isPanel = (state: SessionState): state is Extract<SessionState, { status: 'expired' | 'error' }> => state.status === 'expired' || state.status === 'error'
+
+  function showState(state: SessionState) {
+    const hadFocus = focusInside()
+    if (isPanel(state)) {
+      unmountView()
+      renderPanel(state)
+      if (hadFocus) panelHost.querySelector<HTMLElement>('h1')?.focus()
+    } else {
+      resumeFocus = hadFocus
+      renderPanel(state)
+    }
+  }
+
+  function renderPanel(state: SessionState) {
+    if (!machine || !isPanel(state)) {
+      panelHost.textContent = ''
+      panelHost.hidden = true
+      return
+    }
+    replaceChildren(panelHost, sessionPanel(t, state, () => machine?.retry(), opts.config?.returnHref))
+    panelHost.hidden = false
+    viewHost.hidden = true
+  }
+
+  // --- view --------------------------------------------------------------------------
+  function unmountView() {
+    if (!view) return
+    view.controller.abort()
+    try {
+      view.destroy?.()
+    } finally {
+      view = undefined
+      viewHost.textContent = ''
+    }
+  }
+
+  /** Mounts the current view afresh; `focus` moves focus to its `h1` (on navigation). */
+  function mountView(focus: boolean) {
+    unmountView()
+    if (destroyed || !ready || (machine && machine.$state.get().status !== 'active')) return
+    const controller = new AbortController()
+    const { signal } = controller
+    const ctx: ViewContext = {
+      api: createApiClient({
+        apiUrl: opts.apiUrl ?? '/api/portal',
+        getToken: () => machine?.token() ?? '',
+        // Looked up per call, never at import: SSR-safe, and a host's fetch patch applies.
+        fetch: opts.fetch ?? ((input, init) => fetch(input, init)),
+        signal,
+        track: errors.begin,
+      }),
+      t,
+      format,
+      announce: (message) => !signal.aborted && live.announce(message),
+      // A visitor has no session to expire: every failure is just reported.
+      report: (error: PortalError) => !signal.aborted && (machine ? machine.report(error) : errors.report(error)),
+      confirm: (o) => confirmDialog(root, { cancelLabel: t('dialog.cancel'), ...o }, signal),
+      navigate: spec.navigate,
+      options: $viewOptions,
+      signal,
+    }
+    const mounted = spec.view(ctx)
+    view = { controller, destroy: mounted.destroy }
+    viewHost.appendChild(mounted.el)
+    panelHost.hidden = true
+    viewHost.hidden = false
+    if (focus) mounted.el.querySelector<HTMLElement>('h1')?.focus()
+  }
+
+  // --- locale --------------------------------------------------------------------------
+  function renderChrome() {
+    root.setAttribute('lang', locale)
+    spec.renderChrome?.(t, opts)
+    renderPanel($state.get())
+  }
+
+  /** Re-translates the chrome, and the view when asked (or first shown), once the locale's table is loaded. */
+  function localize(remount: boolean) {
+    const wanted = locale
+    whenLocaleReady(wanted, () => !destroyed && locale === wanted, () => {
+      t = createTranslator(locale, opts.messages)
+      const first = !ready
+      ready = true
+      renderChrome()
+      if (remount || first) mountView(focusInside())
+    })
+  }
+
+  // --- mount ---------------------------------------------------------------------------
+  el.appendChild(root)
+  // Once connected: a colour only the browser can resolve (a name, oklch()) is probed in place.
+  applyTheme(root, opts.config ?? {})
+  if (opts.token) signIn(opts.token)
+  else $state.set({ status: 'active' })
+  // The view waits for its locale's strings (a small chunk, only for non-English) rather
+  // than flashing English and fetching twice.
+  localize(true)
+
+  return {
+    root,
+    get opts() {
+      return opts
+    },
+    $state,
+    errors,
+    get destroyed() {
+      return destroyed
+    },
+    hasView: () => view !== undefined,
+    mountView,
+    update(next, own) {
+      if (destroyed) return
+      spec.validate(next)
+      const prev = opts
+      const has = (key: keyof O) => Object.prototype.hasOwnProperty.call(next, key)
+      const changed = (key: keyof O) => has(key) && next[key] !== prev[key]
+      opts = { ...opts, ...next }
+      for (const key of spec.keep) opts[key] = next[key] ?? prev[key]
+
+      if (has('config')) applyTheme(root, opts.config ?? {})
+      if (has('onError')) errors.onError = opts.onError
+      if (has('getToken')) machine?.setGetToken(opts.getToken)
+      if (changed('locale')) {
+        locale = resolveLocale(opts.locale)
+        format = createFormatters(locale)
+      }
+      if (has('config') || has('stripePubKey') || has('loadStripe') || has('locale')) $viewOptions.set(viewOptions())
+
+      const strings = changed('locale') || changed('messages')
+      let remount = strings || changed('apiUrl') || changed('fetch')
+      // A token signs a visitor in or resumes an expired or failed session (which remounts
+      // the view itself); taking it away signs out.
+      if (changed('token')) {
+        if (machine && machine.$state.get().status !== 'active') remount = false
+        if (opts.token) signIn(opts.token)
+        else signOut()
+      }
+      if (own?.({ has, changed })) remount = false
+      if (strings) localize(remount && view !== undefined)
+      else {
+        if (has('config')) renderChrome()
+        if (remount && view) mountView(focusInside())
+      }
+    },
+    destroy() {
+      if (destroyed) return
+      destroyed = true
+      stopMachine?.()
+      machine?.destroy()
+      unmountView()
+      live.destroy()
+      root.remove()
+    },
+  }
+}
