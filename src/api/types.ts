@@ -234,6 +234,47 @@ export interface CheckoutResponse {
   url: string
 }
 
+// ------------------------------------------------------------------ requests
+
+/** `GET /invoices?limit=&starting_after=`: 1..100 (the server defaults it to 10), after the last id of the previous page. */
+export interface PageQuery {
+  limit?: number
+  starting_after?: string
+}
+
+/** `POST /subscription/preview`, `POST /public/:publicKey/checkout`. */
+export interface PriceBody {
+  price_id: string
+}
+
+/** `POST /subscription`: the preview's `proration_date` charges exactly what the preview showed. */
+export interface ChangeSubscriptionBody {
+  price_id: string
+  proration_date?: number
+}
+
+/** `POST /subscription/cancel`; left out, `at_period_end` is true. */
+export interface CancelBody {
+  at_period_end?: boolean
+}
+
+/** `POST /payment-methods`: a sandbox test token or a Stripe PaymentMethod id confirmed in the browser. */
+export interface AttachPaymentMethodBody {
+  payment_method: string
+  make_default?: boolean
+}
+
+/** `POST /api-keys`: at most 100 characters. */
+export interface ApiKeyBody {
+  name: string
+}
+
+/** The answer to a DELETE. */
+export interface Deleted {
+  id: string
+  deleted: true
+}
+
 /** The tax ID types the Portal API checks, named as Stripe names them. */
 export type TaxIdType = 'eu_vat' | 'gb_vat' | 'ch_vat' | 'no_vat' | 'us_ein' | 'ca_bn' | 'au_abn' | 'in_gst' | 'jp_cn' | 'br_cnpj'
 

@@ -43,6 +43,8 @@ export type WireTypesAgree = [
   Assert<Agree<typeof s.SubscriptionPreview, wire.SubscriptionPreview>>,
   Assert<Agree<typeof s.PublicPlansResponse, wire.PublicPlansResponse>>,
   Assert<Agree<typeof s.CheckoutResponse, wire.CheckoutResponse>>,
+  Assert<Agree<typeof s.Deleted, wire.Deleted>>,
+  Assert<Agree<typeof s.RevealedApiKeyAnswer, wire.RevealedApiKey | wire.ReplayedApiKey>>,
   Assert<Agree<typeof s.PortalFeatures, wire.PortalFeatures>>,
   Assert<Agree<typeof s.BillingDetails, wire.BillingDetails>>,
   Assert<Agree<typeof bd.BillTo, wire.BillTo>>,
@@ -54,6 +56,16 @@ export type WireTypesAgree = [
   Assert<Agree<typeof s.UsageLimit, wire.UsageLimit>>,
   Assert<Agree<typeof s.UsageAlert, wire.UsageAlert>>,
   Assert<Agree<typeof s.UsageAlertList, wire.List<wire.UsageAlert>>>,
+]
+
+/** The bodies and query the browser sends (`src/api/portal-api.ts`), as the handler reads them before defaults. */
+type Sends<Schema extends z.ZodType, Wire> = Same<Plain<z.input<Schema>>, Plain<Wire>>
+export type WireRequestsAgree = [
+  Assert<Sends<typeof s.PriceBody, wire.PriceBody>>,
+  Assert<Sends<typeof s.ChangeSubscriptionBody, wire.ChangeSubscriptionBody>>,
+  Assert<Sends<typeof s.CancelBody, wire.CancelBody>>,
+  Assert<Sends<typeof s.AttachPaymentMethodBody, wire.AttachPaymentMethodBody>>,
+  Assert<Sends<typeof s.ApiKeyBody, wire.ApiKeyBody>>,
 ]
 
 /** The Seller API answers the engine's own results. */
