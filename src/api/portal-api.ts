@@ -33,6 +33,12 @@ import type {
   Session,
   Subscription,
   SubscriptionPreview,
+  UsageAlert,
+  UsageAlertBody,
+  UsageLimit,
+  UsageLimitBody,
+  UsageQuery,
+  UsageReport,
 } from './types.js'
 
 export type { RequestOptions }
@@ -88,10 +94,28 @@ export interface PortalApi {
   rollApiKey(id: string, options?: MutationOptions): Promise<ApiKeyAnswer>
   /** `DELETE /api-keys/:id` */
   revokeApiKey(id: string, options?: MutationOptions): Promise<Deleted>
+  /** `GET /usage`: a metric's usage per UTC day or hour, its total, limit and linear forecast. */
+  usage(query: UsageQuery, options?: RequestOptions): Promise<UsageReport>
+  /** `POST /usage-limits`: the overage cap of a metric (`max_overage_amount: null` stops at the quota). */
+  setUsageLimit(body: UsageLimitBody, options?: MutationOptions): Promise<UsageLimit>
+  /** `GET /usage-alerts` */
+  usageAlerts(options?: RequestOptions): Promise<List<UsageAlert>>
+  /** `POST /usage-alerts`: alert once per period at a percentage of the quota or the cap. */
+  createUsageAlert(body: UsageAlertBody, options?: MutationOptions): Promise<UsageAlert>
+  /** `DELETE /usage-alerts/:id` */
+  deleteUsageAlert(id: string, options?: MutationOptions): Promise<Deleted>
   /** `GET /public/:publicKey/plans`: the pricing page, no token needed. */
   publicPlans(publicKey: string, options?: RequestOptions): Promise<PublicPlansResponse>
   /** `POST /public/:publicKey/checkout`: where to send a visitor who chose a price. */
   checkout(publicKey: string, body: PriceBody, options?: MutationOptions): Promise<CheckoutResponse>
+}
+
+/** `path?a=1&b=2` with the parameters that are set, or `path` alone. */
+function withQuery(path: string, params: Record<string, string | number | undefined>): string {
+  const query = new URLSearchParams()
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) query.set(name, String(value))
+  const search = String(query)
+  return search ? `${path}?${search}` : path
 }
 
 /** `id` as one path segment: a server id is data, never more path. */
@@ -106,13 +130,7 @@ export function createPortalApi(transport: ApiClient): PortalApi {
   return {
     session: (o) => read('/session', o),
     plans: (o) => read('/plans', o),
-    invoices: (page = {}, o) => {
-      const query = new URLSearchParams()
-      if (page.limit !== undefined) query.set('limit', String(page.limit))
-      if (page.starting_after !== undefined) query.set('starting_after', page.starting_after)
-      const search = String(query)
-      return read(search ? `/invoices?${search}` : '/invoices', o)
-    },
+    invoices: (page = {}, o) => read(withQuery('/invoices', { limit: page.limit, starting_after: page.starting_after }), o),
     invoice: (id, o) => read(`/invoices/${seg(id)}`, o),
     payInvoice: (id, o) => mutate('POST', `/invoices/${seg(id)}/pay`, undefined, o),
     billingDetails: (o) => read('/customer', o),
@@ -131,6 +149,11 @@ export function createPortalApi(transport: ApiClient): PortalApi {
     createApiKey: (body, o) => mutate('POST', '/api-keys', body, o),
     rollApiKey: (id, o) => mutate('POST', `/api-keys/${seg(id)}/roll`, undefined, o),
     revokeApiKey: (id, o) => mutate('DELETE', `/api-keys/${seg(id)}`, undefined, o),
+    usage: (query, o) => read(withQuery('/usage', { metric: query.metric, period: query.period, granularity: query.granularity }), o),
+    setUsageLimit: (body, o) => mutate('POST', '/usage-limits', body, o),
+    usageAlerts: (o) => read('/usage-alerts', o),
+    createUsageAlert: (body, o) => mutate('POST', '/usage-alerts', body, o),
+    deleteUsageAlert: (id, o) => mutate('DELETE', `/usage-alerts/${seg(id)}`, undefined, o),
     publicPlans: (publicKey, o) => read(`/public/${seg(publicKey)}/plans`, o),
     checkout: (publicKey, body, o) => mutate('POST', `/public/${seg(publicKey)}/checkout`, body, o),
   }

@@ -242,6 +242,26 @@ export interface PageQuery {
   starting_after?: string
 }
 
+/** `GET /usage?metric=&period=&granularity=`: the current period by UTC day unless told. */
+export interface UsageQuery {
+  metric: string
+  period?: 'current' | 'previous'
+  granularity?: 'day' | 'hour'
+}
+
+/** `POST /usage-limits`: minor units of overage allowed per period; null stops at the quota. */
+export interface UsageLimitBody {
+  metric: string
+  max_overage_amount: number | null
+}
+
+/** `POST /usage-alerts` */
+export interface UsageAlertBody {
+  metric: string
+  threshold_percent: number
+  of: 'quota' | 'cap'
+}
+
 /** `POST /subscription/preview`, `POST /public/:publicKey/checkout`. */
 export interface PriceBody {
   price_id: string

@@ -66,6 +66,9 @@ export type WireRequestsAgree = [
   Assert<Sends<typeof s.CancelBody, wire.CancelBody>>,
   Assert<Sends<typeof s.AttachPaymentMethodBody, wire.AttachPaymentMethodBody>>,
   Assert<Sends<typeof s.ApiKeyBody, wire.ApiKeyBody>>,
+  Assert<Sends<typeof s.UsageQuery, wire.UsageQuery>>,
+  Assert<Sends<typeof s.UsageLimitBody, wire.UsageLimitBody>>,
+  Assert<Sends<typeof s.UsageAlertBody, wire.UsageAlertBody>>,
 ]
 
 /** The Seller API answers the engine's own results. */
