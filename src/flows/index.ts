@@ -5,7 +5,7 @@
  */
 import { newIdempotencyKey } from '../api/client.js'
 import type { ApiKeyAnswer, PortalApi } from '../api/portal-api.js'
-import type { ApiKey, BillingDetails, BillingDetailsUpdate, CheckoutResponse, Deleted, Invoice, PaymentMethod, PortalError, Subscription } from '../api/types.js'
+import type { ApiKey, BillingDetails, BillingDetailsUpdate, CheckoutResponse, Deleted, Invoice, PaymentMethod, PortalError, Subscription, UsageAlert, UsageAlertBody, UsageLimit, UsageLimitBody } from '../api/types.js'
 import type { StoresInternals } from '../stores/index.js'
 import { actionTransition, type ActionEvent, type ActionState } from './action.js'
 import { addPaymentMethodTransition, type AddPaymentMethodEvent, type AddPaymentMethodState } from './add-payment-method.js'
@@ -76,6 +76,12 @@ export interface PortalFlows {
   updateBillingDetails(): ActionFlow<BillingDetailsUpdate, BillingDetails>
   /** A visitor's checkout of a price (the input) for the app of `publicKey`: go to `result.url`. */
   checkout(publicKey: string): ActionFlow<string, CheckoutResponse>
+  /** A metric's overage cap (`max_overage_amount: null` stops at the quota); the meter and the metric's usage reports follow. */
+  setUsageLimit(): ActionFlow<UsageLimitBody, UsageLimit>
+  /** Adds an alert to the `usageAlerts` store's list. */
+  createUsageAlert(): ActionFlow<UsageAlertBody, UsageAlert>
+  /** Input: the alert's id; it leaves the `usageAlerts` list. */
+  deleteUsageAlert(): ActionFlow<string, Deleted>
 }
 
 export function createFlows(api: PortalApi, stores: StoresInternals, options: { signal: AbortSignal; report: (error: PortalError) => void }): PortalFlows {
@@ -95,6 +101,12 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
   const setKeys = (change: (keys: ApiKey[]) => ApiKey[]) => {
     const list = stores.apiKeys.get().data
     if (list) stores.apiKeys.setData({ ...list, data: change(list.data) })
+  }
+  const setAlerts = (change: (alerts: UsageAlert[]) => UsageAlert[]) => {
+    const list = stores.usageAlerts.get().data
+    // Not loaded yet (or loading from before the change): the next load has it.
+    if (list) stores.usageAlerts.setData({ ...list, data: change(list.data) })
+    else stores.usageAlerts.invalidate()
   }
   /** The list keeps the key without its secret: the secret is only ever in the flow's `result`. */
   const masked = ({ secret: _secret, ...key }: ApiKeyAnswer): ApiKey => key
@@ -194,5 +206,9 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
     payInvoice: () => action((id: string, signal) => api.payInvoice(id, { signal }), subscriptionChanged),
     updateBillingDetails: () => action((body: BillingDetailsUpdate, signal) => api.updateBillingDetails(body, { signal }), (details) => stores.billingDetails.setData(details)),
     checkout: (publicKey) => action((priceId: string, signal) => api.checkout(publicKey, { price_id: priceId }, { signal })),
+    setUsageLimit: () =>
+      action((body: UsageLimitBody, signal) => api.setUsageLimit(body, { signal }), ({ metric }) => (stores.account.invalidate(), stores.invalidateUsage(metric))),
+    createUsageAlert: () => action((body: UsageAlertBody, signal) => api.createUsageAlert(body, { signal }), (alert) => setAlerts((alerts) => [...alerts, alert])),
+    deleteUsageAlert: () => action((id: string, signal) => api.deleteUsageAlert(id, { signal }), (_, id) => setAlerts((alerts) => alerts.filter((a) => a.id !== id))),
   }
 }

@@ -3,8 +3,9 @@ import type { PortalApi } from '../api/portal-api.js'
 import type { ApiKey, BillingDetails, Invoice, List, PaymentMethod, PlansResponse, PortalError, PublicPlansResponse, Session, UsageMeter } from '../api/types.js'
 import { createPager, type PagerStore } from './pager.js'
 import { createResource, onListeners, type Resource, type ResourceStore } from './resource.js'
+import { createUsageStores, type UsageStores, type UsageStoresInternals } from './usage.js'
 
-export type { PagerStore, Resource, ResourceStore }
+export type { PagerStore, Resource, ResourceStore, UsageStores }
 
 /** Invoices per page of the `invoices` store. */
 export const INVOICE_PAGE_SIZE = 10
@@ -14,7 +15,7 @@ export const INVOICE_PAGE_SIZE = 10
  * same client. Each loads when it gets its first subscriber; a mutation invalidates the
  * stores it changes (see `../flows/`).
  */
-export interface PortalStores {
+export interface PortalStores extends UsageStores {
   /** `GET /session`: customer, subscription, plan, price, usage and the upcoming invoice. */
   account: ResourceStore<Session>
   /** The usage meters of `account` (no request of its own). */
@@ -35,7 +36,7 @@ export interface PortalStores {
   publicPlans(publicKey: string): ResourceStore<PublicPlansResponse>
 }
 
-export interface StoresInternals extends PortalStores {
+export interface StoresInternals extends PortalStores, UsageStoresInternals {
   /** Every store loaded so far, for `invalidateAll`. */
   invalidateAll(): void
 }
@@ -75,6 +76,7 @@ export function createStores(api: PortalApi, options: { signal: AbortSignal; rep
     // A backend without keys answers 404: a fact to show (the card hides), not a failure to report.
     apiKeys: resource((s) => api.apiKeys({ signal: s }), (error) => error.code !== 'not_found' && report(error)),
     publicPlans: keyed<PublicPlansResponse>((publicKey) => resource((s) => api.publicPlans(publicKey, { signal: s }))),
+    ...createUsageStores(api, resource, keyed),
     invalidateAll: () => all.forEach((store) => store.invalidate()),
   }
 }

@@ -287,19 +287,53 @@ function demoRows(now: number): Rows {
     }
   }
 
+  /**
+   * A plausible shape for the usage chart: weekdays busier than weekends, a slow upward
+   * trend and a fixed jitter, each day in four bursts (so the hourly view has a shape too).
+   * The days sum to `total` exactly, as the meter's seeded figures require.
+   */
+  const dailyUsage = (c: CustomersTable, from: number, total: number, days: number) => {
+    let seedValue = 7
+    const jitter = () => ((seedValue = (seedValue * 48_271) % 2_147_483_647) % 1000) / 1000
+    const weights = Array.from({ length: days }, (_, i) => {
+      const weekday = new Date((from + i * DAY) * 1000).getUTCDay()
+      return (weekday === 0 || weekday === 6 ? 0.55 : 1) * (1 + i / (days * 3)) * (0.85 + 0.3 * jitter())
+    })
+    const sum = weights.reduce((a, b) => a + b, 0)
+    const perDay = weights.map((w) => Math.round((w / sum) * total))
+    perDay[days - 1] += total - perDay.reduce((a, b) => a + b, 0)
+    const bursts = [
+      [3, 0.1],
+      [9, 0.35],
+      [14, 0.4],
+      [19, 0.15],
+    ] as const
+    perDay.forEach((dayTotal, i) => {
+      let left = dayTotal
+      bursts.forEach(([hour, share], b) => {
+        const quantity = b === bursts.length - 1 ? left : Math.round(dayTotal * share)
+        left -= quantity
+        rows.usage_records.push({ app_id: c.app_id, customer_id: c.id, metric: 'api_calls', quantity, recorded_at: from + i * DAY + hour * 3_600, event_id: null })
+      })
+    })
+  }
+
   const apiKey = (c: CustomersTable, name: string, lastUsed: number | null) => {
     const { prefix, last4, hash } = newApiKeySecret()
     const seq = rows.api_keys.filter((k) => k.customer_id === c.id).length + 1
     rows.api_keys.push({ id: newId('key'), app_id: c.app_id, customer_id: c.id, name, prefix, last4, hash, created: now - 90 * DAY, last_used: lastUsed, revoked_at: null, seq })
   }
 
-  // cus_active: Pro monthly, 80% of its quota used, two cards, a year of paid invoices, two API keys.
+  // cus_active: Pro monthly, 80% of its quota used (a month of daily usage for the chart), two cards, a year of paid invoices, two API keys.
   {
     const c = customer('app_demo', 'cus_active', 'Ada Lovelace', 'ada@example.com')
     const start = now - 10 * DAY
     const sub = subscribe(c, 'price_pro_month', { current_period_start: start, current_period_end: periodEnd(start, 'month'), created: addMonths(start, -11) })
     history(c, sub, 'price_pro_month', 12, { overageAt: new Map([[3, 262_000]]) })
-    usage(c, start, 200_000, 10)
+    // The chart's month: the previous period whole, and this period's ten days so far.
+    const previous = addMonths(start, -1)
+    dailyUsage(c, previous, 231_400, Math.round((start - previous) / DAY))
+    dailyUsage(c, start, 200_000, 10)
     card(c, 'visa', '4242', true)
     card(c, 'mastercard', '4444', false, 'succeed', 50)
     apiKey(c, 'Production', now - 3_600)
