@@ -4,9 +4,12 @@
  * file and fall back to English key by key.
  *
  * Sections: shell (owned by the portal shell), dashboard, invoices, billing, pricing.
- * The API-keys card's strings live in ./messages-api-keys.ts and ship with its chunk.
+ * The API-keys card's strings live in ./messages-api-keys.ts and ship with its chunk; so do
+ * the usage chart's and controls' (./messages-usage-*.ts).
  */
 import type { apiKeysEn } from './messages-api-keys.js'
+import type { usageChartEn } from './messages-usage-chart.js'
+import type { usageControlsEn } from './messages-usage-controls.js'
 
 export const en = {
   // shell
@@ -182,5 +185,5 @@ export const onDemandKeys: readonly string[] = 'empty created lastUsed neverUsed
   .split(' ')
   .map((name) => `dashboard.keys.${name}`)
 
-export type MessageKey = keyof typeof en | keyof typeof apiKeysEn
+export type MessageKey = keyof typeof en | keyof typeof apiKeysEn | keyof typeof usageChartEn | keyof typeof usageControlsEn
 export type Messages = Record<MessageKey, string>

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, test, vi } from 'vitest'
 import { createFormatters } from '../../src/i18n/format.js'
 import { apiKeysEn } from '../../src/i18n/messages-api-keys.js'
+import { usageChartEn } from '../../src/i18n/messages-usage-chart.js'
+import { usageControlsEn } from '../../src/i18n/messages-usage-controls.js'
 import { en as coreEn, onDemandKeys, type MessageKey, type Messages } from '../../src/i18n/messages.js'
 import { addEnglish, createTranslator, loadLocale, localeTable, resolveLocale, whenLocaleReady } from '../../src/i18n/translate.js'
 import { de } from '../../src/i18n/de.js'
@@ -8,8 +10,8 @@ import { fr } from '../../src/i18n/fr.js'
 import { es } from '../../src/i18n/es.js'
 import { ja } from '../../src/i18n/ja.js'
 
-// Every English string: the core's table and the API-keys card's, which ships with its chunk.
-const en: Messages = { ...coreEn, ...apiKeysEn }
+// Every English string: the core's table and those of the chunks (API-keys card, usage chart and controls).
+const en: Messages = { ...coreEn, ...apiKeysEn, ...usageChartEn, ...usageControlsEn }
 
 // Intl output uses narrow no-break spaces in some locales; compare on plain spaces.
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ')
