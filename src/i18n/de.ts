@@ -225,6 +225,7 @@ export const de: Partial<Messages> = {
   'dashboard.usage.alerts.ofQuota': 'Bei {percent} % des Kontingents',
   'dashboard.usage.alerts.ofCap': 'Bei {percent} % des Ausgabenlimits',
   'dashboard.usage.alerts.threshold': 'Schwellenwert',
+  'dashboard.usage.alerts.of': 'Bezug',
   'dashboard.usage.alerts.quota': 'des Kontingents',
   'dashboard.usage.alerts.cap': 'des Ausgabenlimits',
   'dashboard.usage.alerts.add': 'Warnung hinzufügen',

@@ -225,6 +225,7 @@ export const es: Partial<Messages> = {
   'dashboard.usage.alerts.ofQuota': 'Al {percent} % de la cuota',
   'dashboard.usage.alerts.ofCap': 'Al {percent} % del límite de gasto',
   'dashboard.usage.alerts.threshold': 'Umbral',
+  'dashboard.usage.alerts.of': 'Respecto a',
   'dashboard.usage.alerts.quota': 'de la cuota',
   'dashboard.usage.alerts.cap': 'del límite de gasto',
   'dashboard.usage.alerts.add': 'Añadir alerta',

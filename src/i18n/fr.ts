@@ -225,6 +225,7 @@ export const fr: Partial<Messages> = {
   'dashboard.usage.alerts.ofQuota': 'À {percent} % du quota',
   'dashboard.usage.alerts.ofCap': 'À {percent} % du plafond',
   'dashboard.usage.alerts.threshold': 'Seuil',
+  'dashboard.usage.alerts.of': 'Par rapport à',
   'dashboard.usage.alerts.quota': 'du quota',
   'dashboard.usage.alerts.cap': 'du plafond',
   'dashboard.usage.alerts.add': 'Ajouter une alerte',

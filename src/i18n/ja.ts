@@ -225,6 +225,7 @@ export const ja: Partial<Messages> = {
   'dashboard.usage.alerts.ofQuota': '上限の{percent}%',
   'dashboard.usage.alerts.ofCap': '支出上限の{percent}%',
   'dashboard.usage.alerts.threshold': 'しきい値',
+  'dashboard.usage.alerts.of': '対象',
   'dashboard.usage.alerts.quota': '上限に対して',
   'dashboard.usage.alerts.cap': '支出上限に対して',
   'dashboard.usage.alerts.add': 'アラートを追加',

@@ -1,6 +1,10 @@
-import type { Plan, UsageMeter } from '../../api/types.js'
-import { h } from '../../dom/h.js'
+import type { Plan, Subscription, UsageMeter } from '../../api/types.js'
+import { h, replaceChildren } from '../../dom/h.js'
+import { addEnglish } from '../../i18n/translate.js'
+import type { PortalStores } from '../../stores/index.js'
 import type { ViewContext } from '../context.js'
+import type { UsageControlsContext } from '../usage/controls.js'
+import { button } from '../parts/buttons.js'
 import { card, uid } from '../parts/layout.js'
 import { metricName } from '../pricing/model.js'
 
@@ -61,4 +65,41 @@ function meterItem(ctx: ViewContext, meter: UsageMeter, name: string): HTMLEleme
     ),
     h('span', { class: 'ap-meter__text' }, text),
   )
+}
+
+/** What the usage details draw from: the client's stores and flows (see ../../client.ts). */
+export interface UsageDetailsClient {
+  stores: UsageControlsContext['stores'] & Pick<PortalStores, 'usageReport'>
+  flows: UsageControlsContext['flows']
+}
+
+/**
+ * Under a meter: the usage chart and, on a metric with a quota, the spend cap and alerts.
+ * Both are chunks of their own (../usage/), fetched only when a plan has a metric, so the
+ * core carries only this door. Buckets are hours when the period is under two days.
+ */
+export function usageDetails(ctx: ViewContext, client: UsageDetailsClient, meter: UsageMeter, subscription: Pick<Subscription, 'current_period_start' | 'current_period_end'>, currency: string): HTMLElement {
+  const host = h('div', { class: 'ap-usage-details' })
+  const load = () => {
+    replaceChildren(host, h('p', { class: 'ap-muted', role: 'status' }, ctx.t('state.loading')))
+    Promise.all([import('../usage/chart.js'), meter.limit !== null && import('../usage/controls.js')]).then(
+      ([chart, controls]) => {
+        if (ctx.signal.aborted) return
+        addEnglish(chart.usageChartEn)
+        const chartHost = h('div')
+        replaceChildren(host, chartHost)
+        const { t, format, signal } = ctx
+        const long = subscription.current_period_end - subscription.current_period_start >= 2 * 86_400
+        chart.mountUsageChart(chartHost, { t, format, signal, locale: ctx.options.get().locale, name: meter.name, metric: meter.metric, granularity: long ? 'day' : 'hour', usageReport: client.stores.usageReport })
+        if (!controls) return
+        addEnglish(controls.usageControlsEn)
+        const deps = { ...client, t, format, signal, announce: ctx.announce }
+        host.append(controls.renderSpendCap(meter, currency, deps), controls.renderUsageAlerts(meter.metric, deps))
+      },
+      // A chunk did not arrive (offline, a deploy replaced it): say so, with Retry.
+      () => replaceChildren(host, h('p', { class: 'ap-form__error', role: 'alert' }, ctx.t('dashboard.error')), button(ctx.t('state.retry'), load)),
+    )
+  }
+  load()
+  return host
 }

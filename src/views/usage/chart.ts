@@ -11,10 +11,12 @@
  * total, the quota and the forecast share a second one, so "will I run out" reads at a
  * glance. The summary sentence and the table carry the same numbers in words.
  */
-import type { UsageReport } from '../../api/types.js'
+import type { ReadableAtom } from 'nanostores'
+import type { UsageQuery, UsageReport } from '../../api/types.js'
 import type { Formatters } from '../../i18n/format.js'
 import { usageChartEn } from '../../i18n/messages-usage-chart.js'
 import type { Translate } from '../../i18n/translate.js'
+import type { Resource } from '../../stores/resource.js'
 
 export { usageChartEn }
 
@@ -43,7 +45,8 @@ function set<E extends Element>(el: E, attrs: Attrs): E {
   return el
 }
 const svg = (tag: string, attrs: Attrs) => set(document.createElementNS(SVG, tag), attrs)
-function html<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+/** An HTML element with attributes and children (text stays text); ./controls.ts draws with it too. */
+export function html<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
   const el = set(document.createElement(tag), attrs)
   el.append(...children)
   return el
@@ -164,4 +167,35 @@ export function renderUsageChart(report: UsageReport, options: UsageChartOptions
     figure,
     table,
   )
+}
+
+/** What `mountUsageChart` draws from: the client's `usageReport` store and the portal's words. */
+export interface UsageChartMount extends Omit<UsageChartOptions, 'period' | 'onPeriod'> {
+  usageReport(query: UsageQuery): ReadableAtom<Resource<UsageReport>>
+  metric: string
+  granularity: 'day' | 'hour'
+  /** Ends the store subscription (the view's signal). */
+  signal: AbortSignal
+}
+
+/**
+ * Draws the metric's chart into `host` and keeps it current: the store of the period shown
+ * (the toggle switches stores; the previous period loads once, when first asked for).
+ * While a report loads, the last chart stays; a failure says so where the chart would be.
+ */
+export function mountUsageChart(host: HTMLElement, options: UsageChartMount): void {
+  let stop: (() => void) | undefined
+  const show = (period: 'current' | 'previous') => {
+    stop?.()
+    stop = options.usageReport({ metric: options.metric, period, granularity: options.granularity }).subscribe((state) => {
+      if (state.status === 'error' && !state.data) host.replaceChildren(html('p', { class: 'ap-form__error', role: 'alert' }, state.error.message))
+      if (state.status !== 'ready') return
+      const focused = host.contains(document.activeElement) && document.activeElement?.closest('.ap-chart__periods') ? period : undefined
+      host.replaceChildren(renderUsageChart(state.data, { ...options, period, onPeriod: show }))
+      // The toggle pressed is replaced with the chart: focus stays on the toggle of the same period.
+      if (focused) (host.querySelector('.ap-chart__periods [aria-pressed="true"]') as HTMLElement | null)?.focus()
+    })
+  }
+  show('current')
+  options.signal.addEventListener('abort', () => stop?.(), { once: true })
 }
