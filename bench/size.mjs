@@ -12,13 +12,15 @@ import { KB, kb, verdict } from './table.mjs'
 export const CORE_BUDGET = 20 * KB
 export const CORE_GOAL = 12 * KB
 export const ADAPTER_BUDGET = 1.5 * KB
+/** The usage chart's chunk (issue 18), loaded only for a plan with a metric. */
+export const CHART_BUDGET = 4 * KB
 
 export const gzip = (code) => gzipSync(code, { level: 9 }).length
 export const brotli = (code) =>
   brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } }).length
 
-/** The core's dynamic imports: one locale table each, the Stripe card form and the API-keys card. */
-const ON_DEMAND = ['de', 'es', 'fr', 'ja', 'stripe-element', 'api-keys-card']
+/** The core's dynamic imports: one locale table each, the Stripe card form, the API-keys card, the usage chart and controls. */
+const ON_DEMAND = ['de', 'es', 'fr', 'ja', 'stripe-element', 'api-keys-card', 'chart', 'controls']
 
 const isStripeJs = (path) => path.includes('@stripe/stripe-js')
 
@@ -149,6 +151,14 @@ export async function sizeRows() {
       status: ON_DEMAND.every((name) => coreSize.lazy.some((c) => c.name === name)) ? 'pass' : 'over',
     },
   ]
+  const chart = coreSize.lazy.find((c) => c.name === 'chart')
+  rows.push({
+    measure: 'size: usage chart chunk (on demand)',
+    figure: chart ? `${kb(chart.gz)} (${chart.gz.toLocaleString('en')} B) gz` : 'no chart chunk',
+    goal: `≤ ${kb(CHART_BUDGET)} gz budget`,
+    status: chart ? verdict(chart.gz, { budget: CHART_BUDGET }) : 'over',
+    budget: true,
+  })
   for (const [name, m] of [['react', react], ['vue', vue], ['svelte', svelte]]) {
     rows.push({
       measure: `size: ${name} adapter alone`,

@@ -49,7 +49,13 @@ const { buildDemo } = await import('./build.mjs')
 const databaseUrl = process.env.DATABASE_URL
 const dbFile = process.env.DEMO_DB ? resolve(process.env.DEMO_DB) : resolve(root, '.data/demo.sqlite')
 if (!databaseUrl) mkdirSync(dirname(dbFile), { recursive: true })
-const billing = databaseUrl ? await openPostgresBilling({ connectionString: databaseUrl, seed: 'demo' }) : openSqliteBilling({ filename: dbFile, seed: 'demo' })
+// A real seller emails the customer from onUsageAlert (docs/metering.md#usage-alerts); the
+// demo prints each alert, so you (and the end-to-end suite) can see one fire.
+const onUsageAlert = ({ customUid, metric, threshold, of, used, limit }) =>
+  console.log(`usage alert: ${customUid} reached ${threshold}% of the ${of} on ${metric} (${used} of ${limit})`)
+const billing = databaseUrl
+  ? await openPostgresBilling({ connectionString: databaseUrl, seed: 'demo', onUsageAlert })
+  : openSqliteBilling({ filename: dbFile, seed: 'demo', onUsageAlert })
 const store = databaseUrl ? `PostgreSQL (${new URL(databaseUrl).host}${new URL(databaseUrl).pathname})` : dbFile
 // The pages are bundled from demo/pages/ against the built dist/, so they always match it.
 const demoBuildMs = await buildDemo()

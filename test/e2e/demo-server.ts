@@ -12,6 +12,8 @@ const root = resolve(import.meta.dirname, '../..')
 
 export interface DemoServer {
   url: string
+  /** The server's SQLite file: a test may open a second engine on it (another instance, as in production). */
+  dbFile: string
   /** Everything the server printed, for failure messages. */
   output(): string
   /** Ctrl-C: sends SIGINT and resolves to the exit code (null if it had to be killed). */
@@ -42,6 +44,7 @@ export async function startDemoServer(): Promise<DemoServer> {
   child.stderr?.on('data', (chunk) => (output += chunk))
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))
   const url = `http://127.0.0.1:${port}`
+  const dbFile = join(dir, 'demo.sqlite')
 
   const deadline = Date.now() + 30_000
   for (;;) {
@@ -61,6 +64,7 @@ export async function startDemoServer(): Promise<DemoServer> {
 
   return {
     url,
+    dbFile,
     output: () => output,
     async stop() {
       if (child.exitCode === null) child.kill('SIGINT')

@@ -14,6 +14,8 @@ import { gzipSync } from 'node:zlib'
 import { describe, expect, test } from 'vitest'
 
 const BUDGET = 20 * 1024
+/** The usage chart's chunk (issue 18): fetched only for a plan with a metric. */
+const CHART_BUDGET = 4 * 1024
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
 async function bundle(format: 'esm' | 'cjs') {
@@ -45,12 +47,22 @@ describe('core entry', () => {
     const gzipped = gzipSync(code, { level: 9 }).length
     console.log(`core entry: ${code.length} B min, ${gzipped} B min+gz (budget ${BUDGET})`)
     for (const chunk of chunks) console.log(`  chunk ${chunk.path.split('/').pop()}: ${gzipSync(chunk.contents, { level: 9 }).length} B min+gz, loaded on demand`)
-    expect(chunks.map((chunk) => chunk.path.split('/').pop()!.replace(/-[^-]+$/, '')).sort()).toEqual(['api-keys-card', 'de', 'es', 'fr', 'ja', 'stripe-element'])
+    expect(chunks.map((chunk) => chunk.path.split('/').pop()!.replace(/-[^-]+$/, '')).sort()).toEqual(['api-keys-card', 'chart', 'controls', 'de', 'es', 'fr', 'ja', 'stripe-element'])
     expect(inputs.some((input) => input.startsWith('src/i18n/de'))).toBe(false)
     expect(inputs.some((input) => input.startsWith('src/views/'))).toBe(true)
     expect(inputs.some((input) => input.includes('node_modules/nanostores'))).toBe(true)
     expect(inputs.some((input) => input.startsWith('src/server/'))).toBe(false)
     expect(gzipped).toBeLessThanOrEqual(BUDGET)
+  })
+
+  test(`the usage chart is its own chunk of at most ${CHART_BUDGET} bytes min+gz, and the controls another`, async () => {
+    const { chunks } = await bundle('esm')
+    const named = (name: string) => chunks.find((chunk) => chunk.path.split('/').pop()!.startsWith(`${name}-`))!
+    const chart = gzipSync(named('chart').contents, { level: 9 }).length
+    console.log(`usage chart chunk: ${chart} B min+gz (budget ${CHART_BUDGET}); controls: ${gzipSync(named('controls').contents, { level: 9 }).length} B`)
+    expect(chart).toBeLessThanOrEqual(CHART_BUDGET)
+    // Neither imports the core's chunks (they get what they share at run time).
+    for (const name of ['chart', 'controls']) expect(new TextDecoder().decode(named(name).contents)).not.toMatch(/from"\.\.?\//)
   })
 
   test('imports without window, document or navigator, and runs nothing', async () => {

@@ -93,7 +93,7 @@ export function usageDetails(ctx: ViewContext, client: UsageDetailsClient, meter
         chart.mountUsageChart(chartHost, { t, format, signal, locale: ctx.options.get().locale, name: meter.name, metric: meter.metric, granularity: long ? 'day' : 'hour', usageReport: client.stores.usageReport })
         if (!controls) return
         addEnglish(controls.usageControlsEn)
-        const deps = { ...client, t, format, signal, announce: ctx.announce }
+        const deps = { ...client, t, format, signal, announce: ctx.announce, html: chart.html }
         host.append(controls.renderSpendCap(meter, currency, deps), controls.renderUsageAlerts(meter.metric, deps))
       },
       // A chunk did not arrive (offline, a deploy replaced it): say so, with Retry.

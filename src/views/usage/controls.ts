@@ -2,8 +2,8 @@
  * What the customer sets on a metric's meter (issue 18): the spend cap ("stop at my quota" /
  * "allow up to $X over") and the usage alerts (at 50 / 80 / 100 % of the quota or the cap).
  * Renderers of the `usageAlerts` store and the `setUsageLimit` / `createUsageAlert` /
- * `deleteUsageAlert` flows: no request of their own. A chunk of its own, as ./chart.ts is,
- * whose DOM helper it shares.
+ * `deleteUsageAlert` flows: no request of their own. A chunk of its own, as ./chart.ts is;
+ * it draws with the chart's DOM helper, handed over at run time (no chunk shared by both).
  */
 import type { PortalError, SpendLimit, UsageMeter } from '../../api/types.js'
 import type { PortalFlows } from '../../flows/index.js'
@@ -11,7 +11,7 @@ import type { Formatters } from '../../i18n/format.js'
 import { usageControlsEn } from '../../i18n/messages-usage-controls.js'
 import type { Translate } from '../../i18n/translate.js'
 import type { PortalStores } from '../../stores/index.js'
-import { html } from './chart.js'
+import type { html } from './chart.js'
 
 export { usageControlsEn }
 
@@ -24,6 +24,8 @@ export interface UsageControlsContext {
   announce(message: string): void
   /** Aborted when the card goes: the flows and the store subscription end with it. */
   signal: AbortSignal
+  /** ./chart.ts's `html`. */
+  html: typeof html
 }
 
 /** The thresholds offered; the server takes any from 1 to 1000. */
@@ -46,7 +48,7 @@ function showError(host: HTMLElement, error: PortalError | undefined, ctx: Usage
 
 /** The spend cap of `meter`, in `currency` (the subscription's price). */
 export function renderSpendCap(meter: UsageMeter, currency: string, ctx: UsageControlsContext): HTMLElement {
-  const { t } = ctx
+  const { t, html } = ctx
   const id = `ap-cap-${++ids}`
   const flow = ctx.flows.setUsageLimit()
   ctx.signal.addEventListener('abort', () => flow.destroy(), { once: true })
@@ -107,7 +109,7 @@ export function renderSpendCap(meter: UsageMeter, currency: string, ctx: UsageCo
 
 /** The alerts set on `metric`, each with Remove, and a form to add one. */
 export function renderUsageAlerts(metric: string, ctx: UsageControlsContext): HTMLElement {
-  const { t, format } = ctx
+  const { t, format, html } = ctx
   const id = `ap-alerts-${++ids}`
   const create = ctx.flows.createUsageAlert()
   const remove = ctx.flows.deleteUsageAlert()

@@ -8,6 +8,7 @@ import type { PortalClient } from '../../../src/client.js'
 import { createFormatters } from '../../../src/i18n/format.js'
 import { usageControlsEn } from '../../../src/i18n/messages-usage-controls.js'
 import { addEnglish, createTranslator } from '../../../src/i18n/translate.js'
+import { html } from '../../../src/views/usage/chart.js'
 import { capText, renderSpendCap, renderUsageAlerts, type UsageControlsContext } from '../../../src/views/usage/controls.js'
 import { setup, until, type Setup } from '../headless/support.js'
 
@@ -27,7 +28,7 @@ async function mount(draw: (ctx: UsageControlsContext, meter: UsageMeter, client
   const client = await t.client('cus_active')
   const session = (await until(client.stores.account, (s) => s.status === 'ready')).data!
   const announced: string[] = []
-  const ctx: UsageControlsContext = { stores: client.stores, flows: client.flows, t: createTranslator('en'), format: createFormatters('en'), announce: (m) => announced.push(m), signal: life.signal }
+  const ctx: UsageControlsContext = { stores: client.stores, flows: client.flows, t: createTranslator('en'), format: createFormatters('en'), announce: (m) => announced.push(m), signal: life.signal, html }
   const el = draw(ctx, session.usage[0], client)
   document.body.replaceChildren(el)
   return { el, client, announced }
