@@ -99,6 +99,10 @@ export async function buildDemo() {
     ),
     outdir: assets,
     bundle: true,
+    // Split as an app's bundler splits the package: the views but the dashboard, the
+    // pricing cards, locale tables and the Stripe form load on demand, as they would for a user.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     format: 'esm',
     platform: 'browser',
     target: 'es2022',

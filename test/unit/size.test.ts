@@ -5,6 +5,7 @@
  * - The core's initial JS for the dashboard: `src/index.ts` split as build.mjs splits it,
  *   nanostores in, Stripe.js out; the other views, the pricing cards, the dialog, the
  *   locale tables and the Stripe card form are chunks loaded on demand and do not count.
+ *   (Issue 14's goal is 13,000 B, CORE_GOAL; the budget enforced is what this code reaches.)
  * - A React page with both portals, bundled the way an app's bundler bundles the package
  *   (through package.json `exports` to the built dist/: run `node build.mjs` first, as
  *   `npm test` does), React itself excluded.
@@ -26,6 +27,7 @@ interface Size {
 }
 interface SizeScript {
   CORE_BUDGET: number
+  CORE_GOAL: number
   REACT_PAGE_BUDGET: number
   ON_DEMAND: string[]
   core(): Promise<Size & { inputs: string[] }>
@@ -53,7 +55,7 @@ async function bundleCjs() {
 describe('core entry', () => {
   test(`initial JS for the dashboard is at most ${bench.CORE_BUDGET} bytes min+gz; the other views load on demand`, async () => {
     const core = await bench.core()
-    console.log(`core initial: ${core.min} B min, ${core.gz} B min+gz in ${core.files} files (budget ${bench.CORE_BUDGET})`)
+    console.log(`core initial: ${core.min} B min, ${core.gz} B min+gz in ${core.files} files (budget ${bench.CORE_BUDGET}, issue 14's goal ${bench.CORE_GOAL})`)
     for (const chunk of core.lazy) console.log(`  chunk ${chunk.name}: ${chunk.gz} B min+gz, loaded on demand`)
     for (const name of bench.ON_DEMAND) expect(core.lazy.map((chunk) => chunk.name)).toContain(name)
     const initial = core.inputs
