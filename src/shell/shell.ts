@@ -35,7 +35,7 @@ export interface ShellSpec<O extends SharedOptions> {
    * A chunk that fails to load shows `errorTitle` and Retry in `body`.
    */
   placeholder(ctx: ViewContext): { el: HTMLElement; body: HTMLElement; errorTitle: string }
-  /** Loads the views not shown yet, once the browser is idle after the first mount. */
+  /** Loads the views not shown yet, once the browser is idle after the mount. */
   prefetch?(): void
   navigate(name: ViewName): void
   /** Redraws the entry's own chrome (nav labels, logo, return link) after a locale or config change. */
@@ -65,6 +65,8 @@ export interface Shell<O extends SharedOptions> {
   update(next: Partial<O>, own?: (diff: Diff<O>) => boolean | void): void
   destroy(): void
 }
+
+const loadDialog = () => import('../dom/dialog.js')
 
 /**
  * The one shell both portals mount: the root, the view host and the session panels over
@@ -193,8 +195,12 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
       announce: (message) => !signal.aborted && live.announce(message),
       // A visitor has no session to expire: every failure is just reported.
       report: (error: PortalError) => !signal.aborted && (machine ? machine.report(error) : errors.report(error)),
-      // The dialog's code loads with the first confirmation: most visits never ask one.
-      confirm: (o) => import('../dom/dialog.js').then(({ confirmDialog }) => confirmDialog(root, { cancelLabel: t('dialog.cancel'), ...o }, signal)),
+      // The dialog is a chunk (prefetched when idle): most visits never ask for a confirmation.
+      confirm: (o) =>
+        loadDialog().then(
+          ({ confirmDialog }) => confirmDialog(root, { cancelLabel: t('dialog.cancel'), ...o }, signal),
+          () => (ctx.report(chunkError()), false),
+        ),
       navigate: spec.navigate,
       options: $viewOptions,
       signal,
@@ -222,20 +228,25 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
       },
       () => {
         if (signal.aborted) return
-        const error: PortalError = { code: 'network', message: t('state.error.body') }
+        const error = chunkError()
         ctx.report(error)
         replaceChildren(stand.body, errorPanel(ctx, stand.errorTitle, error, () => mountView(focusInside())))
       },
     )
   }
 
-  /** Once the browser is idle: the other views' chunks, so navigating shows them at once. */
+  /** A chunk that did not load: the network, most likely; Retry (or the next click) loads it again. */
+  const chunkError = (): PortalError => ({ code: 'network', message: t('state.error.body') })
+
+  /** Once the browser is idle: the other views' chunks and the dialog's, so what is clicked next shows at once. */
   function prefetchWhenIdle() {
     const win = doc.defaultView
-    if (!spec.prefetch || !win) return
+    if (!win) return
     const run = () => {
       cancelIdle = undefined
-      if (!destroyed) spec.prefetch?.()
+      if (destroyed) return
+      spec.prefetch?.()
+      loadDialog().catch(() => undefined)
     }
     if (typeof win.requestIdleCallback === 'function') {
       const handle = win.requestIdleCallback(run, { timeout: 5000 })

@@ -60,6 +60,7 @@ afterEach(async () => {
   vi.doUnmock('../../src/views/invoices.js')
   vi.doUnmock('../../src/views/billing.js')
   vi.doUnmock('../../src/views/pricing.js')
+  vi.doUnmock('../../src/dom/dialog.js')
   document.body.textContent = ''
   await server.close()
 })
@@ -179,6 +180,33 @@ describe('views on demand', () => {
     await vi.waitFor(() => expect($('.ap-view--invoices table')).not.toBeNull())
     expect(gates.invoices.loads).toBe(2)
     expect(viewArea().querySelector('.ap-error')).toBeNull()
+  })
+
+  test('the dialog is a chunk too: one that fails to load reports a network error and asks nothing, and the next click loads it', async () => {
+    const dialog = { loads: 0, ok: false }
+    vi.doMock('../../src/dom/dialog.js', async (importOriginal) => {
+      dialog.loads++
+      if (!dialog.ok) throw new TypeError('Failed to fetch dynamically imported module: dialog')
+      return importOriginal()
+    })
+    const errors: PortalError[] = []
+    await mount({ onError: (error) => errors.push(error) })
+    gates.billing.open()
+    navItem('billing').click()
+    const cancel = await vi.waitFor(() => {
+      const found = [...el.querySelectorAll<HTMLButtonElement>('.ap-view--billing button')].find((b) => b.textContent === 'Cancel subscription')
+      expect(found).toBeDefined()
+      return found!
+    })
+    cancel.click()
+    await vi.waitFor(() => expect(errors.map((e) => e.code)).toContain('network'))
+    expect($('[role="dialog"]')).toBeNull()
+    await vi.waitFor(() => expect(cancel.disabled).toBe(false))
+
+    dialog.ok = true
+    cancel.click()
+    await vi.waitFor(() => expect($('[role="dialog"]')).not.toBeNull())
+    expect(dialog.loads).toBeGreaterThanOrEqual(2)
   })
 
   test('leaving before the chunk arrives drops it: the view shown is the one navigated to last', async () => {
