@@ -54,6 +54,8 @@ export const packageSelf = {
 
 export const browserEntries = {
   index: 'src/index.ts',
+  // Built with the core (see browserBuildOptions): what both use is one shared chunk.
+  headless: 'src/headless.ts',
   react: 'adapters/react/index.tsx',
   vue: 'adapters/vue/index.ts',
   svelte: 'adapters/svelte/index.ts',
@@ -67,7 +69,9 @@ export const browserEntries = {
 export function browserBuildOptions(name) {
   return {
     absWorkingDir: root,
-    entryPoints: { [name]: browserEntries[name] },
+    // The core and the headless client in one build: a page using both (a portal sharing
+    // its client with custom UI) loads their common code once, from a shared chunk.
+    entryPoints: name === 'index' ? { index: browserEntries.index, headless: browserEntries.headless } : { [name]: browserEntries[name] },
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -79,7 +83,7 @@ export function browserBuildOptions(name) {
     // The core's locale tables are dynamic imports: split into chunks a page loads
     // only for the locale it shows (src/i18n/translate.ts); so is the Stripe card form,
     // loaded when a Stripe setup begins (src/views/billing/stripe-entry.ts).
-    ...(name === 'index' ? { splitting: true, chunkNames: 'chunks/[name]-[hash]' } : {}),
+    ...(name === 'index' || name === 'headless' ? { splitting: true, chunkNames: 'chunks/[name]-[hash]' } : {}),
     // Next.js needs the directive in the shipped file.
     ...(name === 'react' ? { banner: { js: '"use client";' } } : {}),
   }
@@ -89,7 +93,10 @@ export async function buildAll({ types = true } = {}) {
   rmSync(resolve(root, 'dist'), { recursive: true, force: true })
   const common = { absWorkingDir: root, bundle: true, format: 'esm', logLevel: 'warning', external }
   await Promise.all([
-    ...Object.keys(browserEntries).map((name) => build({ ...browserBuildOptions(name), outdir: 'dist', sourcemap: true })),
+    // headless is an entry of the core's build.
+    ...Object.keys(browserEntries)
+      .filter((name) => name !== 'headless')
+      .map((name) => build({ ...browserBuildOptions(name), outdir: 'dist', sourcemap: true })),
     build({
       ...common,
       entryPoints: { server: 'src/server/index.ts' },

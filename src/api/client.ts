@@ -1,9 +1,11 @@
 import type { ErrorBody, ErrorCode, PortalError } from './types.js'
-import type { ApiClient, MutationRequestOptions, RequestOptions } from './transport.js'
+import type { ApiClient, MutationRequestOptions, RequestOptions, RequestPolicy } from './transport.js'
+
+export type { ApiClient, MutationRequestOptions, RequestOptions, RequestPolicy }
 
 export interface ApiClientOptions {
-  /** Where the Portal API is mounted, e.g. `/api/portal` or `https://api.example.com/portal`. */
-  apiUrl: string
+  /** Where the Portal API is mounted, e.g. `/api/portal` or `https://api.example.com/portal`; a function is read per request. */
+  apiUrl: string | (() => string)
   /** Read on every attempt, so a renewed token is used by the next retry. */
   getToken: () => string
   fetch: typeof fetch
@@ -75,12 +77,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     random = Math.random,
   } = options
   const doFetch = options.fetch
-  const base = apiUrl.replace(/\/+$/, '')
-  const apiUrlHint = `: is apiUrl (${apiUrl}) where the Portal API is mounted?`
+  const mountedAt = () => (typeof apiUrl === 'function' ? apiUrl() : apiUrl)
+  const base = () => mountedAt().replace(/\/+$/, '')
+  const apiUrlHint = () => `: is apiUrl (${mountedAt()}) where the Portal API is mounted?`
 
-  async function request<T>(method: string, path: string, body: unknown, opts: MutationRequestOptions = {}): Promise<T> {
+  async function request<T>(method: string, path: string, body: unknown, opts: RequestPolicy = {}): Promise<T> {
     // A mutation without an Idempotency-Key could be applied twice; it gets one attempt.
-    const mayRetry = method === 'GET' || opts.idempotencyKey !== undefined
+    const mayRetry = method === 'GET' || opts.safe === true || opts.idempotencyKey !== undefined
     const stopped = () => portalSignal.aborted || opts.signal?.aborted === true
     const succeeded = options.track?.()
     for (let attempt = 0; ; attempt++) {
@@ -131,7 +134,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       if (opts.idempotencyKey !== undefined) headers['Idempotency-Key'] = opts.idempotencyKey
       const init: RequestInit = { method, headers, signal: controller.signal }
       if (body !== undefined) init.body = JSON.stringify(body)
-      const response = await Promise.race([doFetch(base + path, init), stopped])
+      const response = await Promise.race([doFetch(base() + path, init), stopped])
       return interpret<T>(response, await Promise.race([response.text(), stopped]))
     } catch (error) {
       if (timedOut) return { ok: false, error: portalError('network', `The Portal API did not answer within ${timeoutMs / 1000} s`), retry: true }
@@ -158,7 +161,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     if (status >= 200 && status < 300) {
       if (status === 204 || text === '') return { ok: true, value: undefined as T }
       if (!parsed || typeof json !== 'object' || json === null) {
-        return { ok: false, error: portalError('bad_response', `The Portal API sent a response that is not JSON${apiUrlHint}`, status), retry: false }
+        return { ok: false, error: portalError('bad_response', `The Portal API sent a response that is not JSON${apiUrlHint()}`, status), retry: false }
       }
       return { ok: true, value: json as T }
     }
@@ -168,7 +171,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     if (!wire) {
       // A proxy's HTML error page, an empty body, or JSON of another shape. A 4xx like
       // that is most often a request that missed the Portal API: say where it went.
-      const hint = status < 500 && status !== 429 ? apiUrlHint : ''
+      const hint = status < 500 && status !== 429 ? apiUrlHint() : ''
       return { ok: false, error: portalError(status === 429 ? 'rate_limited' : 'bad_response', `The Portal API answered ${status} without an error body${hint}`, status), retry, retryAfterMs }
     }
     let code = wire.code
@@ -184,6 +187,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   return {
+    request: (method, path, body, opts) => request(method, path, body, opts),
     get: (path, opts?: RequestOptions) => request('GET', path, undefined, { signal: opts?.signal }),
     post: (path, body, opts) => request('POST', path, body, opts),
     delete: (path, opts) => request('DELETE', path, undefined, opts),

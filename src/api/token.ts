@@ -4,18 +4,26 @@
  * A token that is not a JWT with a numeric `exp` is a programmer error.
  */
 export function readTokenExpiry(token: string, option = 'token'): number {
+  const exp = readClaims(token, option)?.exp
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new TypeError(`${option} has no numeric "exp" claim`)
+  return exp
+}
+
+/** The token's `sub` (the customer it reaches), unverified: a new one means other data. */
+export function readTokenSubject(token: string, option = 'token'): string | undefined {
+  const sub = readClaims(token, option)?.sub
+  return typeof sub === 'string' ? sub : undefined
+}
+
+function readClaims(token: string, option: string): { exp?: unknown; sub?: unknown } | null {
   if (typeof token !== 'string' || token === '') throw new TypeError(`${option} must be a non-empty string (the portal token minted by your backend)`)
   const parts = token.split('.')
   if (parts.length !== 3) throw new TypeError(`${option} is not a JWT (expected three dot-separated parts)`)
-  let claims: unknown
   try {
-    claims = JSON.parse(decodeBase64Url(parts[1]))
+    return JSON.parse(decodeBase64Url(parts[1])) as { exp?: unknown; sub?: unknown } | null
   } catch {
     throw new TypeError(`${option} is not a JWT (its payload is not base64url JSON)`)
   }
-  const exp = (claims as { exp?: unknown } | null)?.exp
-  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new TypeError(`${option} has no numeric "exp" claim`)
-  return exp
 }
 
 function decodeBase64Url(segment: string): string {

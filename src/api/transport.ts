@@ -8,11 +8,19 @@ export interface MutationRequestOptions extends RequestOptions {
   idempotencyKey?: string
 }
 
+/** What one request may do on a failure that retrying can help (network, 5xx, 429). */
+export interface RequestPolicy extends MutationRequestOptions {
+  /** Retry even without an Idempotency-Key: a POST that changes nothing (a preview). GETs always may. */
+  safe?: boolean
+}
+
 /**
- * The Portal API over `fetch`. Rejects with a `PortalError` (never a raw TypeError or
- * SyntaxError): `network`, `bad_response`, `session_expired`, or the server's own code.
+ * The Portal API's transport over `fetch`: retries, backoff, timeouts and abort. Rejects
+ * with a `PortalError` (never a raw TypeError or SyntaxError): `network`, `bad_response`,
+ * `session_expired`, or the server's own code. Paths are `./portal-api.ts`'s alone.
  */
 export interface ApiClient {
+  request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, options?: RequestPolicy): Promise<T>
   get<T>(path: string, options?: RequestOptions): Promise<T>
   post<T>(path: string, body?: unknown, options?: MutationRequestOptions): Promise<T>
   delete<T>(path: string, options?: MutationRequestOptions): Promise<T>

@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'conflict'
   | 'rate_limited'
   | 'invalid_request'
+  /** The seller turned this action off (`createPortalHandler({ features })`); the message names the feature. */
+  | 'forbidden'
 
 export interface PortalError {
   code: ErrorCode
@@ -101,6 +103,14 @@ export interface UsageMeter {
   /** `null` is unlimited. */
   limit: number | null
   unit: string
+  /** The customer's overage cap on this metric (`POST /usage-limits`); null or absent when none is set. */
+  spend_limit?: SpendLimit | null
+}
+
+/** A customer-set overage cap: `max_overage_amount` minor units past the quota; null stops at the quota. */
+export interface SpendLimit {
+  max_overage_amount: number | null
+  currency: string
 }
 
 export interface UpcomingInvoice {
@@ -119,6 +129,8 @@ export interface Session {
   upcoming_invoice: UpcomingInvoice | null
   /** Whether the backend keeps API keys for this customer (dashboard hides the card otherwise). */
   api_keys_enabled: boolean
+  /** What the seller turned on (`createPortalHandler({ features })`); the handler always sends it. */
+  features?: PortalFeatures
 }
 
 export type InvoiceStatus = 'draft' | 'open' | 'paid' | 'void' | 'uncollectible'
@@ -141,6 +153,8 @@ export interface Invoice {
   hosted_url: string | null
   /** Present on `GET /invoices/:id`. */
   lines?: InvoiceLine[]
+  /** The billing details as they were when the invoice was issued; null when none were kept (invoices older than them). */
+  bill_to?: BillTo | null
 }
 
 export interface PaymentMethod {
@@ -218,4 +232,163 @@ export interface PublicPlansResponse {
 
 export interface CheckoutResponse {
   url: string
+}
+
+// ------------------------------------------------------------------ requests
+
+/** `GET /invoices?limit=&starting_after=`: 1..100 (the server defaults it to 10), after the last id of the previous page. */
+export interface PageQuery {
+  limit?: number
+  starting_after?: string
+}
+
+/** `GET /usage?metric=&period=&granularity=`: the current period by UTC day unless told. */
+export interface UsageQuery {
+  metric: string
+  period?: 'current' | 'previous'
+  granularity?: 'day' | 'hour'
+}
+
+/** `POST /usage-limits`: minor units of overage allowed per period; null stops at the quota. */
+export interface UsageLimitBody {
+  metric: string
+  max_overage_amount: number | null
+}
+
+/** `POST /usage-alerts` */
+export interface UsageAlertBody {
+  metric: string
+  threshold_percent: number
+  of: 'quota' | 'cap'
+}
+
+/** `POST /subscription/preview`, `POST /public/:publicKey/checkout`. */
+export interface PriceBody {
+  price_id: string
+}
+
+/** `POST /subscription`: the preview's `proration_date` charges exactly what the preview showed. */
+export interface ChangeSubscriptionBody {
+  price_id: string
+  proration_date?: number
+}
+
+/** `POST /subscription/cancel`; left out, `at_period_end` is true. */
+export interface CancelBody {
+  at_period_end?: boolean
+}
+
+/** `POST /payment-methods`: a sandbox test token or a Stripe PaymentMethod id confirmed in the browser. */
+export interface AttachPaymentMethodBody {
+  payment_method: string
+  make_default?: boolean
+}
+
+/** `POST /api-keys`: at most 100 characters. */
+export interface ApiKeyBody {
+  name: string
+}
+
+/** The answer to a DELETE. */
+export interface Deleted {
+  id: string
+  deleted: true
+}
+
+/** The tax ID types the Portal API checks, named as Stripe names them. */
+export type TaxIdType = 'eu_vat' | 'gb_vat' | 'ch_vat' | 'no_vat' | 'us_ein' | 'ca_bn' | 'au_abn' | 'in_gst' | 'jp_cn' | 'br_cnpj'
+
+export interface TaxId {
+  type: TaxIdType
+  value: string
+}
+
+export interface Address {
+  line1: string
+  line2: string | null
+  city: string
+  postal_code: string | null
+  state: string | null
+  /** ISO 3166-1 alpha-2, upper case (`DE`). */
+  country: string
+}
+
+/** `GET /customer`, and what `POST /customer` answers: the customer's billing details. */
+export interface BillingDetails {
+  id: string
+  name: string
+  email: string
+  address: Address | null
+  tax_ids: TaxId[]
+}
+
+/** `POST /customer`: the fields given replace the stored ones (`tax_ids` as a whole list; `address: null` clears it). */
+export interface BillingDetailsUpdate {
+  name?: string
+  email?: string
+  address?: { line1: string; line2?: string | null; city: string; postal_code?: string | null; state?: string | null; country: string } | null
+  tax_ids?: TaxId[]
+}
+
+/** An invoice's copy of the billing details at the moment it was issued. */
+export interface BillTo {
+  name: string
+  email: string
+  address: Address | null
+  tax_ids: TaxId[]
+}
+
+/** What the seller turned on, resolved (every field present); see docs/portal-api.md "Seller controls". */
+export interface PortalFeatures {
+  changePlan: boolean | 'upgrades_only'
+  cancel: boolean | 'at_period_end'
+  paymentMethods: boolean
+  invoices: boolean
+  billingDetails: boolean
+  apiKeys: boolean | 'read_only'
+  /** The price ids a customer may switch to; null: every plan the backend lists. */
+  plans: string[] | null
+}
+
+/** One bar of `GET /usage`: usage in `[start, next bucket's start)`; `start` is a UTC hour or day boundary (the first is the period start). */
+export interface UsageBucket {
+  start: number
+  value: number
+}
+
+/** A linear estimate: the period's usage rate so far, extrapolated to the period end. */
+export interface UsageForecast {
+  total: number
+  /** When the extrapolation reaches the quota, Unix seconds; null when it does not within the period (or no quota). */
+  at_limit_on: number | null
+  /** What the forecast usage past the quota would cost at the plan's overage price (0 without one), minor units. */
+  overage_amount: number
+  currency: string
+}
+
+/** `GET /usage?metric=&period=current|previous&granularity=day|hour`. */
+export interface UsageReport {
+  metric: string
+  unit: string
+  period: { start: number; end: number }
+  granularity: 'day' | 'hour'
+  buckets: UsageBucket[]
+  total: number
+  limit: number | null
+  forecast: UsageForecast
+  spend_limit: SpendLimit | null
+}
+
+/** `POST /usage-limits` answers the cap as set. */
+export interface UsageLimit extends SpendLimit {
+  metric: string
+}
+
+/** A usage alert the customer set: fires once per period when usage reaches `threshold_percent` of the quota or the cap. */
+export interface UsageAlert {
+  id: string
+  metric: string
+  threshold_percent: number
+  of: 'quota' | 'cap'
+  created: number
 }

@@ -18,6 +18,7 @@ import type { Route, RouteContext } from './routes.js'
 import { routes } from './routes.js'
 import { matchRoute, normaliseBasePath, pathSegments } from './routing.js'
 import { checkClockOption, PortalTokenError, portalTokenVerifier } from './token.js'
+import { checkGate, resolveFeatures, type PortalFeaturesOption } from './features.js'
 import { canonicalJson, parseBody, parseIdempotencyKey, parseJsonObject, parsePathId, parseQuery, readBodyText } from './validate.js'
 
 export interface PortalHandlerOptions {
@@ -58,6 +59,13 @@ export interface PortalHandlerOptions {
   onError?: (error: unknown) => void
   /** The clock in Unix seconds, as the billing engine takes it; for tests. Default the system clock. */
   now?: () => number
+  /**
+   * Seller controls: turn sections and actions off (`changePlan`, `cancel`, `paymentMethods`,
+   * `invoices`, `billingDetails`, `apiKeys`) and limit the plans offered (`plans`: price ids).
+   * Enforced here (403 `forbidden`) and sent in `GET /session`. Default: everything on.
+   * See docs/portal-api.md "Seller controls".
+   */
+  features?: PortalFeaturesOption
 }
 
 export type PortalHandler = (request: Request) => Promise<Response>
@@ -68,6 +76,7 @@ const PUBLIC_PLANS_CACHE = 'public, max-age=60'
 
 export function createPortalHandler(options: PortalHandlerOptions): PortalHandler {
   const { appId, billing, publicKey } = checkOptions(options)
+  const features = resolveFeatures(options.features)
   const now = options.now ?? (() => Date.now() / 1000)
   const onError = options.onError ?? ((error: unknown) => console.error('[archetype-portals]', error))
   const verifyToken = portalTokenVerifier({ appId, secret: options.secret, now })
@@ -125,6 +134,7 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
 
     if (!route.auth) await throttlePublic(request, params.publicKey ?? route.path.join('/'))
     const scope = route.auth ? await authenticate(request) : { appId, customUid: '' }
+    checkGate(route.gate, features)
     if (params.publicKey !== undefined && publicKey !== undefined && params.publicKey !== publicKey) {
       throw new BillingError('not_found', 'No such public key')
     }
@@ -132,7 +142,7 @@ export function createPortalHandler(options: PortalHandlerOptions): PortalHandle
     const body = route.body ? parseBody(route.body, parseJsonObject(await readBodyText(request))) : {}
     const idempotencyKey = route.mutation ? parseIdempotencyKey(request.headers) : undefined
     const mutation: MutationOptions = idempotencyKey ? { idempotencyKey } : {}
-    const context: RouteContext = { billing, scope, params, body, query, mutation, basePath }
+    const context: RouteContext = { billing, scope, params, body, query, mutation, basePath, features }
 
     if (!idempotencyKey) {
       const result = await execute(route, context)

@@ -15,6 +15,7 @@ export type {
 } from './token.js'
 export { createPortalHandler } from './handler.js'
 export type { PortalHandler, PortalHandlerOptions } from './handler.js'
+export type { PortalFeaturesOption } from './features.js'
 export { portalOpenApiDocument } from './routes.js'
 export { createSellerHandler, SELLER_MAX_BODY_BYTES } from './seller.js'
 export type { SellerBilling, SellerHandler, SellerHandlerOptions } from './seller.js'
@@ -65,5 +66,9 @@ export type {
   SharedStores,
   TrackEvent,
   TrackManyResult,
+  UsageAlertEvent,
+  UsageAlertInput,
+  UsageQuery,
 } from './billing/types.js'
+export type { UsageAlertWebhook } from './billing/engine/usage-webhook.js'
 export type * from '../api/types.js'

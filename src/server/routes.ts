@@ -4,8 +4,10 @@
  * Bodies, queries and responses are the schemas of `./schemas/portal.ts`.
  */
 import type * as z from 'zod'
+import type { PortalFeatures, SubscriptionPreview } from '../api/types.js'
 import type { BillingBackend, CustomerScope, MutationOptions } from './billing/types.js'
 import { BillingError } from './billing/types.js'
+import { checkPlanAllowed, forbidden, type FeatureGate } from './features.js'
 import type { RouteShape } from './routing.js'
 import * as s from './schemas/portal.js'
 import { openApiDocument, type OpenApiDocument } from './schemas/openapi.js'
@@ -23,9 +25,13 @@ export interface RouteContext<B extends z.ZodType = z.ZodType, Q extends z.ZodTy
   mutation: MutationOptions
   /** Where the handler is mounted. */
   basePath: string
+  /** What the seller turned on (`createPortalHandler({ features })`), resolved. */
+  features: PortalFeatures
 }
 
 export interface Route<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType> extends RouteShape {
+  /** The seller control the route belongs to: off, the handler answers 403 before the body is read. */
+  gate?: FeatureGate
   body?: B
   query?: Q
   run(ctx: RouteContext<B, Q>): Promise<unknown>
@@ -38,17 +44,73 @@ function route<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType>
 
 const notFound = (what: string) => new BillingError('not_found', `No such ${what}`)
 
+const invoices: FeatureGate = { feature: 'invoices' }
+const paymentMethods: FeatureGate = { feature: 'paymentMethods' }
+const changePlan: FeatureGate = { feature: 'changePlan' }
+const apiKeysRead: FeatureGate = { feature: 'apiKeys' }
+const apiKeysWrite: FeatureGate = { feature: 'apiKeys', needs: 'full', what: 'Creating, rolling and revoking API keys' }
+
+/**
+ * The preview of a change the seller allows: `features.plans` lists its price, and under
+ * `changePlan: 'upgrades_only'` it is not a downgrade (what the backend applies at the period end).
+ */
+async function allowedPreview(c: RouteContext, priceId: string): Promise<SubscriptionPreview> {
+  checkPlanAllowed(c.features, priceId)
+  const preview = await c.billing.previewSubscriptionChange(c.scope, priceId)
+  if (c.features.changePlan === 'upgrades_only' && preview.effective === 'period_end') throw forbidden('changePlan', 'Moving to a lower plan', 'true')
+  return preview
+}
+
+/** `features.plans`: only the listed prices, and only plans that keep one. */
+function offeredPlans<T extends { data: { prices: { id: string }[] }[] }>(plans: T, allowed: string[] | null): T {
+  if (allowed === null) return plans
+  const data = plans.data.map((plan) => ({ ...plan, prices: plan.prices.filter((price) => allowed.includes(price.id)) })).filter((plan) => plan.prices.length > 0)
+  return { ...plans, data }
+}
+
+/** A usage method of the backend, or `not_found` on a backend without it (Stripe keeps no caps or alerts). */
+function usageMethod<K extends 'getUsage' | 'setUsageLimit' | 'listUsageAlerts' | 'createUsageAlert' | 'deleteUsageAlert'>(billing: BillingBackend, name: K): NonNullable<BillingBackend[K]> {
+  const method = billing[name]
+  if (typeof method !== 'function') throw notFound(`resource: this billing backend has no ${name}`)
+  return method.bind(billing) as NonNullable<BillingBackend[K]>
+}
+
 export const routes: Route[] = [
-  route({ method: 'GET', path: ['session'], summary: 'The dashboard in one round trip', auth: true, mutation: false, response: s.Session, run: (c) => c.billing.getSession(c.scope) }),
+  route({ method: 'GET', path: ['session'], summary: 'The dashboard in one round trip', auth: true, mutation: false, response: s.Session, run: async (c) => ({ ...(await c.billing.getSession(c.scope)), features: c.features }) }),
 
-  route({ method: 'GET', path: ['invoices'], summary: 'Invoices, newest first', auth: true, mutation: false, query: s.PageQuery, response: s.InvoiceList, run: (c) => c.billing.listInvoices(c.scope, c.query) }),
-  route({ method: 'GET', path: ['invoices', ':id'], summary: 'One invoice with its lines', auth: true, mutation: false, response: s.Invoice, run: (c) => c.billing.getInvoice(c.scope, c.params.id) }),
+  route({ method: 'GET', path: ['invoices'], summary: 'Invoices, newest first', gate: invoices, auth: true, mutation: false, query: s.PageQuery, response: s.InvoiceList, run: (c) => c.billing.listInvoices(c.scope, c.query) }),
+  route({ method: 'GET', path: ['invoices', ':id'], summary: 'One invoice with its lines', gate: invoices, auth: true, mutation: false, response: s.Invoice, run: (c) => c.billing.getInvoice(c.scope, c.params.id) }),
+  route({
+    method: 'POST',
+    path: ['invoices', ':id', 'pay'],
+    summary: 'Pay an open invoice with the default payment method (409 when it is not open)',
+    gate: invoices,
+    auth: true,
+    mutation: true,
+    body: s.EmptyBody,
+    response: s.Invoice,
+    run: (c) => c.billing.payInvoice(c.scope, c.params.id, c.mutation),
+  }),
 
-  route({ method: 'GET', path: ['payment-methods'], summary: 'Cards, and which is the default', auth: true, mutation: false, response: s.PaymentMethodList, run: (c) => c.billing.listPaymentMethods(c.scope) }),
+  route({ method: 'GET', path: ['customer'], summary: 'Billing details: name, email, address, tax IDs', gate: { feature: 'billingDetails' }, auth: true, mutation: false, response: s.BillingDetails, run: (c) => c.billing.getBillingDetails(c.scope) }),
+  route({
+    method: 'POST',
+    path: ['customer'],
+    summary: 'Change billing details; invoices already issued keep theirs',
+    gate: { feature: 'billingDetails' },
+    auth: true,
+    mutation: true,
+    body: s.BillingDetailsBody,
+    response: s.BillingDetails,
+    run: (c) => c.billing.updateBillingDetails(c.scope, c.body, c.mutation),
+  }),
+
+  route({ method: 'GET', path: ['payment-methods'], summary: 'Cards, and which is the default', gate: paymentMethods, auth: true, mutation: false, response: s.PaymentMethodList, run: (c) => c.billing.listPaymentMethods(c.scope) }),
   route({
     method: 'POST',
     path: ['payment-methods'],
     summary: 'Attach a payment method confirmed in the browser (or a sandbox test card)',
+    gate: paymentMethods,
     auth: true,
     mutation: true,
     body: s.AttachPaymentMethodBody,
@@ -56,11 +118,12 @@ export const routes: Route[] = [
     run: (c) =>
       c.billing.attachPaymentMethod(c.scope, c.body.payment_method, { ...c.mutation, makeDefault: c.body.make_default }),
   }),
-  route({ method: 'POST', path: ['payment-methods', 'setup'], summary: 'Begin adding a payment method', auth: true, mutation: true, body: s.EmptyBody, response: s.PaymentSetup, run: (c) => c.billing.setupPaymentMethod(c.scope, c.mutation) }),
+  route({ method: 'POST', path: ['payment-methods', 'setup'], summary: 'Begin adding a payment method', gate: paymentMethods, auth: true, mutation: true, body: s.EmptyBody, response: s.PaymentSetup, run: (c) => c.billing.setupPaymentMethod(c.scope, c.mutation) }),
   route({
     method: 'POST',
     path: ['payment-methods', ':id', 'default'],
     summary: 'Make a payment method the default',
+    gate: paymentMethods,
     auth: true,
     mutation: true,
     body: s.EmptyBody,
@@ -71,6 +134,7 @@ export const routes: Route[] = [
     method: 'DELETE',
     path: ['payment-methods', ':id'],
     summary: 'Remove a payment method',
+    gate: paymentMethods,
     auth: true,
     mutation: true,
     body: s.EmptyBody,
@@ -81,32 +145,40 @@ export const routes: Route[] = [
     },
   }),
 
-  route({ method: 'GET', path: ['plans'], summary: 'Plans the customer may switch to', auth: true, mutation: false, response: s.PlansResponse, run: (c) => c.billing.listPlans(c.scope) }),
+  route({ method: 'GET', path: ['plans'], summary: 'Plans the customer may switch to', gate: changePlan, auth: true, mutation: false, response: s.PlansResponse, run: async (c) => offeredPlans(await c.billing.listPlans(c.scope), c.features.plans) }),
   route({
     method: 'POST',
     path: ['subscription', 'preview'],
     summary: 'What a plan change would cost now and at renewal, line by line',
+    gate: changePlan,
     auth: true,
     // A preview changes nothing; a repeated one should see the current state.
     mutation: false,
     body: s.PriceBody,
     response: s.SubscriptionPreview,
-    run: (c) => c.billing.previewSubscriptionChange(c.scope, c.body.price_id),
+    run: (c) => allowedPreview(c, c.body.price_id),
   }),
   route({
     method: 'POST',
     path: ['subscription'],
     summary: 'Change plan (or start a subscription)',
+    gate: changePlan,
     auth: true,
     mutation: true,
     body: s.ChangeSubscriptionBody,
     response: s.Subscription,
-    run: (c) => c.billing.changeSubscription(c.scope, c.body.price_id, { ...c.mutation, prorationDate: c.body.proration_date }),
+    run: async (c) => {
+      // Only a restricted portal pays for the extra preview.
+      if (c.features.changePlan === 'upgrades_only') await allowedPreview(c, c.body.price_id)
+      else checkPlanAllowed(c.features, c.body.price_id)
+      return c.billing.changeSubscription(c.scope, c.body.price_id, { ...c.mutation, prorationDate: c.body.proration_date })
+    },
   }),
   route({
     method: 'DELETE',
     path: ['subscription', 'scheduled-change'],
     summary: 'Undo a scheduled downgrade',
+    gate: changePlan,
     auth: true,
     mutation: true,
     body: s.EmptyBody,
@@ -117,12 +189,17 @@ export const routes: Route[] = [
     method: 'POST',
     path: ['subscription', 'cancel'],
     summary: 'Cancel now or at the period end',
+    gate: { feature: 'cancel' },
     auth: true,
     mutation: true,
     body: s.CancelBody,
     response: s.Subscription,
     // Left out, cancel at the period end: the customer keeps what they paid for.
-    run: (c) => c.billing.cancelSubscription(c.scope, c.body.at_period_end ?? true, c.mutation),
+    run: (c) => {
+      const atPeriodEnd = c.body.at_period_end ?? true
+      if (!atPeriodEnd && c.features.cancel === 'at_period_end') throw forbidden('cancel', 'Cancelling at once (rather than at the period end)', 'true')
+      return c.billing.cancelSubscription(c.scope, atPeriodEnd, c.mutation)
+    },
   }),
   route({ method: 'POST', path: ['subscription', 'resume'], summary: 'Undo a scheduled cancellation', auth: true, mutation: true, body: s.EmptyBody, response: s.Subscription, run: (c) => c.billing.resumeSubscription(c.scope, c.mutation) }),
 
@@ -130,6 +207,7 @@ export const routes: Route[] = [
     method: 'GET',
     path: ['api-keys'],
     summary: "The customer's API keys, masked",
+    gate: apiKeysRead,
     auth: true,
     mutation: false,
     response: s.ApiKeyList,
@@ -143,6 +221,7 @@ export const routes: Route[] = [
     method: 'POST',
     path: ['api-keys'],
     summary: 'Create an API key; its secret is shown once',
+    gate: apiKeysWrite,
     auth: true,
     mutation: true,
     reveals: 'secret',
@@ -154,6 +233,7 @@ export const routes: Route[] = [
     method: 'DELETE',
     path: ['api-keys', ':id'],
     summary: 'Revoke an API key: it stops verifying at once',
+    gate: apiKeysWrite,
     auth: true,
     mutation: true,
     body: s.EmptyBody,
@@ -163,7 +243,52 @@ export const routes: Route[] = [
       return { id: c.params.id, deleted: true }
     },
   }),
-  route({ method: 'POST', path: ['api-keys', ':id', 'roll'], summary: 'Replace a key; the new secret is shown once', auth: true, mutation: true, reveals: 'secret', body: s.EmptyBody, response: s.RevealedApiKeyAnswer, run: (c) => c.billing.rollApiKey(c.scope, c.params.id, c.mutation) }),
+  route({ method: 'POST', path: ['api-keys', ':id', 'roll'], summary: 'Replace a key; the new secret is shown once', gate: apiKeysWrite, auth: true, mutation: true, reveals: 'secret', body: s.EmptyBody, response: s.RevealedApiKeyAnswer, run: (c) => c.billing.rollApiKey(c.scope, c.params.id, c.mutation) }),
+
+  route({
+    method: 'GET',
+    path: ['usage'],
+    summary: 'Usage of a metric per UTC day or hour, its total, limit and a linear forecast',
+    auth: true,
+    mutation: false,
+    query: s.UsageQuery,
+    response: s.UsageReport,
+    run: (c) => usageMethod(c.billing, 'getUsage')(c.scope, c.query),
+  }),
+  route({
+    method: 'POST',
+    path: ['usage-limits'],
+    summary: 'Set the overage cap on a metric of an overage plan (null: stop at the quota)',
+    auth: true,
+    mutation: true,
+    body: s.UsageLimitBody,
+    response: s.UsageLimit,
+    run: (c) => usageMethod(c.billing, 'setUsageLimit')(c.scope, c.body.metric, c.body.max_overage_amount, c.mutation),
+  }),
+  route({ method: 'GET', path: ['usage-alerts'], summary: "The customer's usage alerts", auth: true, mutation: false, response: s.UsageAlertList, run: (c) => usageMethod(c.billing, 'listUsageAlerts')(c.scope) }),
+  route({
+    method: 'POST',
+    path: ['usage-alerts'],
+    summary: 'Alert at a percentage of the quota or the cap, once per period (the seller is called)',
+    auth: true,
+    mutation: true,
+    body: s.UsageAlertBody,
+    response: s.UsageAlert,
+    run: (c) => usageMethod(c.billing, 'createUsageAlert')(c.scope, c.body, c.mutation),
+  }),
+  route({
+    method: 'DELETE',
+    path: ['usage-alerts', ':id'],
+    summary: 'Remove a usage alert',
+    auth: true,
+    mutation: true,
+    body: s.EmptyBody,
+    response: s.Deleted,
+    run: async (c) => {
+      await usageMethod(c.billing, 'deleteUsageAlert')(c.scope, c.params.id, c.mutation)
+      return { id: c.params.id, deleted: true }
+    },
+  }),
 
   route({ method: 'GET', path: ['public', ':publicKey', 'plans'], summary: 'The pricing page: public plans (no token)', auth: false, mutation: false, response: s.PublicPlansResponse, run: (c) => c.billing.listPublicPlans(c.params.publicKey) }),
   route({

@@ -18,6 +18,9 @@ export const backendAnswers = {
   getSession: s.Session,
   listInvoices: s.InvoiceList,
   getInvoice: s.Invoice,
+  payInvoice: s.Invoice,
+  getBillingDetails: s.BillingDetails,
+  updateBillingDetails: s.BillingDetails,
   listPaymentMethods: s.PaymentMethodList,
   setupPaymentMethod: s.PaymentSetup,
   attachPaymentMethod: s.PaymentMethod,
@@ -35,6 +38,11 @@ export const backendAnswers = {
   revokeApiKey: s.ApiKey,
   listPublicPlans: s.PublicPlansResponse,
   createCheckout: s.CheckoutResponse,
+  getUsage: s.UsageReport,
+  setUsageLimit: s.UsageLimit,
+  listUsageAlerts: s.UsageAlertList,
+  createUsageAlert: s.UsageAlert,
+  deleteUsageAlert: z.undefined(),
 } satisfies Record<Method, z.ZodType>
 
 /** The backend with every answer parsed by its schema; `seen` collects the methods that answered. */

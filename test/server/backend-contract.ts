@@ -45,8 +45,11 @@ export function describeBackendContract(name: string, makeBackend: () => Promise
   describe(`BillingBackend contract: ${name}`, () => {
     /** Every answer of the backend is parsed by its response schema (a mismatch fails the test that made the call). */
     const answered = new Set<string>()
+    /** The optional methods (usage limits and alerts) this backend has. */
+    const implemented = new Set<string>()
     const checkedBackend = async (): Promise<ContractBackend> => {
       const made = await makeBackend()
+      for (const key of Object.keys(backendAnswers)) if (typeof (made.backend as unknown as Record<string, unknown>)[key] === 'function') implemented.add(key)
       return { ...made, backend: checkedAnswers(made.backend, answered) }
     }
 
@@ -465,12 +468,135 @@ export function describeBackendContract(name: string, makeBackend: () => Promise
       })
     })
 
+    describe('billing details', () => {
+      const ctx = fresh()
+      const details = {
+        name: 'Ada Lovelace Ltd',
+        email: 'billing@ada.example',
+        address: { line1: '12 Analytical Row', city: 'London', postal_code: 'N1 9GU', country: 'GB' },
+        tax_ids: [
+          { type: 'gb_vat' as const, value: 'GB123456789' },
+          { type: 'eu_vat' as const, value: 'DE123456789' },
+        ],
+      }
+      const stored = { ...details, address: { ...details.address, line2: null, state: null } }
+
+      it('starts with the customer’s name and email, no address and no tax IDs', async () => {
+        const session = await ctx.backend.getSession(ctx.scope('cus_active'))
+        expect(await ctx.backend.getBillingDetails(ctx.scope('cus_active'))).toEqual({ id: 'cus_active', name: session.customer.name, email: session.customer.email, address: null, tax_ids: [] })
+      })
+
+      it('stores name, email, address and tax IDs; replaces only the fields given; clears the address with null', async () => {
+        const scope = ctx.scope('cus_active')
+        expect(await ctx.backend.updateBillingDetails(scope, details)).toEqual({ id: 'cus_active', ...stored })
+        expect(await ctx.backend.getBillingDetails(scope)).toEqual({ id: 'cus_active', ...stored })
+
+        const renamed = await ctx.backend.updateBillingDetails(scope, { name: 'Ada Ltd', tax_ids: [{ type: 'ch_vat', value: 'CHE-123.456.789 MWST' }] })
+        expect(renamed).toEqual({ id: 'cus_active', ...stored, name: 'Ada Ltd', tax_ids: [{ type: 'ch_vat', value: 'CHE-123.456.789 MWST' }] })
+        const cleared = await ctx.backend.updateBillingDetails(scope, { address: null, tax_ids: [] })
+        expect(cleared).toMatchObject({ name: 'Ada Ltd', email: details.email, address: null, tax_ids: [] })
+        expect(await ctx.backend.getBillingDetails(scope)).toEqual(cleared)
+        // Another customer's details are untouched.
+        expect(await ctx.backend.getBillingDetails(ctx.scope('cus_free'))).toMatchObject({ address: null, tax_ids: [] })
+      })
+
+      it('puts the details on each new invoice as they were when it was issued; a later edit leaves it', async () => {
+        const scope = ctx.scope('cus_active')
+        await ctx.backend.updateBillingDetails(scope, details)
+        await ctx.backend.changeSubscription(scope, findPrice(ctx.plans, 'Scale', 'month').id)
+        const [issued] = (await ctx.backend.listInvoices(scope, { limit: 1 })).data
+        expect(issued.bill_to).toEqual({ name: stored.name, email: stored.email, address: stored.address, tax_ids: stored.tax_ids })
+        expect((await ctx.backend.getInvoice(scope, issued.id)).bill_to).toEqual(issued.bill_to)
+
+        await ctx.backend.updateBillingDetails(scope, { name: 'Renamed Ltd', address: { line1: '1 New St', city: 'Paris', country: 'FR' }, tax_ids: [] })
+        expect((await ctx.backend.getInvoice(scope, issued.id)).bill_to).toEqual(issued.bill_to)
+        expect((await ctx.backend.listInvoices(scope, { limit: 1 })).data[0].bill_to).toEqual(issued.bill_to)
+      })
+    })
+
+    describe('paying an open invoice', () => {
+      const ctx = fresh()
+      const openInvoice = async (uid: string) => (await ctx.backend.listInvoices(ctx.scope(uid), { limit: 100 })).data.find((i) => i.status === 'open')
+
+      it('answers a declined default card with payment_failed and the decline message, leaving the invoice open', async () => {
+        const scope = ctx.scope('cus_past_due')
+        const open = (await openInvoice('cus_past_due'))!
+        const error = await expectBillingError(ctx.backend.payInvoice(scope, open.id), 'payment_failed')
+        expect(error.message).toBe('Your card was declined.')
+        expect((await ctx.backend.getInvoice(scope, open.id)).status).toBe('open')
+        expect((await ctx.backend.getSession(scope)).subscription?.status).toBe('past_due')
+      })
+
+      it('pays with the current default card, which makes the past_due subscription active; paying again is a conflict', async () => {
+        const scope = ctx.scope('cus_past_due')
+        const open = (await openInvoice('cus_past_due'))!
+        // A working card becomes the default without paying anything: added aside, then the declining one removed.
+        const declining = (await ctx.backend.listPaymentMethods(scope)).data.find((p) => p.is_default)!
+        await ctx.backend.attachPaymentMethod(scope, 'pm_card_visa', { makeDefault: false })
+        await ctx.backend.removePaymentMethod(scope, declining.id)
+        expect((await ctx.backend.getInvoice(scope, open.id)).status).toBe('open')
+
+        const paid = await ctx.backend.payInvoice(scope, open.id)
+        expect(paid).toMatchObject({ id: open.id, status: 'paid', total: open.total })
+        expect(sumOf(paid.lines!.map((l) => l.amount))).toBe(paid.total)
+        expect((await ctx.backend.getSession(scope)).subscription?.status).toBe('active')
+        expect(await openInvoice('cus_past_due')).toBeUndefined()
+        await expectBillingError(ctx.backend.payInvoice(scope, open.id), 'conflict')
+      })
+
+      it('calls paying a paid invoice a conflict, and another customer’s invoice not_found', async () => {
+        const [paid] = (await ctx.backend.listInvoices(ctx.scope('cus_active'), { limit: 1 })).data
+        expect(paid.status).toBe('paid')
+        const conflict = await expectBillingError(ctx.backend.payInvoice(ctx.scope('cus_active'), paid.id), 'conflict')
+        expect(conflict.message).toContain('not open')
+        const open = (await openInvoice('cus_past_due'))!
+        await expectBillingError(ctx.backend.payInvoice(ctx.scope('cus_active'), open.id), 'not_found')
+        await expectBillingError(ctx.backend.payInvoice(ctx.scope('cus_active'), 'in_does_not_exist'), 'not_found')
+      })
+    })
+
+    describe('usage', () => {
+      const ctx = fresh()
+
+      it('charts the period by UTC day and hour: buckets add up to the meter, the forecast is linear', async () => {
+        const session = await ctx.backend.getSession(ctx.scope('cus_active'))
+        const meter = session.usage.find((u) => u.metric === 'api_calls')!
+        const sub = session.subscription!
+        const getUsage = ctx.backend.getUsage!.bind(ctx.backend)
+        const days = await getUsage(ctx.scope('cus_active'), { metric: 'api_calls' })
+        expect(days).toMatchObject({ metric: 'api_calls', unit: 'calls', granularity: 'day', period: { start: sub.current_period_start, end: sub.current_period_end }, total: meter.used, limit: meter.limit })
+        expect(sumOf(days.buckets.map((b) => b.value))).toBe(meter.used)
+        expect(days.buckets[0].start).toBe(sub.current_period_start)
+        expect(days.buckets.slice(1).every((b) => b.start % 86_400 === 0)).toBe(true)
+        expect(days.forecast.total).toBeGreaterThanOrEqual(meter.used)
+        expect(days.forecast.currency.toLowerCase()).toBe(session.price!.currency.toLowerCase())
+        const hours = await getUsage(ctx.scope('cus_active'), { metric: 'api_calls', granularity: 'hour' })
+        expect(hours.total).toBe(meter.used)
+        expect(hours.buckets.slice(1).every((b) => b.start % 3_600 === 0)).toBe(true)
+        await expectBillingError(getUsage(ctx.scope('cus_active'), { metric: 'no_such_metric' }), 'not_found', 'metric')
+        const previous = await getUsage(ctx.scope('cus_active'), { metric: 'api_calls', period: 'previous' })
+        expect(previous.period.end).toBe(sub.current_period_start)
+      })
+
+      it('sets a spend limit on an overage plan (shown on the meter) and refuses one on a hard plan; adds, lists and removes alerts', async (context) => {
+        const { backend } = ctx
+        if (!backend.setUsageLimit || !backend.createUsageAlert || !backend.listUsageAlerts || !backend.deleteUsageAlert) return context.skip()
+        expect(await backend.setUsageLimit(ctx.scope('cus_active'), 'api_calls', 5_000)).toMatchObject({ metric: 'api_calls', max_overage_amount: 5_000 })
+        expect((await backend.getSession(ctx.scope('cus_active'))).usage[0].spend_limit).toMatchObject({ max_overage_amount: 5_000 })
+        await expectBillingError(backend.setUsageLimit(ctx.scope('cus_free'), 'api_calls', 5_000), 'conflict', 'metric')
+        const alert = await backend.createUsageAlert(ctx.scope('cus_active'), { metric: 'api_calls', threshold_percent: 90, of: 'cap' })
+        expect((await backend.listUsageAlerts(ctx.scope('cus_active'))).data).toEqual([alert])
+        await backend.deleteUsageAlert(ctx.scope('cus_active'), alert.id)
+        expect((await backend.listUsageAlerts(ctx.scope('cus_active'))).data).toEqual([])
+      })
+    })
+
     it('answered every call in the shapes of the Portal API’s response schemas', (context) => {
       // Only meaningful after the whole suite: under `-t` the other tests were skipped.
       type Suite = NonNullable<TestContext['task']['suite']>
       const tests = (suite: Suite): Suite['tasks'] => suite.tasks.flatMap((t) => (t.type === 'suite' ? tests(t) : [t]))
       if (tests(context.task.suite!).some((t) => t.mode !== 'run')) context.skip()
-      expect([...answered].sort()).toEqual(Object.keys(backendAnswers).sort())
+      expect([...answered].sort()).toEqual(Object.keys(backendAnswers).filter((k) => implemented.has(k)).sort())
     })
   })
 }

@@ -21,7 +21,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   exports: Record<string, unknown>
   devDependencies: Record<string, string>
 }
-const SUBPATHS = ['.', './react', './vue', './svelte', './element', './server', './styles.css', './dist/styles.css']
+const SUBPATHS = ['.', './headless', './react', './vue', './svelte', './element', './server', './styles.css', './dist/styles.css']
 const work = mkdtempSync(join(tmpdir(), 'portals-pack-'))
 const scratch = join(work, 'app')
 /** TypeScript 7 in a directory of its own: a compiler to check with, not the project's. */

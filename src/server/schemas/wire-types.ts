@@ -9,6 +9,7 @@ import type { CatalogueDiff, SellerPlan } from '../billing/engine/catalogue.js'
 import type { BillingEngine } from '../billing/engine/engine.js'
 import type * as engine from '../billing/types.js'
 import type * as s from './portal.js'
+import type * as bd from './billing-details.js'
 import type * as seller from './seller.js'
 import type { SELLER_BILLING_METHODS, SellerBilling } from '../seller-routes.js'
 
@@ -42,6 +43,32 @@ export type WireTypesAgree = [
   Assert<Agree<typeof s.SubscriptionPreview, wire.SubscriptionPreview>>,
   Assert<Agree<typeof s.PublicPlansResponse, wire.PublicPlansResponse>>,
   Assert<Agree<typeof s.CheckoutResponse, wire.CheckoutResponse>>,
+  Assert<Agree<typeof s.Deleted, wire.Deleted>>,
+  Assert<Agree<typeof s.RevealedApiKeyAnswer, wire.RevealedApiKey | wire.ReplayedApiKey>>,
+  Assert<Agree<typeof s.PortalFeatures, wire.PortalFeatures>>,
+  Assert<Agree<typeof s.BillingDetails, wire.BillingDetails>>,
+  Assert<Agree<typeof bd.BillTo, wire.BillTo>>,
+  Assert<Agree<typeof bd.TaxId, wire.TaxId>>,
+  Assert<Agree<typeof bd.Address, wire.Address>>,
+  Assert<Agree<typeof s.BillingDetailsBody, wire.BillingDetailsUpdate>>,
+  Assert<Agree<typeof s.SpendLimit, wire.SpendLimit>>,
+  Assert<Agree<typeof s.UsageReport, wire.UsageReport>>,
+  Assert<Agree<typeof s.UsageLimit, wire.UsageLimit>>,
+  Assert<Agree<typeof s.UsageAlert, wire.UsageAlert>>,
+  Assert<Agree<typeof s.UsageAlertList, wire.List<wire.UsageAlert>>>,
+]
+
+/** The bodies and query the browser sends (`src/api/portal-api.ts`), as the handler reads them before defaults. */
+type Sends<Schema extends z.ZodType, Wire> = Same<Plain<z.input<Schema>>, Plain<Wire>>
+export type WireRequestsAgree = [
+  Assert<Sends<typeof s.PriceBody, wire.PriceBody>>,
+  Assert<Sends<typeof s.ChangeSubscriptionBody, wire.ChangeSubscriptionBody>>,
+  Assert<Sends<typeof s.CancelBody, wire.CancelBody>>,
+  Assert<Sends<typeof s.AttachPaymentMethodBody, wire.AttachPaymentMethodBody>>,
+  Assert<Sends<typeof s.ApiKeyBody, wire.ApiKeyBody>>,
+  Assert<Sends<typeof s.UsageQuery, wire.UsageQuery>>,
+  Assert<Sends<typeof s.UsageLimitBody, wire.UsageLimitBody>>,
+  Assert<Sends<typeof s.UsageAlertBody, wire.UsageAlertBody>>,
 ]
 
 /** The Seller API answers the engine's own results. */

@@ -73,6 +73,17 @@ export const routes: Route[] = [
     path: /^\/v1\/customers\/([^/]+)$/,
     handler(world, params, [id]) {
       const customer = world.customer(id)
+      if (str(params.name) !== undefined) customer.name = str(params.name) || null
+      if (str(params.email) !== undefined) customer.email = str(params.email) || null
+      // '' unsets the address; an object sets the fields it names ('' unsets one).
+      if (params.address === '') customer.address = null
+      else if (params.address !== undefined) {
+        const given = obj(params.address)
+        const fields = ['city', 'country', 'line1', 'line2', 'postal_code', 'state'] as const
+        const next = { ...(customer.address ?? { city: null, country: null, line1: null, line2: null, postal_code: null, state: null }) }
+        for (const f of fields) if (str(given[f]) !== undefined) next[f] = str(given[f]) || null
+        customer.address = next
+      }
       const pm = str(obj(params.invoice_settings).default_payment_method)
       if (pm !== undefined) {
         const method = world.paymentMethods.get(pm)
@@ -82,6 +93,40 @@ export const routes: Route[] = [
         customer.invoice_settings.default_payment_method = pm
       }
       return clone(customer)
+    },
+  },
+  {
+    method: 'GET',
+    path: /^\/v1\/customers\/([^/]+)\/tax_ids$/,
+    handler(world, params, [id]) {
+      world.customer(id)
+      const ids = world.taxIdsOf(id).reverse()
+      return clone(page(ids, params, `/v1/customers/${id}/tax_ids`, 'tax_id'))
+    },
+  },
+  {
+    method: 'POST',
+    path: /^\/v1\/customers\/([^/]+)\/tax_ids$/,
+    handler(world, params, [id]) {
+      world.customer(id)
+      const type = str(params.type)
+      const value = str(params.value)
+      if (!type) throw invalid('Missing required param: type.', 'type')
+      if (!value) throw invalid('Missing required param: value.', 'value')
+      // Stripe checks the value's format too; the portal checks it first, so the double takes it as sent.
+      const taxId = { id: world.id('txi'), object: 'tax_id' as const, country: null, created: world.now(), customer: id, livemode: false as const, type, value }
+      world.taxIds.set(taxId.id, taxId)
+      return clone(taxId)
+    },
+  },
+  {
+    method: 'DELETE',
+    path: /^\/v1\/customers\/([^/]+)\/tax_ids\/([^/]+)$/,
+    handler(world, _params, [id, taxId]) {
+      const found = world.taxIds.get(taxId)
+      if (!found || found.customer !== id) throw missing('tax_id', taxId)
+      world.taxIds.delete(taxId)
+      return { id: taxId, object: 'tax_id', deleted: true }
     },
   },
   {
@@ -327,11 +372,22 @@ export const routes: Route[] = [
         if (value % 60 !== 0) throw invalid(`${name} must be aligned with minute boundaries.`, name)
       }
       if (end <= start) throw invalid('end_time must be after start_time.', 'end_time')
-      const total = world.meterEvents
-        .filter((e) => e.meter === id && e.customer === customer && e.timestamp >= start && e.timestamp < end)
-        .reduce((sum, e) => sum + e.value, 0)
-      const summary = { id: world.id('mtrusg'), object: 'billing.meter_event_summary', aggregated_value: total, start_time: start, end_time: end, livemode: false, meter: id }
-      return list([summary], false, `/v1/billing/meters/${id}/event_summaries`)
+      const url = `/v1/billing/meters/${id}/event_summaries`
+      const sum = (from: number, to: number) =>
+        world.meterEvents.filter((e) => e.meter === id && e.customer === customer && e.timestamp >= from && e.timestamp < to).reduce((total, e) => total + e.value, 0)
+      // Summary ids name their window, so a page's last id is a stable cursor.
+      const summary = (from: number, to: number) => ({ id: `mtrusg_${id}_${customer}_${from}_${to}`, object: 'billing.meter_event_summary', aggregated_value: sum(from, to), start_time: from, end_time: to, livemode: false, meter: id })
+      const window = str(params.value_grouping_window)
+      if (window === undefined) return list([summary(start, end)], false, url)
+      // Grouped: one summary per UTC hour or day, newest first (as Stripe lists them), the bounds on the window's boundaries.
+      const size = window === 'hour' ? 3_600 : window === 'day' ? 86_400 : 0
+      if (size === 0) throw invalid(`Invalid value_grouping_window: must be one of day or hour`, 'value_grouping_window')
+      for (const [name, value] of [['start_time', start], ['end_time', end]] as const) {
+        if (value % size !== 0) throw invalid(`${name} must be aligned with ${window === 'hour' ? 'hour' : 'day (UTC midnight)'} boundaries when value_grouping_window is ${window}.`, name)
+      }
+      const windows = []
+      for (let from = end - size; from >= start; from -= size) windows.push(summary(from, from + size))
+      return page(windows, params, url, 'billing.meter_event_summary')
     },
   },
   {

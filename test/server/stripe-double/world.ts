@@ -74,9 +74,31 @@ export interface Product {
   url: string | null
 }
 
+export interface Address {
+  city: string | null
+  country: string | null
+  line1: string | null
+  line2: string | null
+  postal_code: string | null
+  state: string | null
+}
+
+/** A customer's Tax ID (`/v1/customers/:id/tax_ids`); Stripe's `verification` is left out (never requested here). */
+export interface TaxId {
+  id: string
+  object: 'tax_id'
+  country: string | null
+  created: number
+  customer: string
+  livemode: false
+  type: string
+  value: string
+}
+
 export interface Customer {
   id: string
   object: 'customer'
+  address: Address | null
   balance: number
   created: number
   currency: string | null
@@ -192,6 +214,11 @@ export interface Invoice {
   created: number
   currency: string
   customer: string
+  /** Copied from the customer when the invoice is finalized; later edits of the customer leave them. */
+  customer_address: Address | null
+  customer_email: string | null
+  customer_name: string | null
+  customer_tax_ids: Array<{ type: string; value: string }>
   hosted_invoice_url: string | null
   invoice_pdf: string | null
   lines: Line[]
@@ -270,6 +297,7 @@ export class World {
   readonly subscriptions = new Map<string, Subscription>()
   readonly schedules = new Map<string, Schedule>()
   readonly invoices = new Map<string, Invoice>()
+  readonly taxIds = new Map<string, TaxId>()
   readonly setupIntents = new Map<string, SetupIntent>()
   readonly meters = new Map<string, Meter>()
   readonly meterEvents: { meter: string; customer: string; value: number; timestamp: number; identifier?: string }[] = []
@@ -369,6 +397,7 @@ export class World {
     const customer: Customer = {
       id,
       object: 'customer',
+      address: null,
       balance: 0,
       created: input.created ?? this.now(),
       currency: 'usd',
@@ -464,6 +493,10 @@ export class World {
       created,
       currency: input.lines[0]?.currency ?? 'usd',
       customer: customer.id,
+      customer_address: customer.address && { ...customer.address },
+      customer_email: customer.email,
+      customer_name: customer.name,
+      customer_tax_ids: this.taxIdsOf(customer.id).map((t) => ({ type: t.type, value: t.value })),
       hosted_invoice_url: `https://invoice.stripe-double.test/i/${id}`,
       invoice_pdf: `https://pay.stripe-double.test/invoice/${id}/pdf`,
       lines: input.lines.map((l) => ({ ...l, invoice: id })),
@@ -516,6 +549,11 @@ export class World {
     const stillOpen = [...this.invoices.values()].some((i) => i.status === 'open' && i.parent?.subscription_details.subscription === subId)
     if (sub && !stillOpen && (sub.status === 'past_due' || sub.status === 'incomplete' || sub.status === 'unpaid')) sub.status = 'active'
     return invoice
+  }
+
+  /** The customer's Tax IDs, oldest first (the order they were added). */
+  taxIdsOf(customerId: string): TaxId[] {
+    return [...this.taxIds.values()].filter((t) => t.customer === customerId)
   }
 
   // ------------------------------------------------------------ subscriptions

@@ -1,4 +1,5 @@
 /** Writing an invoice: its number, gap-free and unique per app, then the row and its lines. */
+import { billToNow } from './billing-details.js'
 import { newId } from './ids.js'
 import { sum } from './proration.js'
 import type { DraftLine } from './quote.js'
@@ -45,6 +46,8 @@ export async function insertInvoice(q: Db, inv: NewInvoice): Promise<{ id: strin
   const { seq, number } = await nextInvoiceNumber(q, inv.appId)
   const id = newId('in')
   const total = sum(inv.lines.map((l) => l.amount))
+  // A copy: editing the billing details later does not rewrite an issued invoice.
+  const billTo = await billToNow(q, inv.customerId)
   await q
     .insertInto('invoices')
     .values({
@@ -59,6 +62,7 @@ export async function insertInvoice(q: Db, inv: NewInvoice): Promise<{ id: strin
       total,
       created: inv.at,
       paid_at: inv.status === 'paid' ? inv.at : null,
+      bill_to: billTo,
     })
     .execute()
   if (inv.lines.length > 0) {

@@ -26,6 +26,7 @@ import type {
   UsageRecordsTable,
 } from './schema.js'
 import { query, transaction, type Script } from './script.js'
+import { hourlyRows } from './usage-rollup.js'
 
 const DAY = 86_400
 
@@ -186,7 +187,7 @@ function demoRows(now: number): Rows {
   )
 
   const customer = (appId: string, uid: string, name: string, email: string): CustomersTable => {
-    const row: CustomersTable = { id: newId('cu'), app_id: appId, custom_uid: uid, email, name, subscription_id: null, balance: 0, created }
+    const row: CustomersTable = { id: newId('cu'), app_id: appId, custom_uid: uid, email, name, subscription_id: null, balance: 0, created, address: null, tax_ids: '[]' }
     rows.customers.push(row)
     return row
   }
@@ -252,6 +253,7 @@ function demoRows(now: number): Rows {
         customer_id: c.id,
         subscription_id: sub.id,
         status,
+        bill_to: null,
         currency: price.currency,
         total: lines.reduce((a, l) => a + l.amount, 0),
         created: start,
@@ -400,6 +402,8 @@ function* write(db: Kysely<BillingDatabase>, rows: Rows): Script<void> {
   yield* insert('invoices', invoices)
   yield* insert('invoice_lines', lines)
   yield* insert('usage_records', rows.usage_records)
+  // The chart's rollup, as trackMany keeps it.
+  yield* insert('usage_hourly', hourlyRows(rows.usage_records))
   yield* insert('payment_methods', rows.payment_methods)
   yield* insert('api_keys', rows.api_keys)
 }

@@ -82,7 +82,7 @@ export function sellerMethods(ctx: EngineContext) {
       if (clash) throw new BillingError('conflict', `Customer "${c.custom_uid}" already exists`, { field: 'customUid' })
       await q
         .insertInto('customers')
-        .values({ id: newId('cu'), app_id: appId, ...c, subscription_id: null, balance: 0, created: now() })
+        .values({ id: newId('cu'), app_id: appId, ...c, subscription_id: null, balance: 0, created: now(), tax_ids: '[]' })
         .execute()
       return toCustomer(c)
     })
@@ -99,7 +99,7 @@ export function sellerMethods(ctx: EngineContext) {
       await requireApp(q, appId)
       await q
         .insertInto('customers')
-        .values({ id: newId('cu'), app_id: appId, ...c, subscription_id: null, balance: 0, created: now() })
+        .values({ id: newId('cu'), app_id: appId, ...c, subscription_id: null, balance: 0, created: now(), tax_ids: '[]' })
         .onConflict((oc) => (Object.keys(changes).length > 0 ? oc.columns(['app_id', 'custom_uid']).doUpdateSet(changes) : oc.columns(['app_id', 'custom_uid']).doNothing()))
         .execute()
       return toCustomer(await findCustomer(q, appId, c.custom_uid))

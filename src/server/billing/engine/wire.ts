@@ -69,7 +69,10 @@ export interface InvoiceUrls {
   baseUrl: string | null
 }
 
-export function toInvoice(row: Pick<InvoicesTable, 'id' | 'number' | 'created' | 'status' | 'total' | 'currency'>, urls: InvoiceUrls): Invoice {
+/** The invoice columns the wire shape is made of. */
+export const INVOICE_COLUMNS = ['id', 'number', 'created', 'status', 'total', 'currency', 'bill_to'] as const
+
+export function toInvoice(row: Pick<InvoicesTable, (typeof INVOICE_COLUMNS)[number]>, urls: InvoiceUrls): Invoice {
   return {
     id: row.id,
     number: row.number,
@@ -79,6 +82,7 @@ export function toInvoice(row: Pick<InvoicesTable, 'id' | 'number' | 'created' |
     currency: row.currency,
     pdf_url: urls.baseUrl === null ? null : `${urls.baseUrl}/invoices/${encodeURIComponent(row.id)}.pdf`,
     hosted_url: urls.baseUrl === null ? null : `${urls.baseUrl}/invoices/${encodeURIComponent(row.id)}`,
+    bill_to: row.bill_to === null ? null : (JSON.parse(row.bill_to) as Invoice['bill_to']),
   }
 }
 

@@ -38,8 +38,10 @@ import {
   type StripeSubscriptionSchedule,
 } from './client.js'
 import { customerResolver, type ResolveCustomer } from './customers.js'
+import { billToOf, readBillingDetails, writeBillingDetails } from './billing-details.js'
 import { sha256 } from '../../http.js'
 import { stripeMetering } from './metering.js'
+import { stripeUsage } from './usage.js'
 import { idempotencyKeys, isCardError, isIdempotencyClash, isResourceMissing, isStripeError, isStripeId, toBillingError } from './errors.js'
 import { classifyChange, currentPeriod, isCanceling, isLive, planItem, scheduledChange, toSubscription, type ChangeKind } from './subscription.js'
 
@@ -80,6 +82,7 @@ const invalidPrice = (message = 'No such price') => new BillingError('invalid_re
 const needsCard = () => new BillingError('payment_failed', 'Add a payment method before choosing a paid plan.', { field: 'payment_method' })
 const noSuchMethod = () => new BillingError('not_found', 'No such payment method')
 const noSuchInvoice = () => new BillingError('not_found', 'No such invoice')
+const notOpen = (invoice: StripeInvoice) => new BillingError('conflict', `Invoice ${invoice.number ?? ''} is ${invoice.status ?? 'a draft'}, not open: there is nothing to pay`)
 /** The latest subscriptions read per customer: the live one, and whether a trial was ever had. */
 const SUBSCRIPTIONS_READ = 100
 
@@ -106,6 +109,7 @@ function toInvoice(invoice: StripeInvoice & { id: string }): Invoice {
     currency: invoice.currency.toUpperCase(),
     pdf_url: invoice.invoice_pdf ?? null,
     hosted_url: invoice.hosted_invoice_url ?? null,
+    bill_to: billToOf(invoice),
   }
 }
 
@@ -261,6 +265,29 @@ export function createStripeBackend(config: BackendConfig): StripeBackend {
   async function makeDefault(customerId: string, paymentMethodId: string, key: (step: string) => { idempotencyKey?: string } | undefined, step: string): Promise<void> {
     await stripe.customers.update(customerId, { invoice_settings: { default_payment_method: paymentMethodId } }, key(step))
     await settleOpenInvoices(customerId, paymentMethodId, key)
+  }
+
+  /** The invoice if it is this customer's; another customer's answers exactly as an unknown id does. */
+  async function ownInvoice(customerId: string, invoiceId: string): Promise<StripeInvoice & { id: string }> {
+    if (!isStripeId(invoiceId)) throw noSuchInvoice()
+    const invoice = await stripe.invoices.retrieve(invoiceId).catch((error: unknown) => {
+      throw isResourceMissing(error) ? noSuchInvoice() : error
+    })
+    if (!invoice.customer || idOf(invoice.customer) !== customerId) throw noSuchInvoice()
+    return invoice
+  }
+
+  /** The invoice on the wire with every line (Stripe embeds the first ten). */
+  async function withLines(invoice: StripeInvoice & { id: string }): Promise<Invoice> {
+    const lines = [...invoice.lines.data]
+    let more = invoice.lines.has_more
+    while (more) {
+      const last = lines[lines.length - 1] as StripeInvoiceLine & { id?: string }
+      const page = await stripe.invoices.listLineItems(invoice.id, { limit: 100, starting_after: last.id })
+      lines.push(...page.data)
+      more = page.has_more && page.data.length > 0
+    }
+    return { ...toInvoice(invoice), lines: lines.map(toLine) }
   }
 
   // ------------------------------------------------------------ plan changes
@@ -501,22 +528,34 @@ export function createStripeBackend(config: BackendConfig): StripeBackend {
     },
 
     async getInvoice(scope, invoiceId) {
-      const customerId = await customers.id(scope)
-      // Another customer's invoice answers exactly as an unknown id does.
-      if (!isStripeId(invoiceId)) throw noSuchInvoice()
-      const invoice = await stripe.invoices.retrieve(invoiceId).catch((error: unknown) => {
-        throw isResourceMissing(error) ? noSuchInvoice() : error
-      })
-      if (!invoice.customer || idOf(invoice.customer) !== customerId) throw noSuchInvoice()
-      const lines = [...invoice.lines.data]
-      let more = invoice.lines.has_more
-      while (more) {
-        const last = lines[lines.length - 1] as StripeInvoiceLine & { id?: string }
-        const page = await stripe.invoices.listLineItems(invoice.id, { limit: 100, starting_after: last.id })
-        lines.push(...page.data)
-        more = page.has_more && page.data.length > 0
+      return withLines(await ownInvoice(await customers.id(scope), invoiceId))
+    },
+
+    async payInvoice(scope, invoiceId, options) {
+      const customer = await customers.get(scope)
+      const invoice = await ownInvoice(customer.id, invoiceId)
+      if (invoice.status !== 'open') throw notOpen(invoice)
+      // The customer's default card now, not one an older subscription remembers.
+      const card = defaultMethodOf(customer)
+      if (!card && !customer.default_source) throw new BillingError('payment_failed', 'Add a payment method to pay this invoice.', { field: 'payment_method' })
+      const key = await keysFor(scope, options)
+      try {
+        return await withLines(await stripe.invoices.pay(invoice.id, card ? { payment_method: card } : {}, key('pay')))
+      } catch (error) {
+        // Paid (or voided) in between, by another tab or Stripe's own retry.
+        if (isStripeError(error) && error.code === 'invoice_not_editable') throw notOpen(await ownInvoice(customer.id, invoice.id))
+        throw error
       }
-      return { ...toInvoice(invoice), lines: lines.map(toLine) }
+    },
+
+    async getBillingDetails(scope) {
+      return readBillingDetails(stripe, await customers.get(scope), scope.customUid)
+    },
+
+    async updateBillingDetails(scope, update, options) {
+      const customer = await customers.get(scope)
+      const updated = await writeBillingDetails(stripe, customer, update, await keysFor(scope, options))
+      return readBillingDetails(stripe, updated, scope.customUid)
     },
 
     async listPaymentMethods(scope) {
@@ -689,8 +728,10 @@ export function createStripeBackend(config: BackendConfig): StripeBackend {
     now: () => Math.floor(config.now()),
     summaryTtlSeconds: config.meterSummaryTtlSeconds ?? 60,
   })
-  for (const name of ['check', 'entitlements', 'trackMany', 'verifyApiKey'] as const) {
-    const method = metering[name] as (...args: unknown[]) => Promise<unknown>
+  const usage = stripeUsage({ stripe, meters: config.meters, customerId: (scope) => customers.id(scope), session: (scope) => backend.getSession(scope), now: () => Math.floor(config.now()) })
+  const extra = { ...metering, getUsage: usage.getUsage }
+  for (const name of ['check', 'entitlements', 'trackMany', 'verifyApiKey', 'getUsage'] as const) {
+    const method = extra[name] as (...args: unknown[]) => Promise<unknown>
     guarded[name] = async (...args: unknown[]) => {
       try {
         return await method(...args)

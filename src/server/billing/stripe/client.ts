@@ -19,11 +19,27 @@ export interface StripeList<T> {
   has_more: boolean
 }
 
+export interface StripeAddress {
+  line1: string | null
+  line2: string | null
+  city: string | null
+  postal_code: string | null
+  state: string | null
+  country: string | null
+}
+
+export interface StripeTaxId {
+  id: string
+  type: string
+  value: string
+}
+
 export interface StripeCustomer {
   id: string
   deleted?: void
   email: string | null
   name?: string | null
+  address?: StripeAddress | null
   metadata: Metadata
   invoice_settings: { default_payment_method: Expandable | null }
   default_source?: Expandable | null
@@ -117,6 +133,11 @@ export interface StripeInvoice {
   invoice_pdf?: string | null
   hosted_invoice_url?: string | null
   lines: StripeList<StripeInvoiceLine>
+  /** The customer's details as Stripe copied them when the invoice was finalized. */
+  customer_name?: string | null
+  customer_email?: string | null
+  customer_address?: StripeAddress | null
+  customer_tax_ids?: Array<{ type: string; value: string | null }> | null
 }
 
 export interface StripePaymentMethod {
@@ -155,9 +176,18 @@ export interface StripeClient {
     retrieve(id: string, params?: object, options?: StripeRequestOptions): Promise<StripeCustomer | StripeDeletedCustomer>
     update(
       id: string,
-      params: { invoice_settings?: { default_payment_method?: string } },
+      params: {
+        invoice_settings?: { default_payment_method?: string }
+        name?: string
+        email?: string
+        /** `''` removes the address. */
+        address?: { line1?: string; line2?: string; city?: string; postal_code?: string; state?: string; country?: string } | ''
+      },
       options?: StripeRequestOptions,
     ): Promise<StripeCustomer>
+    listTaxIds(id: string, params?: { limit?: number }, options?: StripeRequestOptions): Promise<StripeList<StripeTaxId>>
+    createTaxId(id: string, params: { type: string; value: string }, options?: StripeRequestOptions): Promise<StripeTaxId>
+    deleteTaxId(id: string, taxId: string, params?: object, options?: StripeRequestOptions): Promise<{ id: string; deleted: true }>
     listPaymentMethods(
       id: string,
       params?: { type?: 'card'; limit?: number; starting_after?: string },
@@ -241,9 +271,9 @@ export interface StripeClient {
     meters: {
       listEventSummaries(
         id: string,
-        params: { customer: string; start_time: number; end_time: number; limit?: number; starting_after?: string },
+        params: { customer: string; start_time: number; end_time: number; limit?: number; starting_after?: string; value_grouping_window?: 'hour' | 'day' },
         options?: StripeRequestOptions,
-      ): Promise<StripeList<{ id: string; aggregated_value: number }>>
+      ): Promise<StripeList<{ id: string; aggregated_value: number; start_time: number; end_time: number }>>
     }
   }
   checkout: {

@@ -1,0 +1,180 @@
+/**
+ * `createPortalClient`: the browser core without a DOM. One per page, shared by every portal
+ * and hook on it: one session (renewal, expiry), one API transport, one store per resource,
+ * and the flows that change them. Creating it runs nothing (SSR-safe): the session starts
+ * with the first subscriber to `state` or the first request.
+ */
+import { atom, type ReadableAtom } from 'nanostores'
+import { createApiClient } from './api/client.js'
+import { createPortalApi, type PortalApi } from './api/portal-api.js'
+import { readTokenExpiry, readTokenSubject } from './api/token.js'
+import type { PortalError } from './api/types.js'
+import { createFlows, type PortalFlows } from './flows/index.js'
+import { createErrorReporter } from './session/errors.js'
+import { createSessionMachine, type SessionMachine } from './session/machine.js'
+import { createStores, type PortalStores } from './stores/index.js'
+import { onSubscribed } from './stores/resource.js'
+import type { SessionState } from './types.js'
+
+export interface PortalClientOptions {
+  /**
+   * The portal token your backend minted for the customer. Left out, the client is a
+   * visitor's: only public routes (the pricing page's plans and checkout) work.
+   */
+  token?: string
+  /** Renews the token silently 60 s before it expires. */
+  getToken?: () => Promise<string>
+  /** Where the Portal API is mounted. Default `/api/portal`. */
+  apiUrl?: string
+  /** The transport; default the global `fetch`, looked up per request. */
+  fetch?: typeof fetch
+  /** Every failure: a transition into `expired` or `error`, and each failed request. */
+  onError?: (error: PortalError) => void
+}
+
+export interface PortalClient {
+  /** `idle` until something subscribes or requests, then `active`; `expired` / `error` until a new token or `retry()`. A visitor is always `active`. */
+  readonly state: ReadableAtom<SessionState>
+  /** The error last reported (what `onError` got), until the client recovers: null again once the session resumes or a later request succeeds. */
+  readonly error: ReadableAtom<PortalError | null>
+  /** One nanostore per resource, loaded lazily and shared. */
+  readonly stores: PortalStores
+  /** Factories of the flows that change the account (change plan, add a card, cancel...). */
+  readonly flows: PortalFlows
+  /** The typed Portal API itself: one function per route. */
+  readonly api: PortalApi
+  /** A new token (a different customer's reloads every store), `getToken`, `apiUrl`, `fetch` or `onError`; `token: undefined` signs out. */
+  update(options: Partial<PortalClientOptions>): void
+  /** Hands a failure that is not a request's (e.g. Stripe.js not loading) to the session and `onError`. */
+  report(error: PortalError): void
+  /** The error state's Retry: back to `active` with the same token, and the stores reload. */
+  retry(): void
+  /** Another listener besides `onError` (each portal sharing the client has one). Returns its remover. */
+  onError(listener: (error: PortalError) => void): () => void
+  /** Stops timers and aborts every request; the stores keep their last values. */
+  destroy(): void
+}
+
+/** A TypeError naming the option, what it must be, and what it was. */
+function fail(option: string, expected: string, value: unknown): never {
+  throw new TypeError(`${option} must be ${expected} (got ${typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value})`)
+}
+
+export function validateClientOptions(options: Partial<PortalClientOptions>): void {
+  if (typeof options !== 'object' || options === null) fail('options', 'an object', options)
+  if (options.token !== undefined) readTokenExpiry(options.token, 'token')
+  for (const key of ['getToken', 'onError', 'fetch', 'apiUrl'] as const) {
+    const type = key === 'apiUrl' ? 'string' : 'function'
+    if (options[key] !== undefined && typeof options[key] !== type) fail(key, `a ${type}`, options[key])
+  }
+}
+
+export function createPortalClient(options: PortalClientOptions = {}): PortalClient {
+  validateClientOptions(options)
+  let opts: PortalClientOptions = { ...options }
+  const listeners = new Set<(error: PortalError) => void>()
+  const errors = createErrorReporter((error) => {
+    opts.onError?.(error)
+    // One listener failing must not keep the error from the others.
+    for (const listener of listeners) {
+      try {
+        listener(error)
+      } catch (thrown) {
+        queueMicrotask(() => {
+          throw thrown
+        })
+      }
+    }
+  })
+  const lifetime = new AbortController()
+  const $state = atom<SessionState>(opts.token ? { status: 'idle' } : { status: 'active' })
+  let machine: SessionMachine | undefined
+  let stopMachine: (() => void) | undefined
+  let subject: string | undefined
+  let started = false
+
+  const transport = createApiClient({
+    apiUrl: () => opts.apiUrl ?? '/api/portal',
+    getToken: () => machine?.token() ?? '',
+    // Looked up per call, never at import: SSR-safe, and a host's fetch patch applies.
+    fetch: (input, init) => (opts.fetch ?? fetch)(input, init),
+    signal: lifetime.signal,
+    track: () => (start(), errors.begin()),
+  })
+  const api = createPortalApi(transport)
+
+  /** A failure: the session decides (an expired token expires it); a visitor's is just reported. */
+  function report(error: PortalError) {
+    if (lifetime.signal.aborted) return
+    if (machine) machine.report(error)
+    else errors.report(error)
+  }
+
+  const stores = createStores(api, { signal: lifetime.signal, report })
+  const flows = createFlows(api, stores, { signal: lifetime.signal, report })
+
+  function start() {
+    if (started || lifetime.signal.aborted) return
+    started = true
+    machine?.start()
+  }
+
+  function signIn(token: string) {
+    const next = readTokenSubject(token)
+    if (machine) {
+      machine.setToken(token)
+    } else {
+      const session = createSessionMachine({ token, getToken: opts.getToken, errors, onResume: () => stores.invalidateAll() })
+      machine = session
+      stopMachine = session.$state.subscribe((state) => machine === session && $state.set(state))
+      if (started) session.start()
+    }
+    if (subject !== undefined && next !== subject) stores.invalidateAll()
+    subject = next
+  }
+
+  function signOut() {
+    stopMachine?.()
+    machine?.destroy()
+    machine = stopMachine = subject = undefined
+    $state.set({ status: 'active' })
+    errors.clear()
+    stores.invalidateAll()
+  }
+
+  if (opts.token) signIn(opts.token)
+  onSubscribed($state, start)
+
+  return {
+    state: $state,
+    error: errors.$error,
+    stores,
+    flows,
+    api,
+    report,
+    retry: () => machine?.retry(),
+    onError(listener) {
+      listeners.add(listener)
+      return () => void listeners.delete(listener)
+    },
+    update(next) {
+      if (lifetime.signal.aborted) return
+      validateClientOptions(next)
+      const has = (key: keyof PortalClientOptions) => key in next
+      const prev = opts
+      opts = { ...opts, ...next }
+      if (has('getToken')) machine?.setGetToken(opts.getToken)
+      if (has('token') && next.token !== prev.token) {
+        if (next.token) signIn(next.token)
+        else signOut()
+      }
+      if ((has('apiUrl') && next.apiUrl !== prev.apiUrl) || (has('fetch') && next.fetch !== prev.fetch)) stores.invalidateAll()
+    },
+    destroy() {
+      if (lifetime.signal.aborted) return
+      lifetime.abort()
+      stopMachine?.()
+      machine?.destroy()
+    },
+  }
+}

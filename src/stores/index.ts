@@ -1,0 +1,80 @@
+import { atom, type ReadableAtom } from 'nanostores'
+import type { PortalApi } from '../api/portal-api.js'
+import type { ApiKey, BillingDetails, Invoice, List, PaymentMethod, PlansResponse, PortalError, PublicPlansResponse, Session, UsageMeter } from '../api/types.js'
+import { createPager, type PagerStore } from './pager.js'
+import { createResource, onListeners, type Resource, type ResourceStore } from './resource.js'
+
+export type { PagerStore, Resource, ResourceStore }
+
+/** Invoices per page of the `invoices` store. */
+export const INVOICE_PAGE_SIZE = 10
+
+/**
+ * One nanostore per Portal API resource, shared by everything on the page that uses the
+ * same client. Each loads when it gets its first subscriber; a mutation invalidates the
+ * stores it changes (see `../flows/`).
+ */
+export interface PortalStores {
+  /** `GET /session`: customer, subscription, plan, price, usage and the upcoming invoice. */
+  account: ResourceStore<Session>
+  /** The usage meters of `account` (no request of its own). */
+  usage: ReadableAtom<Resource<UsageMeter[]>>
+  /** `GET /plans`: what the customer may switch to, and `current_price_id`. */
+  plans: ResourceStore<PlansResponse>
+  /** `GET /invoices`, newest first; `more()` loads the next page. */
+  invoices: PagerStore<Invoice>
+  /** `GET /invoices/:id`: one invoice with its `lines`, kept once loaded. */
+  invoice(id: string): ResourceStore<Invoice>
+  /** `GET /payment-methods` */
+  paymentMethods: ResourceStore<List<PaymentMethod>>
+  /** `GET /customer`: billing details (name, email, address, tax IDs). */
+  billingDetails: ResourceStore<BillingDetails>
+  /** `GET /api-keys`; `not_found` when the backend keeps no keys (not reported). */
+  apiKeys: ResourceStore<List<ApiKey>>
+  /** `GET /public/:publicKey/plans`: the pricing page's plans, no token needed. */
+  publicPlans(publicKey: string): ResourceStore<PublicPlansResponse>
+}
+
+export interface StoresInternals extends PortalStores {
+  /** Every store loaded so far, for `invalidateAll`. */
+  invalidateAll(): void
+}
+
+export function createStores(api: PortalApi, options: { signal: AbortSignal; report: (error: PortalError) => void }): StoresInternals {
+  const { signal, report } = options
+  const all: { invalidate(): void }[] = []
+  const track = <S extends { invalidate(): void }>(store: S): S => (all.push(store), store)
+  const resource = <T>(load: (signal: AbortSignal) => Promise<T>, onError: (error: PortalError) => void = report) =>
+    track(createResource(load, { signal, onError }))
+  const keyed = <T>(make: (key: string) => ResourceStore<T>) => {
+    const made = new Map<string, ResourceStore<T>>()
+    return (key: string) => {
+      let store = made.get(key)
+      if (!store) made.set(key, (store = make(key)))
+      return store
+    }
+  }
+
+  const account = resource((s) => api.session({ signal: s }))
+  // Derived by hand rather than with nanostores' `computed`: the headless entry's budget.
+  const usage = atom<Resource<UsageMeter[]>>({ status: 'loading' })
+  let stopUsage: (() => void) | undefined
+  onListeners(
+    usage,
+    () => (stopUsage = account.subscribe((state) => usage.set({ ...state, data: state.data?.usage } as Resource<UsageMeter[]>))),
+    () => stopUsage?.(),
+  )
+  return {
+    account,
+    usage,
+    plans: resource((s) => api.plans({ signal: s })),
+    invoices: track(createPager((page, s) => api.invoices({ limit: INVOICE_PAGE_SIZE, ...page }, { signal: s }), { signal, onError: report })),
+    invoice: keyed<Invoice>((id) => resource((s) => api.invoice(id, { signal: s }))),
+    paymentMethods: resource((s) => api.paymentMethods({ signal: s })),
+    billingDetails: resource((s) => api.billingDetails({ signal: s })),
+    // A backend without keys answers 404: a fact to show (the card hides), not a failure to report.
+    apiKeys: resource((s) => api.apiKeys({ signal: s }), (error) => error.code !== 'not_found' && report(error)),
+    publicPlans: keyed<PublicPlansResponse>((publicKey) => resource((s) => api.publicPlans(publicKey, { signal: s }))),
+    invalidateAll: () => all.forEach((store) => store.invalidate()),
+  }
+}

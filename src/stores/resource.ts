@@ -1,0 +1,144 @@
+import { atom, type ReadableAtom } from 'nanostores'
+import { isAbortError } from '../api/client.js'
+import type { PortalError } from '../api/types.js'
+
+/** What a store holds: the last data shown stays in `data` while reloading and after an error. */
+export type Resource<T> =
+  | { status: 'loading'; data?: T; error?: undefined }
+  | { status: 'ready'; data: T; error?: undefined }
+  | { status: 'error'; error: PortalError; data?: T }
+
+/**
+ * A nanostore of one Portal API resource (subscribe to it, or read `get()`), loaded
+ * lazily: the first subscriber starts the load, later ones share it.
+ */
+export interface ResourceStore<T> extends ReadableAtom<Resource<T>> {
+  /** Loads now; the newest call wins, an older answer is dropped. */
+  reload(): Promise<void>
+  /** After a mutation: reloads at once if anyone is subscribed, else on the next subscription. */
+  invalidate(): void
+  /** Replaces the data with what a mutation answered, without a request. */
+  setData(data: T): void
+}
+
+/** What the pager builds on; not part of the public store. */
+export interface ResourceInternals<T> extends ResourceStore<T> {
+  /** A load is in flight. */
+  busy(): boolean
+  /** Drops the data (and any load in flight): back to `loading` with nothing shown. */
+  clear(): void
+}
+
+export interface ResourceOptions {
+  /** The client's: nothing loads or is written after it aborts. */
+  signal: AbortSignal
+  /** Each failed load, once (not an abort). */
+  onError?: (error: PortalError) => void
+  /** Data younger than this is not reloaded by a new subscriber. Default 4 s. */
+  dedupeMs?: number
+}
+
+/**
+ * A lazily loaded resource. Only the newest load may write: a response that arrives after a
+ * newer `reload()` (or after `signal` aborts) is dropped, so a slow first request can never
+ * overwrite a fresh second one.
+ */
+export function createResource<T>(load: (signal: AbortSignal, shown: T | undefined) => Promise<T>, options: ResourceOptions): ResourceInternals<T> {
+  const $state = atom<Resource<T>>({ status: 'loading' })
+  const { signal: owner, dedupeMs = 4000 } = options
+  let latest = 0
+  let inFlight: AbortController | undefined
+  let loadedAt: number | undefined
+  let stale = false
+
+  async function reload(): Promise<void> {
+    if (owner.aborted) return
+    const ticket = ++latest
+    stale = false
+    inFlight?.abort()
+    const controller = new AbortController()
+    inFlight = controller
+    const stopWithOwner = () => controller.abort()
+    owner.addEventListener('abort', stopWithOwner, { once: true })
+    const shown = $state.get().data
+    $state.set({ status: 'loading', data: shown })
+    try {
+      const data = await load(controller.signal, shown)
+      if (ticket !== latest || owner.aborted) return
+      loadedAt = Date.now()
+      $state.set({ status: 'ready', data })
+    } catch (error) {
+      if (ticket !== latest || owner.aborted || isAbortError(error)) return
+      const portalError = toPortalError(error)
+      $state.set({ status: 'error', error: portalError, data: shown })
+      options.onError?.(portalError)
+    } finally {
+      owner.removeEventListener('abort', stopWithOwner)
+      if (inFlight === controller) inFlight = undefined
+    }
+  }
+
+  onSubscribed($state, () => {
+    const { status } = $state.get()
+    const fresh = status === 'ready' && !stale && loadedAt !== undefined && Date.now() - loadedAt < dedupeMs
+    if (!inFlight && !fresh) void reload()
+  })
+
+  return Object.assign($state as ReadableAtom<Resource<T>>, {
+    reload,
+    busy: () => inFlight !== undefined,
+    clear() {
+      latest++
+      inFlight?.abort()
+      $state.set({ status: 'loading' })
+    },
+    invalidate() {
+      if ($state.lc > 0) void reload()
+      else stale = true
+    },
+    setData(data: T) {
+      latest++
+      inFlight?.abort()
+      loadedAt = Date.now()
+      stale = false
+      $state.set({ status: 'ready', data })
+    },
+  })
+}
+
+/**
+ * `first` when `store` gets its first listener, `last` when it loses its last: nanostores'
+ * onStart / onStop moments, without its lifecycle module (the headless entry's budget).
+ */
+export function onListeners(store: ReadableAtom<unknown>, first: () => void, last?: () => void): void {
+  const { listen, off } = store as ReadableAtom<unknown> & { off(): void }
+  store.listen = (listener) => {
+    if (!store.lc) first()
+    return listen(listener)
+  }
+  ;(store as { off(): void }).off = () => {
+    last?.()
+    off()
+  }
+}
+
+/**
+ * `start` when `store` gets a subscriber, but not for nanostores' `get()`, which listens
+ * for an instant: reading a store (as a server render does) loads nothing.
+ */
+export function onSubscribed(store: ReadableAtom<unknown>, start: () => void): void {
+  onListeners(store, () => queueMicrotask(() => store.lc > 0 && start()))
+}
+
+export function isPortalError(value: unknown): value is PortalError {
+  return typeof value === 'object' && value !== null && typeof (value as PortalError).code === 'string' && typeof (value as PortalError).message === 'string'
+}
+
+/**
+ * Anything else thrown while loading or rendering (a TypeError from a response of another
+ * shape) is a `bad_response`, in words for the user rather than the exception's.
+ */
+export function toPortalError(error: unknown): PortalError {
+  if (isPortalError(error)) return error
+  return { code: 'bad_response', message: 'The Portal API sent a response the portal could not read' }
+}
