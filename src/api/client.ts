@@ -175,7 +175,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     // A proxy's HTML error page, an empty body, or JSON of another shape. A 2xx or 4xx like
     // that is most often a request that missed the Portal API: say where it went.
     const hint = retry ? '' : `: is apiUrl (${mountedAt()}) where the Portal API is mounted?`
-    return failed(rateLimited ? 'rate_limited' : 'bad_response', `The Portal API answered ${status} without ${ok ? 'a JSON object' : 'an error body'}${hint}`)
+    return failed(rateLimited ? 'rate_limited' : 'bad_response', `The Portal API ${ok ? 'sent a response that is not JSON' : `answered ${status} without an error body`}${hint}`)
   }
 
   return {
