@@ -3,7 +3,7 @@
  * StrictMode trees: lazy loads, one request shared by two hooks, a plan changed through
  * useChangePlan showing in useCustomer, options updates, and destroy on unmount.
  */
-import { StrictMode, useState } from 'react'
+import { Activity, StrictMode, useState } from 'react'
 import { createRoot, type Root } from 'react-dom/client'
 import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 import { PortalProvider, useChangePlan, useCustomer, useInvoices, usePlans, usePortalClient } from '../../adapters/react/index.js'
@@ -146,6 +146,37 @@ it('usePortalClient hands the client a new token (another customer) and destroys
   await new Promise((resolve) => setTimeout(resolve, 50))
   stop()
   expect(transport.requests.length).toBe(before) // destroyed: a store of it loads nothing more
+})
+
+it('a flow hidden by <Activity> is destroyed, and a new one serves the component once shown again', async () => {
+  const transport = loggedTransport(real)
+  const flows = new Set<unknown>()
+  let setMode: (mode: 'visible' | 'hidden') => void = () => {}
+  function Upgrade() {
+    const { state, flow } = useChangePlan()
+    flows.add(flow)
+    return <button onClick={() => void flow.choose('price_scale_month')}>{state.status}</button>
+  }
+  function Page() {
+    const [mode, set] = useState<'visible' | 'hidden'>('visible')
+    setMode = set
+    return (
+      <App options={{ token: real.freshToken, ...transport }}>
+        <Activity mode={mode}>
+          <Upgrade />
+        </Activity>
+      </App>
+    )
+  }
+  root.render(<Page />)
+  await vi.waitFor(() => expect(container.querySelector('button')?.textContent).toBe('idle'))
+  setMode('hidden')
+  await vi.waitFor(() => expect(container.querySelector('button')?.style.display).toBe('none'))
+  await new Promise((resolve) => setTimeout(resolve, 20)) // the hidden flow's destroy has run
+  setMode('visible')
+  await vi.waitFor(() => expect(flows.size).toBe(2)) // the destroyed flow was replaced
+  container.querySelector('button')!.click()
+  await vi.waitFor(() => expect(container.querySelector('button')?.textContent).toBe('ready'), { timeout: 5000 })
 })
 
 it('throws an error naming <PortalProvider> when a hook has none above it', async () => {
