@@ -51,7 +51,7 @@ describe('CustomerPortal (Vue)', () => {
   it('hands the core the client of PortalsPlugin (or of a `client` prop) as is', () => {
     const shared = createPortalClient()
     const own = createPortalClient()
-    mountApp(() => [h(resolveComponent('CustomerPortal'), { token: 't1' }), h(resolveComponent('PricingPortal'), { client: own })], { client: shared })
+    mountApp(() => h('div', [h(resolveComponent('CustomerPortal'), { token: 't1' }), h(resolveComponent('PricingPortal'), { client: own })]), { client: shared })
     expect(live()[0].options.client).toBe(shared)
     expect(live()[1].options.client).toBe(own)
   })
