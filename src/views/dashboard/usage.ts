@@ -6,7 +6,7 @@ import type { ViewContext } from '../context.js'
 import type { UsageControlsContext } from '../usage/controls.js'
 import { button } from '../parts/buttons.js'
 import { card, uid } from '../parts/layout.js'
-import { metricName } from '../pricing/model.js'
+import { metricName } from '../parts/format.js'
 
 export type MeterLevel = 'ok' | 'warning' | 'danger'
 

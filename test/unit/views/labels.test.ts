@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { apiKeysEn } from '../../../src/i18n/messages-api-keys.js'
+import { billingEn } from '../../../src/i18n/messages-billing.js'
+import { invoicesEn } from '../../../src/i18n/messages-invoices.js'
+import { pricingEn } from '../../../src/i18n/messages-pricing.js'
 import { usageChartEn } from '../../../src/i18n/messages-usage-chart.js'
 import { usageControlsEn } from '../../../src/i18n/messages-usage-controls.js'
 import { en as coreEn, type MessageKey, type Messages } from '../../../src/i18n/messages.js'
@@ -8,7 +11,9 @@ import { es } from '../../../src/i18n/es.js'
 import { fr } from '../../../src/i18n/fr.js'
 import { ja } from '../../../src/i18n/ja.js'
 
-const en: Messages = { ...coreEn, ...apiKeysEn, ...usageChartEn, ...usageControlsEn }
+const onDemandEn = { ...apiKeysEn, ...invoicesEn, ...billingEn, ...pricingEn }
+// The usage chunks' tables are not in onDemandKeys (validate.ts accepts them by prefix).
+const en: Messages = { ...coreEn, ...onDemandEn, ...usageChartEn, ...usageControlsEn }
 
 /**
  * WCAG 2.5.3 (label in name): a button whose accessible name is an aria-label must
