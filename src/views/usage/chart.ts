@@ -139,7 +139,7 @@ export function renderUsageChart(report: UsageReport, options: UsageChartOptions
     html('tbody', {}, ...rows),
   )
 
-  const toggle = html('button', { type: 'button', class: 'ap-button ap-button--link ap-chart__toggle', 'aria-controls': table.id }, t('dashboard.usage.chart.showTable'))
+  const toggle = html('button', { type: 'button', class: 'ap-button ap-button--link ap-chart__toggle', 'aria-controls': table.id, 'data-ap-focus': `chart-table-${report.metric}` }, t('dashboard.usage.chart.showTable'))
   toggle.addEventListener('click', () => {
     const showTable = table.hidden
     table.hidden = !showTable
@@ -151,7 +151,7 @@ export function renderUsageChart(report: UsageReport, options: UsageChartOptions
   if (onPeriod) {
     const group = html('div', { class: 'ap-chart__periods', role: 'group' })
     for (const which of ['current', 'previous'] as const) {
-      const button = html('button', { type: 'button', class: 'ap-button ap-button--secondary', 'aria-pressed': String(which === period) }, t(`dashboard.usage.chart.${which}`))
+      const button = html('button', { type: 'button', class: 'ap-button ap-button--secondary', 'aria-pressed': String(which === period), 'data-ap-focus': `chart-${which}-${report.metric}` }, t(`dashboard.usage.chart.${which}`))
       button.addEventListener('click', () => which !== period && onPeriod(which))
       group.append(button)
     }

@@ -57,11 +57,12 @@ export function renderSpendCap(meter: UsageMeter, currency: string, ctx: UsageCo
   const current = meter.spend_limit
   const status = html('p', { class: 'ap-cap__status' }, capText(current, ctx))
   const radio = (value: string, label: string, checked: boolean) =>
-    html('label', { class: 'ap-cap__choice' }, html('input', { type: 'radio', name: id, value, checked }), ' ', label)
+    html('label', { class: 'ap-cap__choice' }, html('input', { type: 'radio', name: id, value, checked, 'data-ap-focus': `cap-${value}-${meter.metric}` }), ' ', label)
   const stop = radio('stop', t('dashboard.usage.cap.stop'), current?.max_overage_amount === null)
   const allow = radio('allow', t('dashboard.usage.cap.allow'), typeof current?.max_overage_amount === 'number')
   const amount = html('input', {
     id: `${id}-amount`,
+    'data-ap-focus': `cap-amount-${meter.metric}`,
     class: 'ap-input',
     type: 'number',
     min: 0,
@@ -70,7 +71,7 @@ export function renderSpendCap(meter: UsageMeter, currency: string, ctx: UsageCo
     value: typeof current?.max_overage_amount === 'number' ? current.max_overage_amount / 10 ** exponent : undefined,
   })
   const error = html('p', { class: 'ap-form__error', role: 'alert' })
-  const save = html('button', { type: 'submit', class: 'ap-button ap-button--primary' }, t('dashboard.usage.cap.save'))
+  const save = html('button', { type: 'submit', class: 'ap-button ap-button--primary', 'data-ap-focus': `cap-save-${meter.metric}` }, t('dashboard.usage.cap.save'))
   const form = html(
     'form',
     { class: 'ap-cap', novalidate: true },
@@ -87,6 +88,8 @@ export function renderSpendCap(meter: UsageMeter, currency: string, ctx: UsageCo
     error,
     save,
   )
+  // The `data-ap-focus` keys: when the dashboard re-renders (the account reloads after a cap
+  // change), focus comes back to the same control (views/parts/resource.ts).
   // Typing an amount means "allow up to".
   amount.addEventListener('input', () => ((allow.firstChild as HTMLInputElement).checked = true))
   form.addEventListener('submit', async (event) => {
@@ -137,7 +140,7 @@ export function renderUsageAlerts(metric: string, ctx: UsageControlsContext): HT
   ctx.signal.addEventListener('abort', () => (stop(), create.destroy(), remove.destroy()), { once: true })
 
   const select = (label: string, options: [string, string][]) => {
-    const el = html('select', { class: 'ap-input', 'aria-label': label })
+    const el = html('select', { class: 'ap-input', 'aria-label': label, 'data-ap-focus': `alert-${label}-${metric}` })
     el.append(...options.map(([value, text]) => html('option', { value }, text)))
     return el
   }
@@ -150,7 +153,7 @@ export function renderUsageAlerts(metric: string, ctx: UsageControlsContext): HT
     ['quota', t('dashboard.usage.alerts.quota')],
     ['cap', t('dashboard.usage.alerts.cap')],
   ])
-  const add = html('button', { type: 'submit', class: 'ap-button ap-button--secondary' }, t('dashboard.usage.alerts.add'))
+  const add = html('button', { type: 'submit', class: 'ap-button ap-button--secondary', 'data-ap-focus': `alert-add-${metric}` }, t('dashboard.usage.alerts.add'))
   const form = html('form', { class: 'ap-alerts__add' }, threshold, ' ', of, ' ', add)
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
