@@ -103,7 +103,7 @@ export interface UsageMeter {
   /** `null` is unlimited. */
   limit: number | null
   unit: string
-  /** The customer's overage cap on this metric (`POST /usage-limits`); null or absent when none is set. */
+  /** The customer's overage cap on this metric (`POST /usage-limits`): null when none is set on a plan that prices overage; absent when there is no overage to cap. */
   spend_limit?: SpendLimit | null
 }
 

@@ -625,7 +625,8 @@ describe.each(ENGINES)('engine on $name', (kind) => {
       await engine.recordUsage(scope, 'tokens', 1_250)
       const session = await engine.getSession(scope)
       expect(session.subscription?.status).toBe('trialing')
-      expect(session.usage).toEqual([{ metric: 'tokens', name: 'Tokens', used: 1_250, limit: 1_000, unit: 'tokens' }])
+      // An overage plan: spend_limit null (no cap set yet, one may be).
+      expect(session.usage).toEqual([{ metric: 'tokens', name: 'Tokens', used: 1_250, limit: 1_000, unit: 'tokens', spend_limit: null }])
 
       const key = await engine.createApiKey(scope, 'Server')
       expect(key.secret).toMatch(/^ak_live_[0-9a-f]{32}$/)

@@ -170,9 +170,10 @@ export function sessionMethods(ctx: EngineContext) {
     const periodQuotas = scaleQuotas(meters, sub.period as Period)
     const usage: UsageMeter[] = periodQuotas.map((m, i) => {
       const meter: UsageMeter = { metric: m.metric, name: m.metric_name, used: Number(meters[i].used ?? 0), limit: m.quota, unit: m.unit }
-      // The customer's spend limit, where they set one on a metric this plan bills overage for.
-      const cap = m.overage_amount === null ? undefined : caps.find((c) => c.metric === m.metric)
-      if (cap) meter.spend_limit = { max_overage_amount: cap.max_overage_amount === null ? null : Number(cap.max_overage_amount), currency: sub.currency as string }
+      // The customer's spend limit on a metric this plan bills overage for: null until they set
+      // one, so a portal offers the cap exactly where there is overage to cap (absent elsewhere).
+      const cap = m.overage_amount === null ? undefined : (caps.find((c) => c.metric === m.metric) ?? null)
+      if (cap !== undefined) meter.spend_limit = cap && { max_overage_amount: cap.max_overage_amount === null ? null : Number(cap.max_overage_amount), currency: sub.currency as string }
       return meter
     })
     const subscription = toSubscription(
