@@ -1,7 +1,7 @@
 import { atom } from 'nanostores'
 import { h } from './dom/h.js'
 import { createNav } from './shell/nav.js'
-import { createShell } from './shell/shell.js'
+import { createShell, type WithClient } from './shell/shell.js'
 import type { PortalHandle, PortalOptions, ViewName } from './types.js'
 import { validatePortalOptions, VIEW_NAMES } from './validate.js'
 import { views } from './views/index.js'
@@ -11,11 +11,11 @@ import { views } from './views/index.js'
  * current view in `<main>`, and the session's expired / error panels over it. One
  * instance per mount; `update` applies only what changed; `destroy` leaves nothing.
  */
-export function createPortal(el: HTMLElement, options: PortalOptions): PortalHandle {
+export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>): PortalHandle {
   validatePortalOptions(options, true, el)
   const $view = atom<ViewName>(options.defaultView ?? 'dashboard')
   const nav = createNav(VIEW_NAMES, navigate)
-  const shell = createShell(el, {
+  const shell = createShell<WithClient<PortalOptions>>(el, {
     options,
     validate: (next) => validatePortalOptions(next, false),
     keep: ['token'],
@@ -44,7 +44,7 @@ export function createPortal(el: HTMLElement, options: PortalOptions): PortalHan
 
   return {
     state: shell.$state,
-    error: shell.errors.$error,
+    error: shell.$error,
     update(next) {
       shell.update(next, ({ changed }) => {
         const nextView = changed('defaultView') ? (shell.opts.defaultView ?? 'dashboard') : undefined

@@ -186,12 +186,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     return seconds >= 0 ? seconds * 1000 : undefined
   }
 
-  return {
-    request: (method, path, body, opts) => request(method, path, body, opts),
-    get: (path, opts?: RequestOptions) => request('GET', path, undefined, { signal: opts?.signal }),
-    post: (path, body, opts) => request('POST', path, body, opts),
-    delete: (path, opts) => request('DELETE', path, undefined, opts),
-  }
+  return { request }
 }
 
 function errorBody(json: unknown): ErrorBody['error'] | undefined {

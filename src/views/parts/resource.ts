@@ -1,6 +1,6 @@
 import type { PortalError } from '../../api/types.js'
 import { h, replaceChildren, type Child } from '../../dom/h.js'
-import { createResource, type ResourceStore } from '../../session/resource.js'
+import type { Resource, ResourceStore } from '../../stores/resource.js'
 import type { ViewContext } from '../context.js'
 import { button } from './buttons.js'
 
@@ -24,6 +24,61 @@ export function errorPanel(ctx: ViewContext, title: string, error: PortalError, 
   )
 }
 
+/** What a view binds to: a client store, or several joined (`joined`); Retry reloads it. */
+export interface Bindable<T> {
+  subscribe(listener: (state: Resource<T>) => void): () => void
+  reload(): Promise<unknown>
+}
+
+/**
+ * Stores as one resource (the billing view's account and plans, rendered together): an
+ * error if one failed, loading while one loads, the data once all have it.
+ */
+export function joined<R extends object>(stores: { [K in keyof R]: ResourceStore<R[K]> }): Bindable<R> {
+  const entries = Object.entries(stores) as [string, ResourceStore<unknown>][]
+  return {
+    subscribe(listener) {
+      const emit = () => listener(join(entries.map(([key, store]) => [key, store.get()])) as Resource<R>)
+      const stops = entries.map(([, store]) => store.listen(emit))
+      emit()
+      return () => stops.forEach((stop) => stop())
+    },
+    reload: () => Promise.all(entries.map(([, store]) => store.reload())),
+  }
+}
+
+function join(states: [string, Resource<unknown>][]): Resource<Record<string, unknown>> {
+  const complete = states.every(([, state]) => state.data !== undefined)
+  const data = complete ? Object.fromEntries(states.map(([key, state]) => [key, state.data])) : undefined
+  const error = states.find(([, state]) => state.error)?.[1].error
+  if (error) return { status: 'error', error, data }
+  if (!data || states.some(([, state]) => state.status === 'loading')) return { status: 'loading', data }
+  return { status: 'ready', data }
+}
+
+/** A resource with its data mapped (`Retry` reloads the source). */
+export function mapped<T, U>(store: ResourceStore<T> | Bindable<T>, map: (data: T) => U): Bindable<U> {
+  return {
+    subscribe: (listener) => store.subscribe((state) => listener((state.data === undefined ? state : { ...state, data: map(state.data) }) as Resource<U>)),
+    reload: () => store.reload(),
+  }
+}
+
+/** Resolves once `store` is not loading (a mutation's invalidation has landed, or failed). */
+export function loaded<T>(store: Pick<Bindable<T>, 'subscribe'>): Promise<Resource<T>> {
+  return new Promise((resolve) => {
+    let stop: (() => void) | undefined
+    let done = false
+    stop = store.subscribe((state) => {
+      if (done || state.status === 'loading') return
+      done = true
+      resolve(state)
+      // Subscribe calls back at once: unsubscribe once `stop` exists.
+      queueMicrotask(() => stop?.())
+    })
+  })
+}
+
 export interface ResourceRender<T> {
   /** Rows of skeleton for the first load. */
   skeletonRows?: number
@@ -35,9 +90,10 @@ export interface ResourceRender<T> {
  * Renders a resource into `host`: skeleton on the first load, the data once ready (kept,
  * marked busy, while reloading), and an error with Retry that keeps what was shown. A
  * focused button that a re-render replaces gets focus back through its `data-ap-focus` key.
+ * The binding ends with the view.
  */
-export function bindResource<T>(ctx: ViewContext, host: HTMLElement, store: ResourceStore<T>, view: ResourceRender<T>): () => void {
-  return store.$state.subscribe((state) => {
+export function bindResource<T>(ctx: ViewContext, host: HTMLElement, store: ResourceStore<T> | Bindable<T>, view: ResourceRender<T>): () => void {
+  const stop = store.subscribe((state) => {
     if (ctx.signal.aborted) return
     const focusKey = focusedKey(host)
     const retry = () => void store.reload()
@@ -50,6 +106,8 @@ export function bindResource<T>(ctx: ViewContext, host: HTMLElement, store: Reso
     replaceChildren(host, shown)
     restoreFocus(host, focusKey)
   })
+  ctx.signal.addEventListener('abort', stop, { once: true })
+  return stop
 }
 
 function focusedKey(host: HTMLElement): string | null {
@@ -67,9 +125,4 @@ function restoreFocus(host: HTMLElement, key: string | null): void {
 /** The element with this `data-ap-focus` key, compared as text: keys hold server ids, which may not be safe in a selector. */
 export function byFocusKey(scope: ParentNode | null | undefined, key: string): HTMLElement | undefined {
   return Array.from(scope?.querySelectorAll<HTMLElement>('[data-ap-focus]') ?? []).find((el) => el.getAttribute('data-ap-focus') === key)
-}
-
-/** A resource tied to the view: stops when the view is left; its failures reach the session. */
-export function loadResource<T>(ctx: ViewContext, load: (signal: AbortSignal) => Promise<T>): ResourceStore<T> {
-  return createResource(load, { signal: ctx.signal, onError: ctx.report })
 }

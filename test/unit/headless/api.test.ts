@@ -111,8 +111,7 @@ describe('the typed Portal API', () => {
   })
 })
 
-// Phase 2 of issue 14 rewires the views onto the client; until then they still hold paths.
-describe.skip('paths live in src/api/portal-api.ts alone', () => {
+describe('paths live in src/api/portal-api.ts alone', () => {
   const root = join(__dirname, '../../../src')
   const files = (dir: string): string[] =>
     readdirSync(dir).flatMap((name) => {
