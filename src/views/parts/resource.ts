@@ -1,6 +1,6 @@
 import type { PortalError } from '../../api/types.js'
 import { h, replaceChildren, type Child } from '../../dom/h.js'
-import type { Resource, ResourceStore } from '../../stores/resource.js'
+import { toPortalError, type Resource, type ResourceStore } from '../../stores/resource.js'
 import type { ViewContext } from '../context.js'
 import { button } from './buttons.js'
 
@@ -93,14 +93,30 @@ export interface ResourceRender<T> {
  * The binding ends with the view.
  */
 export function bindResource<T>(ctx: ViewContext, host: HTMLElement, store: ResourceStore<T> | Bindable<T>, view: ResourceRender<T>): () => void {
+  /** Data the view could not render (JSON of another shape): shown as an error until data that renders arrives. */
+  let unreadable: PortalError | undefined
+  /** The last data that rendered: what stays shown beside that error. */
+  let rendered: T | undefined
   const stop = store.subscribe((state) => {
     if (ctx.signal.aborted) return
     const focusKey = focusedKey(host)
     const retry = () => void store.reload()
     const shown: Child[] = []
-    if (state.status === 'error') shown.push(errorPanel(ctx, view.errorTitle, state.error, retry))
-    if (state.data !== undefined) shown.push(view.render(state.data))
-    else if (state.status === 'loading') shown.push(skeleton(ctx, view.skeletonRows))
+    // The unreadable data again, while a Retry loads: the error stays rather than throwing (and reporting) once more.
+    if (state.data !== undefined && !(unreadable && state.status === 'loading')) {
+      try {
+        shown.push(view.render(state.data))
+        rendered = state.data
+        unreadable = undefined
+      } catch (thrown) {
+        unreadable = toPortalError(thrown)
+        ctx.report(unreadable)
+      }
+    }
+    if (unreadable && rendered !== undefined) shown.push(view.render(rendered))
+    const error = state.status === 'error' ? state.error : unreadable
+    if (error) shown.unshift(errorPanel(ctx, view.errorTitle, error, retry))
+    else if (state.data === undefined && state.status === 'loading') shown.push(skeleton(ctx, view.skeletonRows))
     if (state.status === 'loading' && state.data !== undefined) host.setAttribute('aria-busy', 'true')
     else host.removeAttribute('aria-busy')
     replaceChildren(host, shown)
