@@ -2,7 +2,7 @@
 // state and server throughput, and prints ONE table: each figure with its baseline, its
 // goal and whether it is met. Exits 1 when a budget is missed (see bench/README.md).
 //
-//   BENCH_ONLY=size,browser,server,metering,postgres   sections to run (default all)
+//   BENCH_ONLY=size,browser,server,metering,usage,postgres   sections to run (default all)
 //   DATABASE_URL=postgres://…        postgres: measure on that server (default: an embedded one)
 //   BENCH_RUNS=30                    time-to-data runs per measure
 //   BENCH_CYCLES=1000                steady-state mount/destroy cycles
@@ -17,9 +17,10 @@ import { root } from './bundle.mjs'
 import { meteringRows } from './metering.mjs'
 import { benchPostgres, benchServer } from './server.mjs'
 import { sizeRows } from './size.mjs'
+import { usageRows } from './usage.mjs'
 import { failed, renderTable } from './table.mjs'
 
-const only = new Set((process.env.BENCH_ONLY ?? 'size,browser,server,metering,postgres').split(',').map((s) => s.trim()))
+const only = new Set((process.env.BENCH_ONLY ?? 'size,browser,server,metering,usage,postgres').split(',').map((s) => s.trim()))
 const runs = Number(process.env.BENCH_RUNS ?? 30)
 const cycles = Number(process.env.BENCH_CYCLES ?? 1000)
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 10)
@@ -78,6 +79,9 @@ await section('server', async () => {
 
 await section('metering', async () => {
   rows.push(...(await meteringRows({ durationSeconds, connections, log })))
+})
+await section('usage', async () => {
+  rows.push(...(await usageRows({ log })))
 })
 
 await section('postgres', async () => {

@@ -3,8 +3,15 @@ import { h } from './dom/h.js'
 import { createNav } from './shell/nav.js'
 import { createShell, type WithClient } from './shell/shell.js'
 import type { PortalHandle, PortalOptions, ViewName } from './types.js'
+import type { MessageKey } from './i18n/messages.js'
 import { validatePortalOptions, VIEW_NAMES } from './validate.js'
 import { views } from './views/index.js'
+import { prefetch } from './views/lazy.js'
+import { viewRoot } from './views/parts/layout.js'
+import { skeleton } from './views/parts/resource.js'
+
+/** Skeleton rows of each view's first load: its stand-in while its chunk loads shows as many. */
+const SKELETON_ROWS: Record<ViewName, number> = { dashboard: 6, invoices: 5, billing: 6 }
 
 /**
  * Mounts the customer portal into `el`: a sidebar (logo, navigation, return link), the
@@ -14,7 +21,7 @@ import { views } from './views/index.js'
 export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>): PortalHandle {
   validatePortalOptions(options, true, el)
   const $view = atom<ViewName>(options.defaultView ?? 'dashboard')
-  const nav = createNav(VIEW_NAMES, navigate)
+  const nav = createNav(VIEW_NAMES, navigate, (name) => prefetch(views[name]))
   const shell = createShell<WithClient<PortalOptions>>(el, {
     options,
     validate: (next) => validatePortalOptions(next, false),
@@ -22,7 +29,15 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
     className: 'ap-portal',
     // The layout is the size container (sidebar -> top bar below 640 px).
     layout: (viewHost, panelHost) => h('div', { class: 'ap-layout' }, nav.el, h('main', { class: 'ap-main' }, viewHost, panelHost)),
-    view: (ctx) => views[$view.get()](ctx),
+    view: () => views[$view.get()](),
+    placeholder(ctx) {
+      const name = $view.get()
+      // Not yet `.ap-view--<name>`: that is the view itself, which replaces this frame.
+      const { el, body } = viewRoot('loading', ctx.t(`${name}.title` as MessageKey))
+      body.appendChild(skeleton(ctx, SKELETON_ROWS[name]))
+      return { el, body, errorTitle: ctx.t(`${name}.error` as MessageKey) }
+    },
+    prefetch: () => VIEW_NAMES.forEach((name) => prefetch(views[name])),
     navigate,
     renderChrome(t, opts) {
       nav.render(t, opts.config ?? {})

@@ -103,6 +103,14 @@ export interface UsageMeter {
   /** `null` is unlimited. */
   limit: number | null
   unit: string
+  /** The customer's overage cap on this metric (`POST /usage-limits`); null or absent when none is set. */
+  spend_limit?: SpendLimit | null
+}
+
+/** A customer-set overage cap: `max_overage_amount` minor units past the quota; null stops at the quota. */
+export interface SpendLimit {
+  max_overage_amount: number | null
+  currency: string
 }
 
 export interface UpcomingInvoice {
@@ -234,6 +242,26 @@ export interface PageQuery {
   starting_after?: string
 }
 
+/** `GET /usage?metric=&period=&granularity=`: the current period by UTC day unless told. */
+export interface UsageQuery {
+  metric: string
+  period?: 'current' | 'previous'
+  granularity?: 'day' | 'hour'
+}
+
+/** `POST /usage-limits`: minor units of overage allowed per period; null stops at the quota. */
+export interface UsageLimitBody {
+  metric: string
+  max_overage_amount: number | null
+}
+
+/** `POST /usage-alerts` */
+export interface UsageAlertBody {
+  metric: string
+  threshold_percent: number
+  of: 'quota' | 'cap'
+}
+
 /** `POST /subscription/preview`, `POST /public/:publicKey/checkout`. */
 export interface PriceBody {
   price_id: string
@@ -320,4 +348,47 @@ export interface PortalFeatures {
   apiKeys: boolean | 'read_only'
   /** The price ids a customer may switch to; null: every plan the backend lists. */
   plans: string[] | null
+}
+
+/** One bar of `GET /usage`: usage in `[start, next bucket's start)`; `start` is a UTC hour or day boundary (the first is the period start). */
+export interface UsageBucket {
+  start: number
+  value: number
+}
+
+/** A linear estimate: the period's usage rate so far, extrapolated to the period end. */
+export interface UsageForecast {
+  total: number
+  /** When the extrapolation reaches the quota, Unix seconds; null when it does not within the period (or no quota). */
+  at_limit_on: number | null
+  /** What the forecast usage past the quota would cost at the plan's overage price (0 without one), minor units. */
+  overage_amount: number
+  currency: string
+}
+
+/** `GET /usage?metric=&period=current|previous&granularity=day|hour`. */
+export interface UsageReport {
+  metric: string
+  unit: string
+  period: { start: number; end: number }
+  granularity: 'day' | 'hour'
+  buckets: UsageBucket[]
+  total: number
+  limit: number | null
+  forecast: UsageForecast
+  spend_limit: SpendLimit | null
+}
+
+/** `POST /usage-limits` answers the cap as set. */
+export interface UsageLimit extends SpendLimit {
+  metric: string
+}
+
+/** A usage alert the customer set: fires once per period when usage reaches `threshold_percent` of the quota or the cap. */
+export interface UsageAlert {
+  id: string
+  metric: string
+  threshold_percent: number
+  of: 'quota' | 'cap'
+  created: number
 }

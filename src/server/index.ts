@@ -66,5 +66,9 @@ export type {
   SharedStores,
   TrackEvent,
   TrackManyResult,
+  UsageAlertEvent,
+  UsageAlertInput,
+  UsageQuery,
 } from './billing/types.js'
+export type { UsageAlertWebhook } from './billing/engine/usage-webhook.js'
 export type * from '../api/types.js'

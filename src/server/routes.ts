@@ -68,6 +68,13 @@ function offeredPlans<T extends { data: { prices: { id: string }[] }[] }>(plans:
   return { ...plans, data }
 }
 
+/** A usage method of the backend, or `not_found` on a backend without it (Stripe keeps no caps or alerts). */
+function usageMethod<K extends 'getUsage' | 'setUsageLimit' | 'listUsageAlerts' | 'createUsageAlert' | 'deleteUsageAlert'>(billing: BillingBackend, name: K): NonNullable<BillingBackend[K]> {
+  const method = billing[name]
+  if (typeof method !== 'function') throw notFound(`resource: this billing backend has no ${name}`)
+  return method.bind(billing) as NonNullable<BillingBackend[K]>
+}
+
 export const routes: Route[] = [
   route({ method: 'GET', path: ['session'], summary: 'The dashboard in one round trip', auth: true, mutation: false, response: s.Session, run: async (c) => ({ ...(await c.billing.getSession(c.scope)), features: c.features }) }),
 
@@ -237,6 +244,51 @@ export const routes: Route[] = [
     },
   }),
   route({ method: 'POST', path: ['api-keys', ':id', 'roll'], summary: 'Replace a key; the new secret is shown once', gate: apiKeysWrite, auth: true, mutation: true, reveals: 'secret', body: s.EmptyBody, response: s.RevealedApiKeyAnswer, run: (c) => c.billing.rollApiKey(c.scope, c.params.id, c.mutation) }),
+
+  route({
+    method: 'GET',
+    path: ['usage'],
+    summary: 'Usage of a metric per UTC day or hour, its total, limit and a linear forecast',
+    auth: true,
+    mutation: false,
+    query: s.UsageQuery,
+    response: s.UsageReport,
+    run: (c) => usageMethod(c.billing, 'getUsage')(c.scope, c.query),
+  }),
+  route({
+    method: 'POST',
+    path: ['usage-limits'],
+    summary: 'Set the overage cap on a metric of an overage plan (null: stop at the quota)',
+    auth: true,
+    mutation: true,
+    body: s.UsageLimitBody,
+    response: s.UsageLimit,
+    run: (c) => usageMethod(c.billing, 'setUsageLimit')(c.scope, c.body.metric, c.body.max_overage_amount, c.mutation),
+  }),
+  route({ method: 'GET', path: ['usage-alerts'], summary: "The customer's usage alerts", auth: true, mutation: false, response: s.UsageAlertList, run: (c) => usageMethod(c.billing, 'listUsageAlerts')(c.scope) }),
+  route({
+    method: 'POST',
+    path: ['usage-alerts'],
+    summary: 'Alert at a percentage of the quota or the cap, once per period (the seller is called)',
+    auth: true,
+    mutation: true,
+    body: s.UsageAlertBody,
+    response: s.UsageAlert,
+    run: (c) => usageMethod(c.billing, 'createUsageAlert')(c.scope, c.body, c.mutation),
+  }),
+  route({
+    method: 'DELETE',
+    path: ['usage-alerts', ':id'],
+    summary: 'Remove a usage alert',
+    auth: true,
+    mutation: true,
+    body: s.EmptyBody,
+    response: s.Deleted,
+    run: async (c) => {
+      await usageMethod(c.billing, 'deleteUsageAlert')(c.scope, c.params.id, c.mutation)
+      return { id: c.params.id, deleted: true }
+    },
+  }),
 
   route({ method: 'GET', path: ['public', ':publicKey', 'plans'], summary: 'The pricing page: public plans (no token)', auth: false, mutation: false, response: s.PublicPlansResponse, run: (c) => c.billing.listPublicPlans(c.params.publicKey) }),
   route({

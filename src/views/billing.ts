@@ -1,4 +1,5 @@
 import { h, replaceChildren } from '../dom/h.js'
+import { billingEn } from '../i18n/messages-billing.js'
 import { accountStore } from './billing/account.js'
 import { paymentMethodsCard } from './billing/payment-methods.js'
 import { plansCard } from './billing/plans.js'
@@ -27,3 +28,6 @@ export const billing: View = (ctx) => {
   replaceChildren(body, accountHost, paymentMethodsCard(ctx))
   return { el }
 }
+
+/** The strings that ship in this view's chunk (added to the English table as it loads). */
+export const english = [billingEn]

@@ -1,6 +1,8 @@
 import { atom, type ReadableAtom } from 'nanostores'
 import type { Period, Plan, Price } from '../api/types.js'
 import { h, replaceChildren, type Child } from '../dom/h.js'
+import { billingEn } from '../i18n/messages-billing.js'
+import { pricingEn } from '../i18n/messages-pricing.js'
 import type { Resource } from '../stores/resource.js'
 import { findPrice, type Account } from './billing/account.js'
 import { undoScheduled } from './billing/subscription.js'
@@ -219,3 +221,6 @@ function source(ctx: ViewContext, settings: PricingSettings): Bindable<PricingDa
   if (!settings.signedIn) return mapped(stores.publicPlans(settings.publicKey), ({ data }): PricingData => ({ plans: data, account: null }))
   return mapped(joined<Account>({ session: stores.account, plans: stores.plans }), (account): PricingData => ({ plans: account.plans.data, account }))
 }
+
+/** The strings that ship in this view's chunk (added to the English table as it loads). */
+export const english = [pricingEn, billingEn]

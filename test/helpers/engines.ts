@@ -14,9 +14,9 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, inject } from 'vitest'
 import { openPostgresBilling } from '../../src/server/billing/postgres.js'
-import { openSqliteBilling, type SqliteBilling } from '../../src/server/billing/sqlite.js'
+import { openSqliteBilling, type SqliteBilling, type SqliteBillingOptions } from '../../src/server/billing/sqlite.js'
 
-export interface EngineOpenOptions {
+export interface EngineOpenOptions extends Pick<SqliteBillingOptions, 'onUsageAlert' | 'usageAlertWebhook' | 'onError'> {
   seed?: 'demo'
   now?: () => number
   baseUrl?: string | null

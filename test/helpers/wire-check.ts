@@ -38,6 +38,11 @@ export const backendAnswers = {
   revokeApiKey: s.ApiKey,
   listPublicPlans: s.PublicPlansResponse,
   createCheckout: s.CheckoutResponse,
+  getUsage: s.UsageReport,
+  setUsageLimit: s.UsageLimit,
+  listUsageAlerts: s.UsageAlertList,
+  createUsageAlert: s.UsageAlert,
+  deleteUsageAlert: z.undefined(),
 } satisfies Record<Method, z.ZodType>
 
 /** The backend with every answer parsed by its schema; `seen` collects the methods that answered. */

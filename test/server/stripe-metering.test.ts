@@ -108,4 +108,25 @@ describe('stripeBilling metering', () => {
     stop()
     expect(heard).toEqual(['rolled', 'revoked'])
   })
+
+  it('charts usage from meter event summaries grouped by UTC hour or day, the partial edges summed apart, late events in their bucket', async () => {
+    const sub = (await billing.getSession(scope('cus_free'))).subscription!
+    const chart = (granularity: 'hour' | 'day') => billing.getUsage!(scope('cus_free'), { metric: 'api_calls', granularity })
+    const before = { hour: await chart('hour'), day: await chart('day') }
+    const late = Math.max(sub.current_period_start + 1, now - 3 * 86_400)
+    expect(await billing.trackMany('app_demo', [{ customUid: 'cus_free', metric: 'api_calls', amount: 5, id: 'late_1', at: late }, { customUid: 'cus_free', metric: 'api_calls', amount: 7, id: 'now_1', at: now }])).toMatchObject({ accepted: 2, rejected: [] })
+    for (const granularity of ['hour', 'day'] as const) {
+      const after = await chart(granularity)
+      expect(after.total).toBe(before[granularity].total + 12)
+      const size = granularity === 'hour' ? 3_600 : 86_400
+      const index = (at: number) => after.buckets.findIndex((b, i) => b.start <= at && (after.buckets[i + 1]?.start ?? Infinity) > at)
+      const grew = after.buckets.map((b, i) => b.value - before[granularity].buckets[i].value)
+      expect(grew[index(late)] + (index(late) === index(now) ? 0 : grew[index(now)])).toBe(12)
+      expect(after.buckets.slice(1).every((b) => b.start % size === 0)).toBe(true)
+    }
+    const grouped = double.requestsTo('GET', /event_summaries$/).filter((r) => r.params.value_grouping_window !== undefined)
+    expect(new Set(grouped.map((r) => r.params.value_grouping_window))).toEqual(new Set(['hour', 'day']))
+    for (const r of grouped) expect(Number(r.params.start_time) % (r.params.value_grouping_window === 'hour' ? 3_600 : 86_400)).toBe(0)
+    expect((await chart('day')).limit).toBe(1_000)
+  })
 })

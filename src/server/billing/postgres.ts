@@ -15,11 +15,13 @@ import { runAsync, type AsyncScriptExecutor } from './engine/script.js'
 import { seedDemo } from './engine/seed.js'
 import { engineTypes, loadPg, typedPool, type PgPool } from './postgres/driver.js'
 import { sharedStores } from './postgres/shared-stores.js'
+import type { UsageAlertOptions } from './engine/usage-controls.js'
+import { checkUsageAlertOptions } from './engine/usage-options.js'
 import type { SharedStores } from './types.js'
 
 export type { PgPool } from './postgres/driver.js'
 
-interface CommonOptions {
+interface CommonOptions extends UsageAlertOptions {
   /** `'demo'` seeds the demo app and customers, once per database. */
   seed?: 'demo'
   /** The clock, in Unix seconds; default the system clock. */
@@ -72,6 +74,7 @@ function checkOptions(options: PostgresBillingOptions): void {
   if (o.seed !== undefined && o.seed !== 'demo') throw new TypeError(`openPostgresBilling: seed must be "demo", not ${JSON.stringify(o.seed)}`)
   if (o.now !== undefined && typeof o.now !== 'function') throw new TypeError('openPostgresBilling: now must be a function returning Unix seconds')
   if (o.baseUrl != null && typeof o.baseUrl !== 'string') throw new TypeError('openPostgresBilling: baseUrl must be a URL string (where invoice documents are served) or null')
+  checkUsageAlertOptions(options, 'openPostgresBilling')
 }
 
 /** Opens the engine on a PostgreSQL database, migrating (and seeding) it first; resolves when it is ready. */
@@ -98,6 +101,9 @@ export async function openPostgresBilling(options: PostgresBillingOptions): Prom
   const engine = createEngine(db, {
     now: clock,
     baseUrl: options.baseUrl == null ? null : options.baseUrl.replace(/\/+$/, ''),
+    onUsageAlert: options.onUsageAlert,
+    usageAlertWebhook: options.usageAlertWebhook,
+    onError: options.onError,
     traits: { rowLocks: true, isTransient: (error) => TRANSIENT.has((error as { code?: string } | null)?.code ?? '') },
   })
   return { ...engine, sharedStores: (o) => sharedStores(db, o) }

@@ -16,12 +16,14 @@ import { runSync } from './engine/script.js'
 import type { BillingDatabase } from './engine/schema.js'
 import { seedDemo } from './engine/seed.js'
 import { StatementCache, syncExecutor, type RawDatabase, type SyncExecutor } from './engine/sync.js'
+import { checkUsageAlertOptions } from './engine/usage-options.js'
+import type { UsageAlertOptions } from './engine/usage-controls.js'
 
 export type { BillingEngine, App, EngineOptions, SellerPlan } from './engine/engine.js'
 export type { CatalogueChanges, CatalogueDiff, CatalogueInput, CataloguePlan, FieldChange, UpdatedObject } from './engine/catalogue.js'
 export type { AppInput, CustomerInput, MetricInput, PlanInput, PriceInput, QuotaInput } from './engine/validate.js'
 
-export interface SqliteBillingOptions {
+export interface SqliteBillingOptions extends UsageAlertOptions {
   /** The database file (created when missing, with its directory); `':memory:'` for a throwaway engine. */
   filename: string
   /** `'demo'` seeds the demo app and customers, once per file. */
@@ -148,6 +150,7 @@ export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling 
   if (options.allowRepeatTrials !== undefined && typeof options.allowRepeatTrials !== 'boolean') throw new TypeError('openSqliteBilling: allowRepeatTrials must be a boolean')
   const maxKeys = options.maxApiKeysPerCustomer
   if (maxKeys !== undefined && (!Number.isSafeInteger(maxKeys) || maxKeys < 1)) throw new TypeError('openSqliteBilling: maxApiKeysPerCustomer must be a whole number of at least 1')
+  checkUsageAlertOptions(options, 'openSqliteBilling')
   const clock = options.now ?? (() => Date.now() / 1000)
   const Database = loadDriver()
   createParentDirectory(options.filename)
@@ -180,6 +183,9 @@ export function openSqliteBilling(options: SqliteBillingOptions): SqliteBilling 
       baseUrl: options.baseUrl == null ? null : options.baseUrl.replace(/\/+$/, ''),
       allowRepeatTrials: options.allowRepeatTrials,
       maxApiKeysPerCustomer: maxKeys,
+      onUsageAlert: options.onUsageAlert,
+      usageAlertWebhook: options.usageAlertWebhook,
+      onError: options.onError,
       // Kysely's destroy() closes the handle once it was used; a never-queried engine closes it here.
       onClose: () => {
         lock.dispose()

@@ -15,6 +15,9 @@ import type {
   Subscription,
   SubscriptionStatus,
   SubscriptionPreview,
+  UsageAlert,
+  UsageLimit,
+  UsageReport,
 } from '../../api/types.js'
 import type { IdempotencyStore } from '../idempotency.js'
 import type { RateLimitCounters } from '../rate-limit.js'
@@ -111,6 +114,14 @@ export interface BillingBackend {
   listPublicPlans(publicKey: string): Promise<PublicPlansResponse>
   createCheckout(publicKey: string, priceId: string, options?: MutationOptions): Promise<CheckoutResponse>
 
+  /** `GET /usage`: buckets, total, limit and forecast of a metric; absent on a backend that cannot chart usage (404). */
+  getUsage?(scope: CustomerScope, query: UsageQuery): Promise<UsageReport>
+  /** `POST /usage-limits`: the customer's overage cap (null: stop at the quota); only on a plan that prices overage (`conflict` otherwise). */
+  setUsageLimit?(scope: CustomerScope, metric: string, maxOverageAmount: number | null, options?: MutationOptions): Promise<UsageLimit>
+  listUsageAlerts?(scope: CustomerScope): Promise<List<UsageAlert>>
+  createUsageAlert?(scope: CustomerScope, alert: UsageAlertInput, options?: MutationOptions): Promise<UsageAlert>
+  deleteUsageAlert?(scope: CustomerScope, alertId: string, options?: MutationOptions): Promise<void>
+
   /** Releases connections and file handles. */
   close?(): Promise<void> | void
 
@@ -120,6 +131,37 @@ export interface BillingBackend {
    * them by default; `now` is its clock, Unix seconds.
    */
   sharedStores?(options?: { now?: () => number }): SharedStores
+}
+
+export interface UsageQuery {
+  metric: string
+  /** Default `current`. */
+  period?: 'current' | 'previous'
+  /** Default `day`. Buckets are UTC hours or days. */
+  granularity?: 'day' | 'hour'
+}
+
+export interface UsageAlertInput {
+  metric: string
+  /** 1..1000: 100 is the whole quota (or cap). */
+  threshold_percent: number
+  of: 'quota' | 'cap'
+}
+
+/** What `onUsageAlert` receives (and the webhook's body carries), once per alert per period. */
+export interface UsageAlertEvent {
+  appId: string
+  customUid: string
+  metric: string
+  /** The alert's percentage. */
+  threshold: number
+  /** Usage in the period when it fired. */
+  used: number
+  /** The quota, or for an alert `of: 'cap'` the usage at which the cap stops the customer. */
+  limit: number
+  of: 'quota' | 'cap'
+  alertId: string
+  periodStart: number
 }
 
 export interface SharedStores {
@@ -164,7 +206,7 @@ export class BillingError extends Error {
 // ---------------------------------------------------------------- metering
 
 /** Why `check` refused (or, for `not_in_plan`, why the plan says nothing about it). */
-export type CheckReason = 'quota_exceeded' | 'no_subscription' | 'subscription_inactive' | 'not_in_plan'
+export type CheckReason = 'quota_exceeded' | 'spend_limit_reached' | 'no_subscription' | 'subscription_inactive' | 'not_in_plan'
 
 /** `check(scope, metricOrFlag, { amount })`: may the customer use `amount` more of it now? */
 export interface CheckResult {
@@ -184,6 +226,8 @@ export interface CheckResult {
   resets_at: number | null
   /** The subscription's status, when there is one. */
   status?: SubscriptionStatus | null
+  /** Usage at which the customer's spend cap refuses more (`spend_limit_reached`); absent or null without a cap. */
+  stops_at?: number | null
 }
 
 export interface MetricEntitlement {

@@ -140,9 +140,13 @@ export function createApiKeyGuard(options: ApiKeyGuardOptions): ApiKeyGuard {
     if (base.reason === 'subscription_inactive') return { status: 403, code: 'subscription_inactive', message: `This API key’s subscription is ${base.status ?? 'inactive'}: settle the account to continue.` }
     if (base.reason === 'not_in_plan') return { status: 403, code: 'not_in_plan', message: `This API key’s plan does not include ${metric}.` }
     const used = counter.used(s)
+    const retryAfter = () => ({ 'Retry-After': String(Math.max(1, seconds((base.resets_at ?? 0) * 1000 - at))) })
     if (base.limit !== null && !base.overage_priced && used + units > base.limit) {
-      const retry = String(Math.max(1, seconds((base.resets_at ?? 0) * 1000 - at)))
-      return { status: 429, code: 'quota_exceeded', message: `The ${metric} quota of ${base.limit} is used up until the period resets.`, headers: { 'Retry-After': retry } }
+      return { status: 429, code: 'quota_exceeded', message: `The ${metric} quota of ${base.limit} is used up until the period resets.`, headers: retryAfter() }
+    }
+    // The customer's own spend limit on priced overage: the same answer, its own code.
+    if (base.stops_at != null && used + units > base.stops_at) {
+      return { status: 429, code: 'spend_limit_reached', message: `The spend limit on ${metric} is reached until the period resets (raise it in the billing portal).`, headers: retryAfter() }
     }
     return null
   }

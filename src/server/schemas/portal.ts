@@ -36,6 +36,31 @@ export const AttachPaymentMethodBody = named(
 /** An API key's name, as the engine keeps it (at most 100 characters). */
 export const ApiKeyBody = named('ApiKeyBody', z.strictObject({ name: text(100) }))
 
+/** The metric key a usage route is about. */
+const metricField = () => text(100).meta({ description: 'A metric of the plan, e.g. `api_calls`.' })
+
+/** `GET /usage?metric=&period=&granularity=`. */
+export const UsageQuery = z.object({
+  metric: metricField(),
+  period: z.enum(['current', 'previous'], { error: 'must be "current" or "previous"' }).default('current'),
+  granularity: z.enum(['day', 'hour'], { error: 'must be "day" or "hour"' }).default('day').meta({ description: 'Bucket size; buckets are UTC days or hours.' }),
+})
+export const UsageLimitBody = named(
+  'UsageLimitBody',
+  z.strictObject({
+    metric: metricField(),
+    max_overage_amount: whole().nullable().meta({ description: 'Minor units of overage allowed past the quota per period; null stops at the quota.' }),
+  }),
+)
+export const UsageAlertBody = named(
+  'UsageAlertBody',
+  z.strictObject({
+    metric: metricField(),
+    threshold_percent: z.int({ error: 'must be a whole number from 1 to 1000' }).min(1, { error: 'must be a whole number from 1 to 1000' }).max(1000, { error: 'must be a whole number from 1 to 1000' }),
+    of: z.enum(['quota', 'cap'], { error: 'must be "quota" or "cap"' }),
+  }),
+)
+
 const LIMIT_MESSAGE = 'must be a whole number from 1 to 100'
 /** `?limit=` (1..100, default 10) and `?starting_after=` (an id). */
 export const PageQuery = z.object({
@@ -111,9 +136,14 @@ export const Subscription = named(
   }),
 )
 export const Customer = named('Customer', z.object({ id: z.string(), email: z.string(), name: z.string() }))
+export const SpendLimit = named(
+  'SpendLimit',
+  z.object({ max_overage_amount: z.int().nullable(), currency: z.string() }),
+  'A customer-set overage cap: at most `max_overage_amount` minor units past the quota; null stops at the quota.',
+)
 export const UsageMeter = named(
   'UsageMeter',
-  z.object({ metric: z.string(), name: z.string(), used: z.number(), limit: z.number().nullable(), unit: z.string() }),
+  z.object({ metric: z.string(), name: z.string(), used: z.number(), limit: z.number().nullable(), unit: z.string(), spend_limit: SpendLimit.nullable().optional() }),
 )
 export const UpcomingInvoice = z.object({ amount_due: z.int(), currency: z.string(), date: z.int() })
 export const PortalFeatures = named(
@@ -212,3 +242,31 @@ export const PublicPlansResponse = named('PublicPlansResponse', z.object({ data:
 export const CheckoutResponse = named('CheckoutResponse', z.object({ url: z.string() }))
 export const Deleted = named('Deleted', z.object({ id: z.string(), deleted: z.literal(true) }))
 export const OpenApiDocument = named('OpenApiDocument', z.looseObject({ openapi: z.string() }), 'This API described as OpenAPI 3.1.')
+
+export const UsageBucket = z.object({ start: z.int(), value: z.number() })
+export const UsageForecast = named(
+  'UsageForecast',
+  z.object({ total: z.number(), at_limit_on: z.int().nullable(), overage_amount: z.int(), currency: z.string() }),
+  'A linear estimate: the rate so far carried to the period end, never past a hard quota or the spend limit.',
+)
+export const UsageReport = named(
+  'UsageReport',
+  z.object({
+    metric: z.string(),
+    unit: z.string(),
+    period: z.object({ start: z.int(), end: z.int() }),
+    granularity: z.enum(['day', 'hour']),
+    buckets: z.array(UsageBucket),
+    total: z.number(),
+    limit: z.number().nullable(),
+    forecast: UsageForecast,
+    spend_limit: SpendLimit.nullable(),
+  }),
+  'Usage per UTC day or hour, from the period start up to now (empty buckets are 0); the first bucket starts at the period start.',
+)
+export const UsageLimit = named('UsageLimit', z.object({ metric: z.string(), ...SpendLimit.shape }))
+export const UsageAlert = named(
+  'UsageAlert',
+  z.object({ id: z.string(), metric: z.string(), threshold_percent: z.int(), of: z.enum(['quota', 'cap']), created: z.int() }),
+)
+export const UsageAlertList = named('UsageAlertList', list(UsageAlert))

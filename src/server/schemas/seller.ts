@@ -110,7 +110,7 @@ export const CustomerList = named('CustomerList', list(Customer))
 export const SellerPlan = named('SellerPlan', z.object({ ...Plan.shape, public: z.boolean(), archived: z.boolean() }))
 export const PlanList = named('PlanList', list(SellerPlan))
 
-export const CheckReason = z.enum(['quota_exceeded', 'no_subscription', 'subscription_inactive', 'not_in_plan'])
+export const CheckReason = z.enum(['quota_exceeded', 'spend_limit_reached', 'no_subscription', 'subscription_inactive', 'not_in_plan'])
 export const CheckResult = named(
   'CheckResult',
   z.object({
@@ -123,6 +123,7 @@ export const CheckResult = named(
     overage_priced: z.boolean(),
     resets_at: z.int().nullable(),
     status: SubscriptionStatus.nullable().optional(),
+    stops_at: z.number().nullable().optional(),
   }),
 )
 export const MetricEntitlement = z.object({

@@ -51,6 +51,11 @@ export type WireTypesAgree = [
   Assert<Agree<typeof bd.TaxId, wire.TaxId>>,
   Assert<Agree<typeof bd.Address, wire.Address>>,
   Assert<Agree<typeof s.BillingDetailsBody, wire.BillingDetailsUpdate>>,
+  Assert<Agree<typeof s.SpendLimit, wire.SpendLimit>>,
+  Assert<Agree<typeof s.UsageReport, wire.UsageReport>>,
+  Assert<Agree<typeof s.UsageLimit, wire.UsageLimit>>,
+  Assert<Agree<typeof s.UsageAlert, wire.UsageAlert>>,
+  Assert<Agree<typeof s.UsageAlertList, wire.List<wire.UsageAlert>>>,
 ]
 
 /** The bodies and query the browser sends (`src/api/portal-api.ts`), as the handler reads them before defaults. */
@@ -61,6 +66,9 @@ export type WireRequestsAgree = [
   Assert<Sends<typeof s.CancelBody, wire.CancelBody>>,
   Assert<Sends<typeof s.AttachPaymentMethodBody, wire.AttachPaymentMethodBody>>,
   Assert<Sends<typeof s.ApiKeyBody, wire.ApiKeyBody>>,
+  Assert<Sends<typeof s.UsageQuery, wire.UsageQuery>>,
+  Assert<Sends<typeof s.UsageLimitBody, wire.UsageLimitBody>>,
+  Assert<Sends<typeof s.UsageAlertBody, wire.UsageAlertBody>>,
 ]
 
 /** The Seller API answers the engine's own results. */

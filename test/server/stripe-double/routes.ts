@@ -372,11 +372,22 @@ export const routes: Route[] = [
         if (value % 60 !== 0) throw invalid(`${name} must be aligned with minute boundaries.`, name)
       }
       if (end <= start) throw invalid('end_time must be after start_time.', 'end_time')
-      const total = world.meterEvents
-        .filter((e) => e.meter === id && e.customer === customer && e.timestamp >= start && e.timestamp < end)
-        .reduce((sum, e) => sum + e.value, 0)
-      const summary = { id: world.id('mtrusg'), object: 'billing.meter_event_summary', aggregated_value: total, start_time: start, end_time: end, livemode: false, meter: id }
-      return list([summary], false, `/v1/billing/meters/${id}/event_summaries`)
+      const url = `/v1/billing/meters/${id}/event_summaries`
+      const sum = (from: number, to: number) =>
+        world.meterEvents.filter((e) => e.meter === id && e.customer === customer && e.timestamp >= from && e.timestamp < to).reduce((total, e) => total + e.value, 0)
+      // Summary ids name their window, so a page's last id is a stable cursor.
+      const summary = (from: number, to: number) => ({ id: `mtrusg_${id}_${customer}_${from}_${to}`, object: 'billing.meter_event_summary', aggregated_value: sum(from, to), start_time: from, end_time: to, livemode: false, meter: id })
+      const window = str(params.value_grouping_window)
+      if (window === undefined) return list([summary(start, end)], false, url)
+      // Grouped: one summary per UTC hour or day, newest first (as Stripe lists them), the bounds on the window's boundaries.
+      const size = window === 'hour' ? 3_600 : window === 'day' ? 86_400 : 0
+      if (size === 0) throw invalid(`Invalid value_grouping_window: must be one of day or hour`, 'value_grouping_window')
+      for (const [name, value] of [['start_time', start], ['end_time', end]] as const) {
+        if (value % size !== 0) throw invalid(`${name} must be aligned with ${window === 'hour' ? 'hour' : 'day (UTC midnight)'} boundaries when value_grouping_window is ${window}.`, name)
+      }
+      const windows = []
+      for (let from = end - size; from >= start; from -= size) windows.push(summary(from, from + size))
+      return page(windows, params, url, 'billing.meter_event_summary')
     },
   },
   {

@@ -50,10 +50,15 @@ async function callAll(api: PortalApi): Promise<Record<keyof PortalApi, true>> {
   await api.createApiKey({ name: 'CI' })
   await api.rollApiKey(id)
   await api.revokeApiKey(id)
+  await api.usage({ metric: 'api_calls', granularity: 'hour' })
+  await api.setUsageLimit({ metric: 'api_calls', max_overage_amount: null })
+  await api.usageAlerts()
+  await api.createUsageAlert({ metric: 'api_calls', threshold_percent: 80, of: 'quota' })
+  await api.deleteUsageAlert(id)
   await api.publicPlans(id)
   await api.checkout(id, { price_id: 'p' })
   // `satisfies` fails to compile when PortalApi gains a function this list does not call.
-  const called = { session: true, plans: true, invoices: true, invoice: true, payInvoice: true, billingDetails: true, updateBillingDetails: true, paymentMethods: true, setupPaymentMethod: true, attachPaymentMethod: true, setDefaultPaymentMethod: true, removePaymentMethod: true, previewSubscription: true, changeSubscription: true, undoScheduledChange: true, cancelSubscription: true, resumeSubscription: true, apiKeys: true, createApiKey: true, rollApiKey: true, revokeApiKey: true, publicPlans: true, checkout: true } as const
+  const called = { session: true, plans: true, invoices: true, invoice: true, payInvoice: true, billingDetails: true, updateBillingDetails: true, paymentMethods: true, setupPaymentMethod: true, attachPaymentMethod: true, setDefaultPaymentMethod: true, removePaymentMethod: true, previewSubscription: true, changeSubscription: true, undoScheduledChange: true, cancelSubscription: true, resumeSubscription: true, apiKeys: true, createApiKey: true, rollApiKey: true, revokeApiKey: true, usage: true, setUsageLimit: true, usageAlerts: true, createUsageAlert: true, deleteUsageAlert: true, publicPlans: true, checkout: true } as const
   return called satisfies Record<keyof PortalApi, true>
 }
 

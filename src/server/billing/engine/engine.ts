@@ -6,8 +6,8 @@
  * this file composes them.
  */
 import type { Kysely } from 'kysely'
-import type { ApiKey, Customer, List, Plan, RevealedApiKey, Subscription } from '../../../api/types.js'
-import type { ApiKeyChange, ApiKeyOwner, BillingBackend, CheckResult, CustomerScope, Entitlements, MeteringBackend, PageParams, TrackEvent, TrackManyResult } from '../types.js'
+import type { ApiKey, Customer, List, Plan, RevealedApiKey, Subscription, UsageAlert, UsageLimit, UsageReport } from '../../../api/types.js'
+import type { ApiKeyChange, ApiKeyOwner, BillingBackend, CheckResult, CustomerScope, Entitlements, MeteringBackend, MutationOptions, PageParams, TrackEvent, TrackManyResult, UsageAlertInput, UsageQuery } from '../types.js'
 import { apiKeyMethods } from './api-keys.js'
 import { billingDetailsMethods } from './billing-details.js'
 import { catalogueMethods, type CatalogueDiff, type CatalogueInput, type SellerPlan } from './catalogue.js'
@@ -22,11 +22,12 @@ import type { BillingDatabase } from './schema.js'
 import { sellerMethods, type App } from './seller.js'
 import { sessionMethods } from './session.js'
 import { subscriptionMethods } from './subscriptions.js'
+import { usageControlMethods, type UsageAlertOptions } from './usage-controls.js'
 import type { AppInput, CustomerInput, MetricInput, PlanInput } from './validate.js'
 
 export type { App, SellerPlan }
 
-export interface EngineOptions {
+export interface EngineOptions extends UsageAlertOptions {
   /** The clock, in Unix seconds. */
   now: () => number
   /** Base of invoice documents and checkout pages; null gives invoices no links (and checkouts a relative path). */
@@ -73,6 +74,13 @@ export interface BillingEngine extends BillingBackend, MeteringBackend {
   /** The owner of an API key (and marks it used unless `markUsed: false`), or null for an unknown, revoked or rolled key. */
   verifyApiKey(apiKeySecret: string, options?: { markUsed?: boolean }): Promise<ApiKeyOwner | null>
   onApiKeyChange(listener: (change: ApiKeyChange) => void): () => void
+  /** Usage of a metric per UTC day or hour in the current or previous period, with a linear forecast (docs/metering.md). */
+  getUsage(scope: CustomerScope, query: UsageQuery): Promise<UsageReport>
+  /** The customer's overage cap on a metric of an overage plan; null stops at the quota. */
+  setUsageLimit(scope: CustomerScope, metric: string, maxOverageAmount: number | null, options?: MutationOptions): Promise<UsageLimit>
+  listUsageAlerts(scope: CustomerScope): Promise<List<UsageAlert>>
+  createUsageAlert(scope: CustomerScope, alert: UsageAlertInput, options?: MutationOptions): Promise<UsageAlert>
+  deleteUsageAlert(scope: CustomerScope, alertId: string, options?: MutationOptions): Promise<void>
   /** Renews every subscription whose period has ended: cancellations, scheduled changes, renewal invoices. */
   renew(): Promise<{ renewed: number }>
   /** Moves the engine's clock forward to `unixSeconds`, then renews. */
@@ -93,7 +101,8 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
   const { listPaymentMethods, setupPaymentMethod, attachPaymentMethod, setDefaultPaymentMethod, removePaymentMethod } = paymentMethodMethods(ctx)
   const { listPlans, previewSubscriptionChange, applyChange, cancelScheduledChange, cancelSubscription, resumeSubscription } = subscriptionMethods(ctx, { allowRepeatTrials: options.allowRepeatTrials ?? false })
   const { listApiKeys, rollApiKey, revokeApiKey, createApiKey, verifyApiKey, onApiKeyChange } = apiKeyMethods(ctx, { maxPerCustomer: options.maxApiKeysPerCustomer })
-  const { check, track, trackMany, entitlements } = meteringMethods(ctx)
+  const usage = usageControlMethods(ctx, { onUsageAlert: options.onUsageAlert, usageAlertWebhook: options.usageAlertWebhook, onError: options.onError })
+  const { check, track, trackMany, entitlements } = meteringMethods(ctx, { afterTrack: usage.evaluateAlerts })
   const { listPublicPlans, createCheckout } = publicPlanMethods(ctx)
   const { createApp, createMetric, createPlan, createCustomer, upsertCustomer, getCustomer } = sellerMethods(ctx)
   const { applyCatalogue, listAppPlans } = catalogueMethods(ctx)
@@ -154,6 +163,11 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
     track,
     trackMany,
     entitlements,
+    getUsage: usage.getUsage,
+    setUsageLimit: usage.setUsageLimit,
+    listUsageAlerts: usage.listUsageAlerts,
+    createUsageAlert: usage.createUsageAlert,
+    deleteUsageAlert: usage.deleteUsageAlert,
     createApiKey,
     revokeApiKey: (scope, id) => revokeApiKey(scope, id),
     verifyApiKey,
@@ -164,6 +178,7 @@ export function createEngine(db: Kysely<BillingDatabase>, options: EngineOptions
     async close() {
       if (closed) return
       closed = true
+      usage.close()
       await db.destroy()
       await options.onClose?.()
     },

@@ -19,10 +19,11 @@ import {
   type TrackManyResult,
 } from '../types.js'
 import type { EngineContext } from './context.js'
-import { scaleQuotas, type QuoteQuota } from './quote.js'
+import { planState } from './plan-state.js'
 import type { Db, UsageRecordsTable } from './schema.js'
-import { findSubscription, isLive } from './lookups.js'
-import { quotasOf, usageIn } from './usage.js'
+import { usageIn } from './usage.js'
+import { stopsAtFor } from './usage-controls.js'
+import { rollUp, usageTotal, type CountedEvent } from './usage-rollup.js'
 
 /** Events a `trackMany` call takes at once. */
 export const MAX_BATCH = 10_000
@@ -37,15 +38,8 @@ const USABLE: readonly SubscriptionStatus[] = ['trialing', 'active']
 type UsageRow = UsageRecordsTable & { event_id: string | null }
 const USAGE_COLUMNS: (keyof UsageRow)[] = ['app_id', 'customer_id', 'metric', 'quantity', 'recorded_at', 'event_id']
 
-interface PlanState {
-  customerId: string
-  status: SubscriptionStatus | null
-  planId: string | null
-  start: number
-  end: number
-  quotas: QuoteQuota[]
-  flags: string[]
-}
+/** A batch held an event id seen before: trackMany runs it again, asking which rows were new. */
+class DuplicatesSeen extends Error {}
 
 const invalid = (field: string, message: string) => new BillingError('invalid_request', message, { field })
 
@@ -54,53 +48,40 @@ function positiveAmount(amount: unknown, field: string): number {
   return amount as number
 }
 
-export function meteringMethods(ctx: EngineContext) {
-  const { db, now, tx, customerNow } = ctx
+export interface MeteringHooks {
+  /** After a batch committed, with the ids of its customers whose events counted (usage alerts). */
+  afterTrack?(appId: string, customerIds: string[]): Promise<void>
+}
 
-  /** The customer's current plan, period and quotas (scaled to the price's period), renewed up to now. */
-  async function planState(q: Db, scope: CustomerScope): Promise<PlanState> {
-    const customer = await customerNow(q, scope)
-    const sub = await findSubscription(q, customer.subscription_id)
-    const none: PlanState = { customerId: customer.id, status: sub?.status ?? null, planId: null, start: 0, end: 0, quotas: [], flags: [] }
-    if (!isLive(sub)) return none
-    const price = await q
-      .selectFrom('prices as p')
-      .innerJoin('plans as pl', 'pl.id', 'p.plan_id')
-      .select(['p.plan_id', 'p.period', 'pl.flags'])
-      .where('p.id', '=', sub.price_id)
-      .executeTakeFirstOrThrow()
-    return {
-      ...none,
-      planId: price.plan_id,
-      start: sub.current_period_start,
-      end: sub.current_period_end,
-      quotas: scaleQuotas(await quotasOf(q, scope.appId, price.plan_id), price.period),
-      flags: JSON.parse(price.flags) as string[],
-    }
-  }
+export function meteringMethods(ctx: EngineContext, hooks: MeteringHooks = {}) {
+  const { db, now, tx } = ctx
 
   async function check(scope: CustomerScope, metricOrFlag: string, options: { amount?: number } = {}): Promise<CheckResult> {
     if (typeof metricOrFlag !== 'string' || metricOrFlag === '') throw invalid('metric', 'check() needs a metric or flag key such as "api_calls"')
     const amount = options.amount === undefined ? 1 : options.amount === 0 ? 0 : positiveAmount(options.amount, 'amount')
-    const state = await planState(db, scope)
+    const state = await planState(ctx, db, scope)
     const base = { used: 0, limit: null, remaining: null, overage: false, overage_priced: false, resets_at: state.planId ? state.end : null, status: state.status }
     if (!state.planId) return { ...base, allowed: false, reason: 'no_subscription' }
     if (!USABLE.includes(state.status as SubscriptionStatus)) return { ...base, allowed: false, reason: 'subscription_inactive' }
     if (state.flags.includes(metricOrFlag)) return { ...base, allowed: true }
     const quota = state.quotas.find((x) => x.metric === metricOrFlag)
     if (!quota) return { ...base, allowed: false, reason: 'not_in_plan' }
-    const used = (await usageIn(db, state.customerId, state.start, state.end))[metricOrFlag] ?? 0
+    const used = await usageTotal(db, state.customerId, metricOrFlag, state.start, state.end)
     if (quota.quota === null) return { ...base, used, allowed: true }
     const remaining = Math.max(0, quota.quota - used)
     const over = used + amount > quota.quota
     const priced = quota.overage_amount !== null
     const metered = { ...base, used, limit: quota.quota, remaining, overage_priced: priced }
     if (over && !priced) return { ...metered, allowed: false, reason: 'quota_exceeded' }
-    return { ...metered, allowed: true, overage: over }
+    // The customer's own spend limit stops priced overage where they asked (usage-controls.ts).
+    const stops = await stopsAtFor(db, state.customerId, quota)
+    const capped = stops === null ? metered : { ...metered, stops_at: stops }
+    if (stops !== null && used + amount > stops) return { ...capped, allowed: false, reason: 'spend_limit_reached' }
+    return { ...capped, allowed: true, overage: over }
   }
 
   async function entitlements(scope: CustomerScope): Promise<Entitlements> {
-    const state = await planState(db, scope)
+    const state = await planState(ctx, db, scope)
     const usage = state.planId ? await usageIn(db, state.customerId, state.start, state.end) : {}
     return {
       plan_id: state.planId,
@@ -144,7 +125,26 @@ export function meteringMethods(ctx: EngineContext) {
     const result: TrackManyResult = { accepted: 0, duplicates: 0, rejected: [] }
     if (events.length === 0) return result
     const t = now()
-    return tx(async (q) => {
+    const counted = new Set<string>()
+    // First without RETURNING (SQLite pays a third more per row for it): when every row is
+    // new, the rows are what the rollup adds. A batch with a duplicate id is run again whole,
+    // with RETURNING naming the rows that were new.
+    for (const precise of [false, true]) {
+      try {
+        await tx((q) => writeBatch(q, precise))
+        break
+      } catch (error) {
+        if (precise || !(error instanceof DuplicatesSeen)) throw error
+      }
+    }
+    // Outside the transaction: alerts read the committed usage and claim their firing on their own.
+    if (counted.size > 0) await hooks.afterTrack?.(appId, [...counted])
+    return result
+
+    async function writeBatch(q: Db, precise: boolean): Promise<void> {
+      // A transaction run again (PostgreSQL: a deadlock) starts its tally again.
+      Object.assign(result, { accepted: 0, duplicates: 0, rejected: [] })
+      counted.clear()
       const metrics = new Set((await q.selectFrom('metrics').select('key').where('app_id', '=', appId).execute()).map((m) => m.key))
       const uids = [...new Set(events.map((e) => e.customUid))]
       const customers = new Map<string, { id: string; subscription_id: string | null }>()
@@ -186,42 +186,51 @@ export function meteringMethods(ctx: EngineContext) {
         if (e.apiKeyId !== undefined) touched.set(e.apiKeyId, Math.max(touched.get(e.apiKeyId) ?? 0, at))
       })
 
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) result.accepted += await insertUsage(q, rows.slice(i, i + INSERT_CHUNK))
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        const inserted = await insertUsage(q, rows.slice(i, i + INSERT_CHUNK), precise)
+        if (inserted === null) throw new DuplicatesSeen()
+        await rollUp(q, inserted)
+        for (const e of inserted) counted.add(e.customer_id)
+        result.accepted += inserted.length
+      }
       result.duplicates = rows.length - result.accepted
       for (const [apiKeyId, at] of touched) {
         await q.updateTable('api_keys').set({ last_used: at }).where('id', '=', apiKeyId).where('app_id', '=', appId).execute()
       }
-      return result
-    })
+    }
   }
 
   /**
-   * Inserts usage rows, skipping event ids already seen; returns how many were new. The
-   * multi-row INSERT is built and compiled by Kysely once per row count (building a
-   * thousand rows' AST costs more than SQLite takes to write them), then run with the
-   * rows' values in the slots the compiled query names.
+   * Inserts usage rows, skipping event ids already seen. Returns the rows that were new:
+   * `precise` asks the database (RETURNING, on SQLite and PostgreSQL alike); otherwise
+   * all of them when all were new, or null when some were not. The multi-row INSERT is
+   * built and compiled by Kysely once per row count and kind (building a thousand rows'
+   * AST costs more than SQLite takes to write them), then run with the rows' values in the
+   * slots the compiled query names.
    */
-  const compiledInserts = new Map<number, { compiled: CompiledQuery; slots: { row: number; column: keyof UsageRow }[] }>()
-  async function insertUsage(q: Db, rows: UsageRow[]): Promise<number> {
-    let entry = compiledInserts.get(rows.length)
+  const compiledInserts = new Map<string, { compiled: CompiledQuery; slots: { row: number; column: keyof UsageRow }[] }>()
+  async function insertUsage(q: Db, rows: UsageRow[], precise: boolean): Promise<CountedEvent[] | null> {
+    const key = `${rows.length}:${precise}`
+    let entry = compiledInserts.get(key)
     if (!entry) {
       const marker = '\u0000usage:'
       const placeholders = rows.map((_, row) => Object.fromEntries(USAGE_COLUMNS.map((column) => [column, `${marker}${row}:${column}`])) as unknown as UsageRow)
-      const compiled = q
+      const insert = q
         .insertInto('usage_records')
         .values(placeholders)
         .onConflict((oc) => oc.columns(['app_id', 'event_id']).doNothing())
-        .compile()
+      const compiled = precise ? insert.returning(['customer_id', 'metric', 'recorded_at', 'quantity']).compile() : insert.compile()
       const slots = compiled.parameters.map((p) => {
         const [row, column] = String(p).slice(marker.length).split(':')
         return { row: Number(row), column: column as keyof UsageRow }
       })
       entry = { compiled, slots }
       if (compiledInserts.size > 8) compiledInserts.clear()
-      compiledInserts.set(rows.length, entry)
+      compiledInserts.set(key, entry)
     }
-    const result = await q.executeQuery({ ...entry.compiled, parameters: entry.slots.map((s) => rows[s.row][s.column]) })
-    return Number(result.numAffectedRows ?? 0)
+    const result = await q.executeQuery<CountedEvent>({ ...entry.compiled, parameters: entry.slots.map((s) => rows[s.row][s.column]) })
+    if (precise) return result.rows
+    return Number(result.numAffectedRows ?? 0) === rows.length ? rows : null
   }
 
   /** One event; throws what `trackMany` would itemise. Returns whether it was a duplicate. */

@@ -207,6 +207,39 @@ export interface RateLimitsTable {
   expires_at: number
 }
 
+/** Usage per customer, metric and UTC hour (`hour` = its first second), kept by trackMany (migration 9). */
+export interface UsageHourlyTable {
+  customer_id: string
+  metric: string
+  hour: number
+  quantity: number
+}
+
+/** The customer's overage cap on a metric (migration 9); null `max_overage_amount` stops at the quota. */
+export interface UsageLimitsTable {
+  customer_id: string
+  metric: string
+  max_overage_amount: number | null
+  updated: number
+}
+
+export interface UsageAlertsTable {
+  id: string
+  app_id: string
+  customer_id: string
+  metric: string
+  threshold_percent: number
+  of: 'quota' | 'cap'
+  created: number
+}
+
+/** An alert's claim for a period: the row that makes it fire once (migration 9). */
+export interface UsageAlertFiringsTable {
+  alert_id: string
+  period_start: number
+  fired_at: number
+}
+
 export interface BillingDatabase {
   billing_migrations: MigrationsTable
   billing_seeds: SeedsTable
@@ -224,6 +257,10 @@ export interface BillingDatabase {
   api_keys: ApiKeysTable
   billing_idempotency: IdempotencyTable
   billing_rate_limits: RateLimitsTable
+  usage_hourly: UsageHourlyTable
+  usage_limits: UsageLimitsTable
+  usage_alerts: UsageAlertsTable
+  usage_alert_firings: UsageAlertFiringsTable
 }
 
 /** The engine's Kysely handle: the database, or a transaction on it. */

@@ -26,6 +26,7 @@ import type {
   UsageRecordsTable,
 } from './schema.js'
 import { query, transaction, type Script } from './script.js'
+import { hourlyRows } from './usage-rollup.js'
 
 const DAY = 86_400
 
@@ -401,6 +402,8 @@ function* write(db: Kysely<BillingDatabase>, rows: Rows): Script<void> {
   yield* insert('invoices', invoices)
   yield* insert('invoice_lines', lines)
   yield* insert('usage_records', rows.usage_records)
+  // The chart's rollup, as trackMany keeps it.
+  yield* insert('usage_hourly', hourlyRows(rows.usage_records))
   yield* insert('payment_methods', rows.payment_methods)
   yield* insert('api_keys', rows.api_keys)
 }

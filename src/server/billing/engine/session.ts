@@ -145,9 +145,10 @@ export function sessionMethods(ctx: EngineContext) {
     }
 
     const sub = row as typeof row & { id: string; status: SubscriptionsTable['status']; plan_id: string; price_id: string; current_period_start: number; current_period_end: number }
-    const [prices, meters] = await Promise.all([
+    const [prices, meters, caps] = await Promise.all([
       planPricesQuery(db, { planId: sub.plan_id, priceId: sub.price_id }),
       metersQuery(db, { appId: scope.appId, planId: sub.plan_id, customerId: sub.customer_id, from: sub.current_period_start, to: sub.current_period_end }),
+      db.selectFrom('usage_limits').select(['metric', 'max_overage_amount']).where('customer_id', '=', sub.customer_id).execute(),
     ])
     const plan = toPlan(
       {
@@ -167,7 +168,13 @@ export function sessionMethods(ctx: EngineContext) {
       meters,
     )
     const periodQuotas = scaleQuotas(meters, sub.period as Period)
-    const usage: UsageMeter[] = periodQuotas.map((m, i) => ({ metric: m.metric, name: m.metric_name, used: Number(meters[i].used ?? 0), limit: m.quota, unit: m.unit }))
+    const usage: UsageMeter[] = periodQuotas.map((m, i) => {
+      const meter: UsageMeter = { metric: m.metric, name: m.metric_name, used: Number(meters[i].used ?? 0), limit: m.quota, unit: m.unit }
+      // The customer's spend limit, where they set one on a metric this plan bills overage for.
+      const cap = m.overage_amount === null ? undefined : caps.find((c) => c.metric === m.metric)
+      if (cap) meter.spend_limit = { max_overage_amount: cap.max_overage_amount === null ? null : Number(cap.max_overage_amount), currency: sub.currency as string }
+      return meter
+    })
     const subscription = toSubscription(
       {
         id: sub.id,

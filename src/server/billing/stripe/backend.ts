@@ -41,6 +41,7 @@ import { customerResolver, type ResolveCustomer } from './customers.js'
 import { billToOf, readBillingDetails, writeBillingDetails } from './billing-details.js'
 import { sha256 } from '../../http.js'
 import { stripeMetering } from './metering.js'
+import { stripeUsage } from './usage.js'
 import { idempotencyKeys, isCardError, isIdempotencyClash, isResourceMissing, isStripeError, isStripeId, toBillingError } from './errors.js'
 import { classifyChange, currentPeriod, isCanceling, isLive, planItem, scheduledChange, toSubscription, type ChangeKind } from './subscription.js'
 
@@ -727,8 +728,10 @@ export function createStripeBackend(config: BackendConfig): StripeBackend {
     now: () => Math.floor(config.now()),
     summaryTtlSeconds: config.meterSummaryTtlSeconds ?? 60,
   })
-  for (const name of ['check', 'entitlements', 'trackMany', 'verifyApiKey'] as const) {
-    const method = metering[name] as (...args: unknown[]) => Promise<unknown>
+  const usage = stripeUsage({ stripe, meters: config.meters, customerId: (scope) => customers.id(scope), session: (scope) => backend.getSession(scope), now: () => Math.floor(config.now()) })
+  const extra = { ...metering, getUsage: usage.getUsage }
+  for (const name of ['check', 'entitlements', 'trackMany', 'verifyApiKey', 'getUsage'] as const) {
+    const method = extra[name] as (...args: unknown[]) => Promise<unknown>
     guarded[name] = async (...args: unknown[]) => {
       try {
         return await method(...args)

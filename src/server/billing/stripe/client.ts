@@ -271,9 +271,9 @@ export interface StripeClient {
     meters: {
       listEventSummaries(
         id: string,
-        params: { customer: string; start_time: number; end_time: number; limit?: number; starting_after?: string },
+        params: { customer: string; start_time: number; end_time: number; limit?: number; starting_after?: string; value_grouping_window?: 'hour' | 'day' },
         options?: StripeRequestOptions,
-      ): Promise<StripeList<{ id: string; aggregated_value: number }>>
+      ): Promise<StripeList<{ id: string; aggregated_value: number; start_time: number; end_time: number }>>
     }
   }
   checkout: {
