@@ -1,6 +1,7 @@
 import type { Plan, PlansResponse, Price, Session } from '../../api/types.js'
 import type { ViewContext } from '../context.js'
-import { joined, type Bindable } from '../parts/resource.js'
+import { joined } from '../parts/joined.js'
+import type { Bindable } from '../parts/resource.js'
 
 /** What the subscription and plan cards render from: the account and plans stores, joined. */
 export interface Account {

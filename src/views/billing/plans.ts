@@ -5,7 +5,8 @@ import type { ViewContext } from '../context.js'
 import { actionButton, button } from '../parts/buttons.js'
 import { badge, priceText } from '../parts/format.js'
 import { card, emptyState, uid } from '../parts/layout.js'
-import { byFocusKey, loaded } from '../parts/resource.js'
+import { loaded } from '../parts/joined.js'
+import { byFocusKey } from '../parts/resource.js'
 import type { Account, AccountStore } from './account.js'
 
 /**

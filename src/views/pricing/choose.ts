@@ -4,7 +4,8 @@ import type { AddPaymentMethodFlow, ChangePlanFlow } from '../../flows/index.js'
 import { addMethodForm, attachWith, beginAdding } from '../billing/add-method.js'
 import { previewed, showPreview } from '../billing/plans.js'
 import type { ViewContext } from '../context.js'
-import { loaded, type Bindable } from '../parts/resource.js'
+import { loaded } from '../parts/joined.js'
+import type { Bindable } from '../parts/resource.js'
 
 export interface ChooseFlows {
   changePlan: ChangePlanFlow
