@@ -1,7 +1,7 @@
 import { atom } from 'nanostores'
 import { h } from './dom/h.js'
 import { createNav } from './shell/nav.js'
-import { createShell } from './shell/shell.js'
+import { createShell, type WithClient } from './shell/shell.js'
 import type { PortalHandle, PortalOptions, ViewName } from './types.js'
 import type { MessageKey } from './i18n/messages.js'
 import { validatePortalOptions, VIEW_NAMES } from './validate.js'
@@ -18,11 +18,11 @@ const SKELETON_ROWS: Record<ViewName, number> = { dashboard: 6, invoices: 5, bil
  * current view in `<main>`, and the session's expired / error panels over it. One
  * instance per mount; `update` applies only what changed; `destroy` leaves nothing.
  */
-export function createPortal(el: HTMLElement, options: PortalOptions): PortalHandle {
+export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>): PortalHandle {
   validatePortalOptions(options, true, el)
   const $view = atom<ViewName>(options.defaultView ?? 'dashboard')
   const nav = createNav(VIEW_NAMES, navigate, (name) => prefetch(views[name]))
-  const shell = createShell(el, {
+  const shell = createShell<WithClient<PortalOptions>>(el, {
     options,
     validate: (next) => validatePortalOptions(next, false),
     keep: ['token'],
@@ -59,7 +59,7 @@ export function createPortal(el: HTMLElement, options: PortalOptions): PortalHan
 
   return {
     state: shell.$state,
-    error: shell.errors.$error,
+    error: shell.$error,
     update(next) {
       shell.update(next, ({ changed }) => {
         const nextView = changed('defaultView') ? (shell.opts.defaultView ?? 'dashboard') : undefined

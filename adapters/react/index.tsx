@@ -8,6 +8,7 @@ import { useEffect, useRef, useState, type ReactElement, type ReactNode } from '
 import { createPortal as reactPortal } from 'react-dom'
 import { createPortal, createPricingPortal } from '../../src/index.js'
 import type { PortalClient } from '../../src/headless.js'
+import type { WithClient } from '../../src/shell/shell.js'
 import type { PortalConfig, PortalHandle, PortalOptions, PricingOptions } from '../../src/types.js'
 import { forwardErrors, optionSync, type ErrorHandler, type OptionSync } from '../sync.js'
 
@@ -32,8 +33,9 @@ interface AdapterProps {
   client?: PortalClient
 }
 
-export type CustomerPortalProps = Omit<PortalOptions, 'config'> & AdapterProps
-export type PricingPortalProps = Omit<PricingOptions, 'config'> & AdapterProps
+/** With a shared `client` the token is the client's, so `token` may be left out. */
+export type CustomerPortalProps = WithClient<Omit<PortalOptions, 'config'>> & Omit<AdapterProps, 'client'>
+export type PricingPortalProps = WithClient<Omit<PricingOptions, 'config'>> & Omit<AdapterProps, 'client'>
 
 type Mount<O> = (el: HTMLElement, options: O) => PortalHandle<O>
 
@@ -42,11 +44,12 @@ export * from './hooks.js'
 const LOGO_SLOT = '[data-ap-slot="logo"]'
 
 export function CustomerPortal(props: CustomerPortalProps): ReactElement {
-  return useMountedPortal(createPortal, props)
+  // The core takes either shape (its own check names a missing token): one mount path for both.
+  return useMountedPortal(createPortal, props as Omit<PortalOptions, 'config'> & AdapterProps)
 }
 
 export function PricingPortal(props: PricingPortalProps): ReactElement {
-  return useMountedPortal(createPricingPortal, props)
+  return useMountedPortal(createPricingPortal, props as Omit<PricingOptions, 'config'> & AdapterProps)
 }
 
 function isCoreLogo(logo: unknown): logo is string | Node {

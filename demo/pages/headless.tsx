@@ -69,8 +69,7 @@ function Page({ token }: { token: string }) {
   return (
     <PortalProvider client={client}>
       <div className="hl-custom" id="headless-custom"><PlanCard /><Usage /><Invoices /></div>
-      {/* TODO(s3-headless): `token` goes once createPortal takes `client` alone. */}
-      <div id="customer-portal"><CustomerPortal client={client} token={token} defaultView="dashboard" /></div>
+      <div id="customer-portal"><CustomerPortal client={client} defaultView="dashboard" /></div>
     </PortalProvider>
   )
 }

@@ -51,8 +51,7 @@ it('changes plan through the custom card (useChangePlan) and the card follows wi
   expect(recorder.pageErrors).toEqual([])
 })
 
-// TODO(s3-headless): unskip once createPortal takes `client` (issue 14): the stock portal on
-// the same client then shows the new plan too, with no reload.
-it.skip('the stock portal sharing the client shows the new plan too', async () => {
+// The stock portal on the same client shows the new plan too, with no reload.
+it('the stock portal sharing the client shows the new plan too', async () => {
   await expect.poll(() => stock().textContent(), WAIT).toContain('Scale')
 })
