@@ -22,9 +22,10 @@ export const dashboard: View = (ctx) => {
       if (data.api_keys_enabled) keys ??= apiKeysCard(ctx)
       return [
         h('p', { class: 'ap-customer' }, h('span', { class: 'ap-customer__name' }, data.customer.name), ' ', h('span', { class: 'ap-muted' }, data.customer.email)),
-        // The short summary cards share rows; the key list, the tall one, runs full width
-        // under them, so no short card waits beside it over an empty gap.
-        h('div', { class: 'ap-grid' }, planCard(ctx, data), usageCard(ctx, data.usage, data.plan), data.subscription && upcomingCard(ctx, data)),
+        // The short summary cards share rows (usage, once it has a chart, a row of its own under
+        // them); the key list, the tall one, runs full width under them, so no short card waits
+        // beside it over an empty gap.
+        h('div', { class: 'ap-grid' }, planCard(ctx, data), usageCard(ctx, data), data.subscription && upcomingCard(ctx, data)),
         data.api_keys_enabled && keys,
       ]
     },

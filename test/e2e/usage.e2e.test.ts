@@ -94,7 +94,7 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
       await chart(page).waitFor(WAIT)
       for (const width of [1280, 375]) {
         const name = `usage-chart-${theme === 'default' ? 'light' : 'dark'}-${width}`
-        await elementScreenshot(page, page.locator('#customer-portal .ap-usage-details').first(), `${framework}-${name}`, width)
+        await elementScreenshot(page, page.locator('#customer-portal .ap-card--usage-wide'), `${framework}-${name}`, width)
         if (framework === 'vanilla') {
           mkdirSync(resolve(root, 'docs/screenshots'), { recursive: true })
           copyFileSync(resolve(SCREENSHOT_DIR, `${framework}-${name}.png`), resolve(root, `docs/screenshots/${name}.png`))

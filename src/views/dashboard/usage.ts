@@ -1,9 +1,7 @@
-import type { Plan, Subscription, UsageMeter } from '../../api/types.js'
+import type { Session, Subscription, UsageMeter } from '../../api/types.js'
 import { h, replaceChildren } from '../../dom/h.js'
 import { addEnglish } from '../../i18n/translate.js'
-import type { PortalStores } from '../../stores/index.js'
 import type { ViewContext } from '../context.js'
-import type { UsageControlsContext } from '../usage/controls.js'
 import { button } from '../parts/buttons.js'
 import { card, uid } from '../parts/layout.js'
 import { metricName } from '../parts/format.js'
@@ -26,13 +24,57 @@ export function fillStep(used: number, limit: number): number {
   return Math.min(100, Math.max(0, Math.round((used / limit) * 20) * 5))
 }
 
-/** Meters named by the session's usage, else by the plan's metrics, else by the metric id (as the pricing cards). */
-export function usageCard(ctx: ViewContext, usage: UsageMeter[], plan: Plan | null): HTMLElement {
-  if (usage.length === 0) return card(ctx.t('dashboard.usage.title'), h('p', { class: 'ap-muted' }, ctx.t('dashboard.usage.empty')))
-  return card(ctx.t('dashboard.usage.title'), h('ul', { class: 'ap-meters' }, usage.map((meter) => meterItem(ctx, meter, meter.name || metricName(meter.metric, plan)))))
+/**
+ * Meters named by the session's usage, else by the plan's metrics, else by the metric id (as
+ * the pricing cards). With a live subscription each meter has its usage details under it
+ * (../usage/: the chart, the spend cap and alerts, chunks fetched only then), and the card
+ * takes a row of its own.
+ */
+export function usageCard(ctx: ViewContext, session: Pick<Session, 'usage' | 'plan' | 'subscription' | 'price'>): HTMLElement {
+  const { usage, plan, subscription: sub } = session
+  const title = ctx.t('dashboard.usage.title')
+  if (usage.length === 0) return card(title, h('p', { class: 'ap-muted' }, ctx.t('dashboard.usage.empty')))
+  // No live subscription, no period to chart (GET /usage answers 404).
+  const live = sub && sub.status !== 'canceled' ? sub : null
+  const el = card(
+    title,
+    h(
+      'ul',
+      { class: 'ap-meters' },
+      usage.map((meter) => {
+        const name = meter.name || metricName(meter.metric, plan)
+        return meterItem(ctx, meter, name, live && details(ctx, meter, name, live, session.price?.currency ?? 'usd'))
+      }),
+    ),
+  )
+  if (live) el.classList.add('ap-card--usage-wide')
+  return el
 }
 
-function meterItem(ctx: ViewContext, meter: UsageMeter, name: string): HTMLElement {
+/** Made once per view and metric: an account reload (after a cap change) keeps the chart, the forms and focus. */
+const made = new WeakMap<AbortSignal, Map<string, HTMLElement>>()
+
+/** The door to ../usage/chart.ts, which draws the rest; the core lends it `addEnglish`. */
+function details(ctx: ViewContext, meter: UsageMeter, name: string, sub: Subscription, currency: string): HTMLElement {
+  let mine = made.get(ctx.signal)
+  if (!mine) made.set(ctx.signal, (mine = new Map()))
+  const key = meter.metric + meter.limit
+  let host = mine.get(key)
+  if (host) return host
+  mine.set(key, (host = h('div', { class: 'ap-usage-details' })))
+  const load = () => {
+    replaceChildren(host, h('p', { class: 'ap-muted', role: 'status' }, ctx.t('state.loading')))
+    import('../usage/chart.js').then(
+      (part) => !ctx.signal.aborted && part.mountUsageDetails(host, ctx, { meter, name, sub, currency, addEnglish }),
+      // The chunk did not arrive (offline, a deploy replaced it): say so, with Retry.
+      () => replaceChildren(host, h('p', { class: 'ap-form__error', role: 'alert' }, ctx.t('dashboard.error')), button(ctx.t('state.retry'), load)),
+    )
+  }
+  load()
+  return host
+}
+
+function meterItem(ctx: ViewContext, meter: UsageMeter, name: string, more: HTMLElement | null): HTMLElement {
   const used = ctx.format.number(meter.used)
   if (meter.limit === null) {
     return h(
@@ -40,6 +82,7 @@ function meterItem(ctx: ViewContext, meter: UsageMeter, name: string): HTMLEleme
       { class: 'ap-meter ap-meter--unlimited' },
       h('span', { class: 'ap-meter__name' }, name),
       h('span', { class: 'ap-meter__text' }, ctx.t('dashboard.usage.unlimited', { used, unit: meter.unit })),
+      more,
     )
   }
   const text = ctx.t('dashboard.usage.of', { used, limit: ctx.format.number(meter.limit), unit: meter.unit })
@@ -64,42 +107,6 @@ function meterItem(ctx: ViewContext, meter: UsageMeter, name: string): HTMLEleme
       h('span', { class: 'ap-meter__fill', 'data-fill': String(fillStep(meter.used, meter.limit)) }),
     ),
     h('span', { class: 'ap-meter__text' }, text),
+    more,
   )
-}
-
-/** What the usage details draw from: the client's stores and flows (see ../../client.ts). */
-export interface UsageDetailsClient {
-  stores: UsageControlsContext['stores'] & Pick<PortalStores, 'usageReport'>
-  flows: UsageControlsContext['flows']
-}
-
-/**
- * Under a meter: the usage chart and, on a metric with a quota, the spend cap and alerts.
- * Both are chunks of their own (../usage/), fetched only when a plan has a metric, so the
- * core carries only this door. Buckets are hours when the period is under two days.
- */
-export function usageDetails(ctx: ViewContext, client: UsageDetailsClient, meter: UsageMeter, subscription: Pick<Subscription, 'current_period_start' | 'current_period_end'>, currency: string): HTMLElement {
-  const host = h('div', { class: 'ap-usage-details' })
-  const load = () => {
-    replaceChildren(host, h('p', { class: 'ap-muted', role: 'status' }, ctx.t('state.loading')))
-    Promise.all([import('../usage/chart.js'), meter.limit !== null && import('../usage/controls.js')]).then(
-      ([chart, controls]) => {
-        if (ctx.signal.aborted) return
-        addEnglish(chart.usageChartEn)
-        const chartHost = h('div')
-        replaceChildren(host, chartHost)
-        const { t, format, signal } = ctx
-        const long = subscription.current_period_end - subscription.current_period_start >= 2 * 86_400
-        chart.mountUsageChart(chartHost, { t, format, signal, locale: ctx.options.get().locale, name: meter.name, metric: meter.metric, granularity: long ? 'day' : 'hour', usageReport: client.stores.usageReport })
-        if (!controls) return
-        addEnglish(controls.usageControlsEn)
-        const deps = { ...client, t, format, signal, announce: ctx.announce, html: chart.html }
-        host.append(controls.renderSpendCap(meter, currency, deps), controls.renderUsageAlerts(meter.metric, deps))
-      },
-      // A chunk did not arrive (offline, a deploy replaced it): say so, with Retry.
-      () => replaceChildren(host, h('p', { class: 'ap-form__error', role: 'alert' }, ctx.t('dashboard.error')), button(ctx.t('state.retry'), load)),
-    )
-  }
-  load()
-  return host
 }

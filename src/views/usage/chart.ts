@@ -12,11 +12,13 @@
  * glance. The summary sentence and the table carry the same numbers in words.
  */
 import type { ReadableAtom } from 'nanostores'
-import type { UsageQuery, UsageReport } from '../../api/types.js'
+import type { Subscription, UsageMeter, UsageQuery, UsageReport } from '../../api/types.js'
 import type { Formatters } from '../../i18n/format.js'
+import type { Messages } from '../../i18n/messages.js'
 import { usageChartEn } from '../../i18n/messages-usage-chart.js'
 import type { Translate } from '../../i18n/translate.js'
 import type { Resource } from '../../stores/resource.js'
+import type { ViewContext } from '../context.js'
 
 export { usageChartEn }
 
@@ -184,18 +186,56 @@ export interface UsageChartMount extends Omit<UsageChartOptions, 'period' | 'onP
  * While a report loads, the last chart stays; a failure says so where the chart would be.
  */
 export function mountUsageChart(host: HTMLElement, options: UsageChartMount): void {
-  let stop: (() => void) | undefined
-  const show = (period: 'current' | 'previous') => {
-    stop?.()
-    stop = options.usageReport({ metric: options.metric, period, granularity: options.granularity }).subscribe((state) => {
-      if (state.status === 'error' && !state.data) host.replaceChildren(html('p', { class: 'ap-form__error', role: 'alert' }, state.error.message))
-      if (state.status !== 'ready') return
-      const focused = host.contains(document.activeElement) && document.activeElement?.closest('.ap-chart__periods') ? period : undefined
-      host.replaceChildren(renderUsageChart(state.data, { ...options, period, onPeriod: show }))
-      // The toggle pressed is replaced with the chart: focus stays on the toggle of the same period.
-      if (focused) (host.querySelector('.ap-chart__periods [aria-pressed="true"]') as HTMLElement | null)?.focus()
-    })
+  // Each period's store stays subscribed once asked for, so toggling back shows it at once.
+  const stops = new Map<string, () => void>()
+  let shown: 'current' | 'previous' = 'current'
+  const render = (period: 'current' | 'previous', state: Resource<UsageReport>) => {
+    if (period !== shown) return
+    if (state.status === 'error' && !state.data) host.replaceChildren(html('p', { class: 'ap-form__error', role: 'alert' }, state.error.message))
+    if (state.status !== 'ready') return
+    const onToggle = host.contains(document.activeElement) && document.activeElement?.closest('.ap-chart__periods')
+    host.replaceChildren(renderUsageChart(state.data, { ...options, period, onPeriod: show }))
+    // The pressed toggle was replaced with the chart: focus goes to the new one of the period shown.
+    if (onToggle) (host.querySelector('.ap-chart__periods [aria-pressed="true"]') as HTMLElement | null)?.focus()
+  }
+  function show(period: 'current' | 'previous') {
+    shown = period
+    const store = options.usageReport({ metric: options.metric, period, granularity: options.granularity })
+    if (stops.has(period)) render(period, store.get())
+    else stops.set(period, store.subscribe((state) => render(period, state)))
   }
   show('current')
-  options.signal.addEventListener('abort', () => stop?.(), { once: true })
+  options.signal.addEventListener('abort', () => stops.forEach((stop) => stop()), { once: true })
+}
+
+/** What the dashboard's door hands over: the meter, and the core's `addEnglish` (this chunk imports nothing from the core at run time). */
+export interface UsageDetailsParts {
+  meter: UsageMeter
+  name: string
+  sub: Pick<Subscription, 'current_period_start' | 'current_period_end'>
+  /** The subscription's price currency, for the cap. */
+  currency: string
+  addEnglish(table: Partial<Messages>): void
+}
+
+/**
+ * Everything under a meter: the chart (buckets are hours when the period is under two days)
+ * and, on a metric with a quota, the alerts and, where the plan prices overage (`spend_limit`
+ * null or set), the spend cap: ./controls.ts, a chunk of its own.
+ */
+export function mountUsageDetails(host: HTMLElement, ctx: ViewContext, { meter, name, sub, currency, addEnglish }: UsageDetailsParts): void {
+  addEnglish(usageChartEn)
+  const { t, format, signal, client } = ctx
+  const chart = html('div', {})
+  host.replaceChildren(chart)
+  const granularity = sub.current_period_end - sub.current_period_start < 2 * 86_400 ? 'hour' : 'day'
+  mountUsageChart(chart, { t, format, signal, locale: ctx.options.get().locale, name, metric: meter.metric, granularity, usageReport: client.stores.usageReport })
+  if (meter.limit === null) return
+  void import('./controls.js').then((controls) => {
+    if (signal.aborted) return
+    addEnglish(controls.usageControlsEn)
+    const deps = { stores: client.stores, flows: client.flows, t, format, signal, announce: ctx.announce, html }
+    if (meter.spend_limit !== undefined) host.append(controls.renderSpendCap(meter, currency, deps))
+    host.append(controls.renderUsageAlerts(meter.metric, deps))
+  })
 }

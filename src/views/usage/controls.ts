@@ -98,9 +98,11 @@ export function renderSpendCap(meter: UsageMeter, currency: string, ctx: UsageCo
     const major = Number(amount.value)
     if (allowing && (amount.value === '' || !Number.isFinite(major) || major < 0)) return showError(error, { code: 'invalid_request', message: t('dashboard.usage.cap.invalid') }, ctx)
     if (!allowing && !(stop.firstChild as HTMLInputElement).checked) return
-    save.disabled = true
+    // Busy, not disabled: a disabled button loses focus when the dashboard re-renders around it
+    // (the account reloads after the change); the flow ignores a second run meanwhile.
+    save.setAttribute('aria-busy', 'true')
     const state = await flow.run({ metric: meter.metric, max_overage_amount: allowing ? Math.round(major * 10 ** exponent) : null })
-    save.disabled = false
+    save.removeAttribute('aria-busy')
     if (state.status === 'done') {
       showError(error, undefined, ctx)
       status.textContent = capText(state.result, ctx)
@@ -157,9 +159,9 @@ export function renderUsageAlerts(metric: string, ctx: UsageControlsContext): HT
   const form = html('form', { class: 'ap-alerts__add' }, threshold, ' ', of, ' ', add)
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
-    add.disabled = true
+    add.setAttribute('aria-busy', 'true')
     const state = await create.run({ metric, threshold_percent: Number(threshold.value), of: of.value as 'quota' | 'cap' })
-    add.disabled = false
+    add.removeAttribute('aria-busy')
     if (state.status === 'done') (showError(error, undefined, ctx), ctx.announce(t('dashboard.usage.alerts.added')))
     else if (state.status === 'failed') showError(error, state.error, ctx)
   })

@@ -1,0 +1,87 @@
+/**
+ * The dashboard's usage card with issue 18's parts, in the mounted portal against the real
+ * handler: the chart under the meter (its chunk fetched only for a plan with a metric), the
+ * spend cap only where the plan prices overage, the alerts, and a cap that the meter's
+ * report follows without losing focus.
+ */
+import { afterEach, describe, expect, test } from 'vitest'
+import { mountPortal, text, viewEl, waitFor, type Harness } from './harness.js'
+
+let portal: Harness | undefined
+afterEach(async () => {
+  await portal?.close()
+  portal = undefined
+})
+
+async function dashboardOf(customer: string): Promise<HTMLElement> {
+  portal = await mountPortal(customer)
+  const view = viewEl(portal.root, 'dashboard')!
+  await waitFor(() => view.querySelector('.ap-plan, .ap-empty'))
+  return view
+}
+
+describe('usage card', () => {
+  test('cus_active: the chart of the current period under the meter, the cap and the alerts; the card takes its own row', async () => {
+    const view = await dashboardOf('cus_active')
+    const chart = await waitFor(() => view.querySelector('.ap-meter .ap-chart'))
+    expect(chart.getAttribute('aria-label')).toBe('Usage of API calls over time')
+    expect(text(chart.querySelector('.ap-chart__summary'))).toMatch(/^200,000 calls this period, on track for [\d,]+; the quota is 250,000\./)
+    expect(portal!.count('GET', /^\/usage\?metric=api_calls&period=current&granularity=day$/)).toBe(1)
+    expect(view.querySelector('.ap-card--usage-wide')).not.toBeNull()
+    const cap = await waitFor(() => view.querySelector('.ap-cap'))
+    expect(text(cap.querySelector('legend'))).toBe('Spend cap')
+    expect(text(cap.querySelector('.ap-cap__status'))).toBe('No cap: overage is billed at the plan’s price.')
+    await waitFor(() => view.querySelector('.ap-alerts__list li'))
+    expect(text(view.querySelector('.ap-alerts__list'))).toBe('No alerts yet.')
+  })
+
+  test('the previous period: one click, one request, and back without another', async () => {
+    const view = await dashboardOf('cus_active')
+    const chart = await waitFor(() => view.querySelector('.ap-chart'))
+    const previous = [...chart.querySelectorAll<HTMLButtonElement>('.ap-chart__periods button')].find((b) => text(b) === 'Previous period')!
+    previous.focus()
+    previous.click()
+    await waitFor(() => text(view.querySelector('.ap-chart__summary')).includes('previous period'))
+    expect(text(view.querySelector('.ap-chart__summary'))).toBe('231,400 calls in the previous period; the quota was 250,000.')
+    // Focus stays on the toggle of the period shown.
+    expect(document.activeElement?.getAttribute('aria-pressed')).toBe('true')
+    expect(text(document.activeElement)).toBe('Previous period')
+    ;[...view.querySelectorAll<HTMLButtonElement>('.ap-chart__periods button')].find((b) => text(b) === 'This period')!.click()
+    await waitFor(() => text(view.querySelector('.ap-chart__summary')).includes('this period'))
+    expect(portal!.count('GET', /^\/usage\?metric=api_calls&period=previous/)).toBe(1)
+    expect(portal!.count('GET', /^\/usage\?metric=api_calls&period=current/)).toBe(1)
+  })
+
+  test('a cap saved: the account and the report reload, the card’s usage details stay, focus stays on Save', async () => {
+    const view = await dashboardOf('cus_active')
+    const cap = await waitFor(() => view.querySelector<HTMLFormElement>('.ap-cap'))
+    const details = view.querySelector('.ap-usage-details')
+    cap.querySelector<HTMLInputElement>('input[value="stop"]')!.checked = true
+    const save = cap.querySelector<HTMLButtonElement>('button[type="submit"]')!
+    save.focus()
+    cap.requestSubmit()
+    await waitFor(() => portal!.announced.includes('Spend cap saved.'))
+    await waitFor(() => portal!.count('GET', /^\/session$/) >= 2)
+    await waitFor(() => !view.querySelector('[aria-busy="true"]'))
+    expect(view.querySelector('.ap-cap')).toBe(cap)
+    expect(view.querySelector('.ap-usage-details')).toBe(details)
+    await waitFor(() => portal!.count('GET', /^\/usage\?/) >= 2)
+    expect(text(cap.querySelector('.ap-cap__status'))).toBe('Stops at the quota.')
+    expect(document.activeElement).toBe(save)
+    expect(portal!.requests.find((r) => r.method === 'POST' && r.path === '/usage-limits')!.body).toEqual({ metric: 'api_calls', max_overage_amount: null })
+  })
+
+  test('cus_free (no overage priced): the chart and the alerts, no cap to set', async () => {
+    const view = await dashboardOf('cus_free')
+    await waitFor(() => view.querySelector('.ap-chart'))
+    await waitFor(() => view.querySelector('.ap-alerts'))
+    expect(view.querySelector('.ap-cap')).toBeNull()
+  })
+
+  test('cus_canceled (no live subscription): no chart, no request for usage', async () => {
+    const view = await dashboardOf('cus_canceled')
+    await new Promise((r) => setTimeout(r, 100))
+    expect(view.querySelector('.ap-chart, .ap-usage-details')).toBeNull()
+    expect(portal!.count('GET', /^\/usage/)).toBe(0)
+  })
+})
