@@ -92,18 +92,22 @@ describe('invoices on a phone', () => {
 })
 
 describe('dashboard at 1280 px', () => {
-  it('plan, usage and upcoming invoice share a row; API keys run full width right under them', async () => {
+  it('plan and upcoming invoice share a row; usage (with its chart) and API keys run full width right under them', async () => {
     const page = await open(DESKTOP, 'cus_active')
     try {
       const card = (title: string) => page.locator('.ap-view--dashboard .ap-card').filter({ has: page.getByRole('heading', { level: 2, name: title, exact: true }) })
       await card('API keys').locator('.ap-key').first().waitFor(WAIT)
+      await card('Usage').locator('.ap-chart').waitFor(WAIT)
       const [plan, usage, upcoming, keys] = await Promise.all(['Plan', 'Usage', 'Upcoming invoice', 'API keys'].map((t) => box(card(t))))
-      expect([usage.y, upcoming.y]).toEqual([plan.y, plan.y])
+      expect(upcoming.y).toBe(plan.y)
       expect(upcoming.height).toBe(plan.height)
-      // Directly under the row (one grid gap), as wide as the whole row.
-      expect(keys.y - (plan.y + plan.height)).toBeLessThanOrEqual(32)
-      expect(keys.x).toBe(plan.x)
-      expect(Math.abs(keys.x + keys.width - (upcoming.x + upcoming.width))).toBeLessThanOrEqual(1)
+      // Each directly under the one before (one grid gap), as wide as the whole row.
+      expect(usage.y - (plan.y + plan.height)).toBeLessThanOrEqual(32)
+      expect(keys.y - (usage.y + usage.height)).toBeLessThanOrEqual(32)
+      for (const wide of [usage, keys]) {
+        expect(wide.x).toBe(plan.x)
+        expect(Math.abs(wide.x + wide.width - (upcoming.x + upcoming.width))).toBeLessThanOrEqual(1)
+      }
     } finally {
       await page.context().close()
     }
