@@ -76,7 +76,7 @@ export interface PortalFlows {
   updateBillingDetails(): ActionFlow<BillingDetailsUpdate, BillingDetails>
   /** A visitor's checkout of a price (the input) for the app of `publicKey`: go to `result.url`. */
   checkout(publicKey: string): ActionFlow<string, CheckoutResponse>
-  /** A metric's overage cap (`max_overage_amount: null` stops at the quota); the meter and the metric's usage reports follow. */
+  /** A metric's overage cap (`max_overage_amount: null` stops at the quota); the meter and the usage reports follow. */
   setUsageLimit(): ActionFlow<UsageLimitBody, UsageLimit>
   /** Adds an alert to the `usageAlerts` store's list. */
   createUsageAlert(): ActionFlow<UsageAlertBody, UsageAlert>
@@ -214,7 +214,7 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
     updateBillingDetails: () => action((body: BillingDetailsUpdate, signal) => api.updateBillingDetails(body, { signal }), (details) => stores.billingDetails.setData(details)),
     checkout: (publicKey) => action((priceId: string, signal) => api.checkout(publicKey, { price_id: priceId }, { signal })),
     setUsageLimit: () =>
-      action((body: UsageLimitBody, signal) => api.setUsageLimit(body, { signal }), ({ metric }) => (stores.account.invalidate(), stores.invalidateUsage(metric))),
+      action((body: UsageLimitBody, signal) => api.setUsageLimit(body, { signal }), () => (stores.account.invalidate(), stores.invalidateUsage())),
     createUsageAlert: () => action((body: UsageAlertBody, signal) => api.createUsageAlert(body, { signal }), (alert) => setAlerts((alerts) => [...alerts, alert])),
     deleteUsageAlert: () => action((id: string, signal) => api.deleteUsageAlert(id, { signal }), (_, id) => setAlerts((alerts) => alerts.filter((a) => a.id !== id))),
   }

@@ -14,8 +14,8 @@ export interface UsageStores {
 }
 
 export interface UsageStoresInternals extends UsageStores {
-  /** After a change of `metric`'s cap: its reports (which carry `spend_limit`) reload. */
-  invalidateUsage(metric: string): void
+  /** After a cap change: the reports made so far (they carry `spend_limit`) reload. */
+  invalidateUsage(): void
 }
 
 /** `resource` and `keyed` are ../stores/index.ts's: the client's signal, error reporting and `invalidateAll`. */
@@ -24,21 +24,19 @@ export function createUsageStores(
   resource: <T>(load: (signal: AbortSignal) => Promise<T>) => ResourceStore<T>,
   keyed: <T>(make: (key: string) => ResourceStore<T>) => (key: string) => ResourceStore<T>,
 ): UsageStoresInternals {
-  const made = new Map<string, string>()
-  const byKey = keyed<UsageReport>((key) => {
-    const [metric, period, granularity] = JSON.parse(key) as [string, UsageQuery['period'], UsageQuery['granularity']]
+  const made = new Set<ResourceStore<UsageReport>>()
+  const report = keyed<UsageReport>((key) => {
+    const [metric, period, granularity] = key.split('\n') as [string, UsageQuery['period'], UsageQuery['granularity']]
     return resource((signal) => api.usage({ metric, period, granularity }, { signal }))
   })
   return {
-    usageReport(query) {
-      if (typeof query?.metric !== 'string' || !query.metric) throw new TypeError('usageReport(query): query.metric must be a metric id such as "api_calls"')
-      const key = JSON.stringify([query.metric, query.period ?? 'current', query.granularity ?? 'day'])
-      made.set(key, query.metric)
-      return byKey(key)
+    usageReport({ metric, period = 'current', granularity = 'day' }) {
+      if (!metric) throw new TypeError('usageReport: query.metric is required')
+      const store = report(`${metric}\n${period}\n${granularity}`)
+      made.add(store)
+      return store
     },
     usageAlerts: resource((signal) => api.usageAlerts({ signal })),
-    invalidateUsage(metric) {
-      for (const [key, of] of made) if (of === metric) byKey(key).invalidate()
-    },
+    invalidateUsage: () => made.forEach((store) => store.invalidate()),
   }
 }
