@@ -5,8 +5,8 @@
  */
 import { newIdempotencyKey } from '../api/client.js'
 import type { ApiKeyAnswer, PortalApi } from '../api/portal-api.js'
-import type { ApiKey, BillingDetails, BillingDetailsUpdate, CheckoutResponse, Deleted, Invoice, PaymentMethod, PortalError, Subscription, UsageAlert, UsageAlertBody, UsageLimit, UsageLimitBody } from '../api/types.js'
-import type { StoresInternals } from '../stores/index.js'
+import type { ApiKey, BillingDetails, BillingDetailsUpdate, CheckoutResponse, Deleted, Invoice, List, PaymentMethod, PortalError, Subscription, UsageAlert, UsageAlertBody, UsageLimit, UsageLimitBody } from '../api/types.js'
+import type { ResourceStore, StoresInternals } from '../stores/index.js'
 import { actionTransition, type ActionEvent, type ActionState } from './action.js'
 import { addPaymentMethodTransition, type AddPaymentMethodEvent, type AddPaymentMethodState } from './add-payment-method.js'
 import { cancelTransition, type CancelEvent, type CancelState } from './cancel.js'
@@ -76,7 +76,7 @@ export interface PortalFlows {
   updateBillingDetails(): ActionFlow<BillingDetailsUpdate, BillingDetails>
   /** A visitor's checkout of a price (the input) for the app of `publicKey`: go to `result.url`. */
   checkout(publicKey: string): ActionFlow<string, CheckoutResponse>
-  /** A metric's overage cap (`max_overage_amount: null` stops at the quota); the meter and the usage reports follow. */
+  /** A metric's overage cap (`max_overage_amount: null` stops at the quota); the meter and the metric's current reports follow. */
   setUsageLimit(): ActionFlow<UsageLimitBody, UsageLimit>
   /** Adds an alert to the `usageAlerts` store's list. */
   createUsageAlert(): ActionFlow<UsageAlertBody, UsageAlert>
@@ -98,15 +98,11 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
     stores.account.invalidate()
     stores.invoices.invalidate()
   }
-  const setKeys = (change: (keys: ApiKey[]) => ApiKey[]) => {
-    const list = stores.apiKeys.get().data
-    if (list) stores.apiKeys.setData({ ...list, data: change(list.data) })
-  }
-  const setAlerts = (change: (alerts: UsageAlert[]) => UsageAlert[]) => {
-    const list = stores.usageAlerts.get().data
-    // Not loaded yet (or loading from before the change): the next load has it.
-    if (list) stores.usageAlerts.setData({ ...list, data: change(list.data) })
-    else stores.usageAlerts.invalidate()
+  /** A list store edited in place with what a mutation answered; not loaded yet (or loading from before the change), the next load has it. */
+  const edit = <T>(store: ResourceStore<List<T>>, change: (items: T[]) => T[]) => {
+    const list = store.get().data
+    if (list) store.setData({ ...list, data: change(list.data) })
+    else store.invalidate()
   }
   /** The list keeps the key without its secret: the secret is only ever in the flow's `result`. */
   const masked = ({ secret: _secret, ...key }: ApiKeyAnswer): ApiKey => key
@@ -199,9 +195,9 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
     undoScheduledChange: () => action((_: void, signal) => api.undoScheduledChange({ signal }), subscriptionChanged),
     setDefaultPaymentMethod: () => action((id: string, signal) => api.setDefaultPaymentMethod(id, { signal }), methodsChanged),
     removePaymentMethod: () => action((id: string, signal) => api.removePaymentMethod(id, { signal }), methodsChanged),
-    createApiKey: () => action((name: string, signal) => api.createApiKey({ name }, { signal }), (key) => setKeys((keys) => [...keys, masked(key)])),
-    rollApiKey: () => action((id: string, signal) => api.rollApiKey(id, { signal }), (key, id) => setKeys((keys) => keys.map((k) => (k.id === id ? masked(key) : k)))),
-    revokeApiKey: () => action((id: string, signal) => api.revokeApiKey(id, { signal }), (_, id) => setKeys((keys) => keys.filter((k) => k.id !== id))),
+    createApiKey: () => action((name: string, signal) => api.createApiKey({ name }, { signal }), (key) => edit(stores.apiKeys, (keys) => [...keys, masked(key)])),
+    rollApiKey: () => action((id: string, signal) => api.rollApiKey(id, { signal }), (key, id) => edit(stores.apiKeys, (keys) => keys.map((k) => (k.id === id ? masked(key) : k)))),
+    revokeApiKey: () => action((id: string, signal) => api.revokeApiKey(id, { signal }), (_, id) => edit(stores.apiKeys, (keys) => keys.filter((k) => k.id !== id))),
     // A paid invoice may end a past_due subscription.
     payInvoice: () =>
       action(
@@ -214,8 +210,12 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
     updateBillingDetails: () => action((body: BillingDetailsUpdate, signal) => api.updateBillingDetails(body, { signal }), (details) => stores.billingDetails.setData(details)),
     checkout: (publicKey) => action((priceId: string, signal) => api.checkout(publicKey, { price_id: priceId }, { signal })),
     setUsageLimit: () =>
-      action((body: UsageLimitBody, signal) => api.setUsageLimit(body, { signal }), () => (stores.account.invalidate(), stores.invalidateUsage())),
-    createUsageAlert: () => action((body: UsageAlertBody, signal) => api.createUsageAlert(body, { signal }), (alert) => setAlerts((alerts) => [...alerts, alert])),
-    deleteUsageAlert: () => action((id: string, signal) => api.deleteUsageAlert(id, { signal }), (_, id) => setAlerts((alerts) => alerts.filter((a) => a.id !== id))),
+      action((body: UsageLimitBody, signal) => api.setUsageLimit(body, { signal }), ({ metric }) => {
+        // The meter shows the cap; the current period's forecast stops at it.
+        stores.account.invalidate()
+        for (const granularity of ['day', 'hour'] as const) stores.usageReport({ metric, granularity }).invalidate()
+      }),
+    createUsageAlert: () => action((body: UsageAlertBody, signal) => api.createUsageAlert(body, { signal }), (alert) => edit(stores.usageAlerts, (alerts) => [...alerts, alert])),
+    deleteUsageAlert: () => action((id: string, signal) => api.deleteUsageAlert(id, { signal }), (_, id) => edit(stores.usageAlerts, (alerts) => alerts.filter((a) => a.id !== id))),
   }
 }

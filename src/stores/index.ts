@@ -3,7 +3,7 @@ import type { PortalApi } from '../api/portal-api.js'
 import type { ApiKey, BillingDetails, Invoice, List, PaymentMethod, PlansResponse, PortalError, PublicPlansResponse, Session, UsageMeter } from '../api/types.js'
 import { createPager, type PagerStore } from './pager.js'
 import { createResource, onListeners, type Resource, type ResourceStore } from './resource.js'
-import { createUsageStores, type UsageStores, type UsageStoresInternals } from './usage.js'
+import { createUsageStores, type UsageStores } from './usage.js'
 
 export type { PagerStore, Resource, ResourceStore, UsageStores }
 
@@ -36,7 +36,7 @@ export interface PortalStores extends UsageStores {
   publicPlans(publicKey: string): ResourceStore<PublicPlansResponse>
 }
 
-export interface StoresInternals extends PortalStores, UsageStoresInternals {
+export interface StoresInternals extends PortalStores {
   /** Every store loaded so far, for `invalidateAll`. */
   invalidateAll(): void
 }

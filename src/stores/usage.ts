@@ -13,18 +13,12 @@ export interface UsageStores {
   usageAlerts: ResourceStore<List<UsageAlert>>
 }
 
-export interface UsageStoresInternals extends UsageStores {
-  /** After a cap change: the reports made so far (they carry `spend_limit`) reload. */
-  invalidateUsage(): void
-}
-
 /** `resource` and `keyed` are ../stores/index.ts's: the client's signal, error reporting and `invalidateAll`. */
 export function createUsageStores(
   api: PortalApi,
   resource: <T>(load: (signal: AbortSignal) => Promise<T>) => ResourceStore<T>,
   keyed: <T>(make: (key: string) => ResourceStore<T>) => (key: string) => ResourceStore<T>,
-): UsageStoresInternals {
-  const made = new Set<ResourceStore<UsageReport>>()
+): UsageStores {
   const report = keyed<UsageReport>((key) => {
     const [metric, period, granularity] = key.split('\n') as [string, UsageQuery['period'], UsageQuery['granularity']]
     return resource((signal) => api.usage({ metric, period, granularity }, { signal }))
@@ -32,11 +26,8 @@ export function createUsageStores(
   return {
     usageReport({ metric, period = 'current', granularity = 'day' }) {
       if (!metric) throw new TypeError('usageReport: query.metric is required')
-      const store = report(`${metric}\n${period}\n${granularity}`)
-      made.add(store)
-      return store
+      return report(`${metric}\n${period}\n${granularity}`)
     },
     usageAlerts: resource((signal) => api.usageAlerts({ signal })),
-    invalidateUsage: () => made.forEach((store) => store.invalidate()),
   }
 }
