@@ -47,6 +47,8 @@ export function createStores(api: PortalApi, options: { signal: AbortSignal; rep
   const track = <S extends { invalidate(): void }>(store: S): S => (all.push(store), store)
   const resource = <T>(load: (signal: AbortSignal) => Promise<T>, onError: (error: PortalError) => void = report, dedupeMs?: number) =>
     track(createResource(load, { signal, onError, dedupeMs }))
+  // A backend without a feature (keys, usage alerts) answers 404: a fact to show (the part hides), not a failure to report.
+  const unlessNotFound = (error: PortalError) => error.code !== 'not_found' && report(error)
   const keyed = <T>(make: (key: string) => ResourceStore<T>) => {
     const made = new Map<string, ResourceStore<T>>()
     return (key: string) => {
@@ -75,9 +77,9 @@ export function createStores(api: PortalApi, options: { signal: AbortSignal; rep
     paymentMethods: resource((s) => api.paymentMethods({ signal: s })),
     billingDetails: resource((s) => api.billingDetails({ signal: s })),
     // A backend without keys answers 404: a fact to show (the card hides), not a failure to report.
-    apiKeys: resource((s) => api.apiKeys({ signal: s }), (error) => error.code !== 'not_found' && report(error)),
+    apiKeys: resource((s) => api.apiKeys({ signal: s }), unlessNotFound),
     publicPlans: keyed<PublicPlansResponse>((publicKey) => resource((s) => api.publicPlans(publicKey, { signal: s }))),
-    ...createUsageStores(api, resource, keyed),
+    ...createUsageStores(api, resource, keyed, unlessNotFound),
     invalidateAll: () => all.forEach((store) => store.invalidate()),
   }
 }

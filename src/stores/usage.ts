@@ -1,5 +1,5 @@
 import type { PortalApi } from '../api/portal-api.js'
-import type { List, UsageAlert, UsageQuery, UsageReport } from '../api/types.js'
+import type { List, PortalError, UsageAlert, UsageQuery, UsageReport } from '../api/types.js'
 import type { ResourceStore } from './resource.js'
 
 /** The usage history and the customer's alerts (issue 18): part of `PortalStores`. */
@@ -9,15 +9,16 @@ export interface UsageStores {
    * period and granularity (the current period by day unless told), kept once made.
    */
   usageReport(query: UsageQuery): ResourceStore<UsageReport>
-  /** `GET /usage-alerts`: the alerts the customer set, every metric. */
+  /** `GET /usage-alerts`: the alerts the customer set, every metric; `not_found` (not reported) on a backend without alerts (stripeBilling). */
   usageAlerts: ResourceStore<List<UsageAlert>>
 }
 
 /** `resource` and `keyed` are ../stores/index.ts's: the client's signal, error reporting and `invalidateAll`. */
 export function createUsageStores(
   api: PortalApi,
-  resource: <T>(load: (signal: AbortSignal) => Promise<T>) => ResourceStore<T>,
+  resource: <T>(load: (signal: AbortSignal) => Promise<T>, onError?: (error: PortalError) => void) => ResourceStore<T>,
   keyed: <T>(make: (key: string) => ResourceStore<T>) => (key: string) => ResourceStore<T>,
+  unlessNotFound: (error: PortalError) => void,
 ): UsageStores {
   const report = keyed<UsageReport>((key) => {
     const [metric, period, granularity] = key.split('\n') as [string, UsageQuery['period'], UsageQuery['granularity']]
@@ -28,6 +29,6 @@ export function createUsageStores(
       if (!metric) throw new TypeError('usageReport: query.metric is required')
       return report(`${metric}\n${period}\n${granularity}`)
     },
-    usageAlerts: resource((signal) => api.usageAlerts({ signal })),
+    usageAlerts: resource((signal) => api.usageAlerts({ signal }), unlessNotFound),
   }
 }

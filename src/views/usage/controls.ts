@@ -118,11 +118,14 @@ export function renderUsageAlerts(metric: string, ctx: UsageControlsContext): HT
   const id = `ap-alerts-${++ids}`
   const create = ctx.flows.createUsageAlert()
   const remove = ctx.flows.deleteUsageAlert()
+  const section = html('section', { class: 'ap-alerts', 'aria-labelledby': `${id}-title` })
   const list = html('ul', { class: 'ap-alerts__list' })
   const error = html('p', { class: 'ap-form__error', role: 'alert' })
   const name = (percent: number, of: 'quota' | 'cap') => t(of === 'cap' ? 'dashboard.usage.alerts.ofCap' : 'dashboard.usage.alerts.ofQuota', { percent: format.number(percent) })
 
-  const stop = ctx.stores.usageAlerts.subscribe(({ data }) => {
+  const stop = ctx.stores.usageAlerts.subscribe(({ data, error: failure }) => {
+    // A backend without alerts (stripeBilling answers 404): the section hides.
+    section.hidden = failure?.code === 'not_found'
     const mine = data?.data.filter((alert) => alert.metric === metric) ?? []
     list.replaceChildren(
       ...(data && mine.length === 0 ? [html('li', { class: 'ap-muted' }, t('dashboard.usage.alerts.empty'))] : []),
@@ -166,13 +169,12 @@ export function renderUsageAlerts(metric: string, ctx: UsageControlsContext): HT
     else if (state.status === 'failed') showError(error, state.error, ctx)
   })
 
-  return html(
-    'section',
-    { class: 'ap-alerts', 'aria-labelledby': `${id}-title` },
+  section.append(
     html('h4', { id: `${id}-title`, class: 'ap-alerts__title' }, t('dashboard.usage.alerts.title')),
     html('p', { class: 'ap-muted' }, t('dashboard.usage.alerts.hint')),
     list,
     form,
     error,
   )
+  return section
 }

@@ -85,3 +85,15 @@ describe('usage card', () => {
     expect(portal!.count('GET', /^\/usage/)).toBe(0)
   })
 })
+
+describe('a backend without usage alerts (stripeBilling answers 404)', () => {
+  test('the alerts section hides, and nothing is reported', async () => {
+    portal = await mountPortal('cus_active')
+    portal.fail('GET', /^\/usage-alerts$/, () => Response.json({ error: { code: 'not_found', message: 'Not found' } }, { status: 404 }))
+    const view = viewEl(portal.root, 'dashboard')!
+    const alerts = await waitFor(() => view.querySelector<HTMLElement>('.ap-alerts'))
+    await waitFor(() => alerts.hidden)
+    expect(view.querySelector('.ap-chart')).not.toBeNull()
+    expect(portal.onError).not.toHaveBeenCalled()
+  })
+})
