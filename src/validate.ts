@@ -29,11 +29,14 @@ export function validatePortalOptions(options: Partial<PortalOptions>, initial: 
     if (has(key) && typeof options[key] !== 'string') fail(key, 'a string', options[key])
   }
   if (has('defaultView') && !VIEW_NAMES.includes(options.defaultView!)) fail('defaultView', `one of ${VIEW_NAMES.join(', ')}`, options.defaultView)
+  if (has('open')) validateOpen(options.open)
+  if (has('syncUrl') && typeof options.syncUrl !== 'boolean') fail('syncUrl', 'a boolean', options.syncUrl)
   if (has('locale')) resolveLocale(options.locale)
   if (has('messages')) {
     if (typeof options.messages !== 'object' || options.messages === null) fail('messages', 'an object of message keys to strings', options.messages)
     for (const [key, value] of Object.entries(options.messages)) {
-      if (!(key in en || onDemandKeys.includes(key))) fail(`messages[${JSON.stringify(key)}]`, 'a message key', key)
+      // `account.` keys ship with their chunk (i18n/messages-account.ts): known by their prefix.
+      if (!(key in en || onDemandKeys.includes(key) || key.startsWith('account.'))) fail(`messages[${JSON.stringify(key)}]`, 'a message key', key)
       if (typeof value !== 'string') fail(`messages[${JSON.stringify(key)}]`, 'a string', value)
     }
   }
@@ -48,4 +51,16 @@ export function validatePortalOptions(options: Partial<PortalOptions>, initial: 
       fail('config.returnHref', 'an http(s) or relative URL', returnHref)
     }
   }
+}
+
+const FLOW_NAMES = ['change-plan', 'cancel', 'add-payment-method', 'billing-details', 'pay-invoice']
+
+function validateOpen(open: unknown): void {
+  const expected = `one of ${FLOW_NAMES.join(', ')}, or { flow: 'change-plan', priceId }`
+  if (typeof open === 'string' && !FLOW_NAMES.includes(open)) fail('open', expected, open)
+  if (typeof open === 'string') return
+  if (typeof open !== 'object' || open === null) fail('open', expected, open)
+  const { flow, priceId } = open as { flow?: unknown; priceId?: unknown }
+  if (flow !== 'change-plan') fail('open.flow', '"change-plan" (the flow that takes a priceId)', flow)
+  if (typeof priceId !== 'string' || priceId === '') fail('open.priceId', 'a price id', priceId)
 }

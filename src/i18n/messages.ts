@@ -6,6 +6,7 @@
  * Sections: shell (owned by the portal shell), dashboard, invoices, billing, pricing.
  * The API-keys card's strings live in ./messages-api-keys.ts and ship with its chunk.
  */
+import type { accountEn } from './messages-account.js'
 import type { apiKeysEn } from './messages-api-keys.js'
 
 export const en = {
@@ -182,5 +183,5 @@ export const onDemandKeys: readonly string[] = 'empty created lastUsed neverUsed
   .split(' ')
   .map((name) => `dashboard.keys.${name}`)
 
-export type MessageKey = keyof typeof en | keyof typeof apiKeysEn
+export type MessageKey = keyof typeof en | keyof typeof apiKeysEn | keyof typeof accountEn
 export type Messages = Record<MessageKey, string>

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, test, vi } from 'vitest'
 import { createFormatters } from '../../src/i18n/format.js'
+import { accountEn } from '../../src/i18n/messages-account.js'
 import { apiKeysEn } from '../../src/i18n/messages-api-keys.js'
 import { en as coreEn, onDemandKeys, type MessageKey, type Messages } from '../../src/i18n/messages.js'
 import { addEnglish, createTranslator, loadLocale, localeTable, resolveLocale, whenLocaleReady } from '../../src/i18n/translate.js'
@@ -9,7 +10,7 @@ import { es } from '../../src/i18n/es.js'
 import { ja } from '../../src/i18n/ja.js'
 
 // Every English string: the core's table and the API-keys card's, which ships with its chunk.
-const en: Messages = { ...coreEn, ...apiKeysEn }
+const en: Messages = { ...coreEn, ...apiKeysEn, ...accountEn }
 
 // Intl output uses narrow no-break spaces in some locales; compare on plain spaces.
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ')
@@ -117,6 +118,11 @@ describe('translator', () => {
   test('the core names every key the API-keys card brings, so overrides of them are checked at once', () => {
     expect([...onDemandKeys].sort()).toEqual(Object.keys(apiKeysEn).sort())
     expect(Object.keys(apiKeysEn).filter((key) => key in coreEn)).toEqual([])
+  })
+
+  test('the account chunks’ keys are all `account.` ones, a prefix no core key uses (how overrides of them are checked)', () => {
+    expect(Object.keys(accountEn).filter((key) => !key.startsWith('account.'))).toEqual([])
+    expect(Object.keys({ ...coreEn, ...apiKeysEn }).filter((key) => key.startsWith('account.'))).toEqual([])
   })
 
   test('every shipped translation is of a real key and keeps its placeholders', () => {

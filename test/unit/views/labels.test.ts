@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { accountEn } from '../../../src/i18n/messages-account.js'
 import { apiKeysEn } from '../../../src/i18n/messages-api-keys.js'
 import { en as coreEn, type MessageKey, type Messages } from '../../../src/i18n/messages.js'
 import { de } from '../../../src/i18n/de.js'
@@ -6,7 +7,7 @@ import { es } from '../../../src/i18n/es.js'
 import { fr } from '../../../src/i18n/fr.js'
 import { ja } from '../../../src/i18n/ja.js'
 
-const en: Messages = { ...coreEn, ...apiKeysEn }
+const en: Messages = { ...coreEn, ...apiKeysEn, ...accountEn }
 
 /**
  * WCAG 2.5.3 (label in name): a button whose accessible name is an aria-label must
@@ -23,6 +24,7 @@ const PAIRS: [MessageKey, MessageKey][] = [
   ['billing.plans.choose', 'billing.plans.chooseLabel'],
   ['billing.methods.setDefault', 'billing.methods.setDefaultLabel'],
   ['billing.methods.remove', 'billing.methods.removeLabel'],
+  ['account.pay', 'account.payLabel'],
 ]
 
 describe.each([

@@ -1,0 +1,93 @@
+/**
+ * Deep links into the customer portal: `open` starts in a flow, and `syncUrl` keeps the
+ * view and flow in the URL hash (`#billing/change-plan`), so back/forward and shared links
+ * work. Loaded on demand, only by a portal that uses either.
+ *
+ * A flow is started the way a customer would start it: its view draws a control marked
+ * `data-ap-open="<flow>"` (a button is clicked, a section's first field or button takes
+ * focus). A view that has settled without that control (the seller turned the flow off,
+ * there is no subscription to cancel, no open invoice to pay, no such price) reports
+ * `invalid_config` and stays as it is.
+ */
+import type { PortalError } from '../api/types.js'
+import type { FlowName, OpenTarget, ViewName } from '../types.js'
+import { VIEW_NAMES } from '../validate.js'
+
+export interface Route {
+  view: ViewName
+  flow?: FlowName
+  priceId?: string
+}
+
+export function routeOf(open: OpenTarget): Route {
+  const flow = typeof open === 'string' ? open : open.flow
+  const priceId = typeof open === 'string' ? undefined : open.priceId
+  return { view: 'billing', flow, ...(priceId ? { priceId } : {}) }
+}
+
+export const FLOWS: readonly FlowName[] = ['change-plan', 'cancel', 'add-payment-method', 'billing-details', 'pay-invoice']
+
+/** `#billing/change-plan/price_pro_year` */
+export function toHash(route: Route): string {
+  return '#' + [route.view, route.flow, route.priceId].filter(Boolean).map((part) => encodeURIComponent(part!)).join('/')
+}
+
+/** The route in a hash, or null when it names no view of the portal (the host's own anchor). */
+export function fromHash(hash: string): Route | null {
+  const [view, flow, priceId] = hash.replace(/^#/, '').split('/').map((part) => decodeURIComponent(part))
+  if (!VIEW_NAMES.includes(view as ViewName)) return null
+  const route: Route = { view: view as ViewName }
+  if (FLOWS.includes(flow as FlowName)) route.flow = flow as FlowName
+  if (route.flow === 'change-plan' && priceId) route.priceId = priceId
+  return route
+}
+
+const SETTLE_MS = 300
+
+/**
+ * Starts `route.flow` in the view drawn into `host` once its control is there; reports
+ * `invalid_config` when the view has settled (no skeleton, nothing busy, no change for a
+ * moment) without it. Returns a stop function (the view left, the portal destroyed).
+ */
+export function startFlow(host: HTMLElement, route: Route, report: (error: PortalError) => void): () => void {
+  if (!route.flow) return () => undefined
+  const flow = route.flow
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const find = (): HTMLElement | undefined => {
+    const marked = host.querySelector<HTMLElement>(`[data-ap-open="${flow}"]`)
+    if (!marked || !route.priceId) return marked ?? undefined
+    // A price is data: compared as text, never put in a selector.
+    return Array.from(marked.querySelectorAll<HTMLElement>('[data-price-id]')).find((el) => el.getAttribute('data-price-id') === route.priceId)?.querySelector<HTMLElement>('button') ?? undefined
+  }
+  const settled = () => host.querySelector('.ap-view') && !host.querySelector('.ap-skeleton, [aria-busy="true"]')
+  const stop = () => {
+    observer.disconnect()
+    clearTimeout(timer)
+  }
+  const check = () => {
+    const target = find()
+    if (target) {
+      stop()
+      act(target)
+      return
+    }
+    clearTimeout(timer)
+    timer = setTimeout(() => {
+      if (find() || !settled()) return
+      stop()
+      const what = route.priceId ? `{ flow: 'change-plan', priceId: ${JSON.stringify(route.priceId)} }` : JSON.stringify(flow)
+      report({ code: 'invalid_config', message: `open: ${what} is not possible for this customer or is turned off in this portal; showing the ${route.view} view` })
+    }, SETTLE_MS)
+  }
+  const observer = new MutationObserver(check)
+  observer.observe(host, { childList: true, subtree: true, attributes: true, attributeFilter: ['aria-busy', 'class'] })
+  check()
+  return stop
+}
+
+/** A button is pressed (it opens its form or dialog); a section's first control takes focus. */
+function act(target: HTMLElement): void {
+  if (target instanceof HTMLButtonElement) return target.click()
+  target.scrollIntoView?.({ block: 'nearest' })
+  ;(target.querySelector<HTMLElement>('input, select, button') ?? target).focus()
+}
