@@ -2,7 +2,8 @@ import { atom } from 'nanostores'
 import { h } from './dom/h.js'
 import { createNav } from './shell/nav.js'
 import { createShell } from './shell/shell.js'
-import type { PortalHandle, PortalOptions, ViewName } from './types.js'
+import type { DeepLinks } from './shell/deep-link.js'
+import type { OpenTarget, PortalHandle, PortalOptions, ViewName } from './types.js'
 import { validatePortalOptions, VIEW_NAMES } from './validate.js'
 import { views } from './views/index.js'
 
@@ -13,7 +14,10 @@ import { views } from './views/index.js'
  */
 export function createPortal(el: HTMLElement, options: PortalOptions): PortalHandle {
   validatePortalOptions(options, true, el)
-  const $view = atom<ViewName>(options.defaultView ?? 'dashboard')
+  const doc = el.ownerDocument
+  // With `syncUrl`, a hash naming a view wins; every flow `open` names is on the billing view.
+  const hashView = options.syncUrl ? VIEW_NAMES.find((name) => doc.location.hash.slice(1).split('/')[0] === name) : undefined
+  const $view = atom<ViewName>(hashView ?? (options.open ? 'billing' : (options.defaultView ?? 'dashboard')))
   const nav = createNav(VIEW_NAMES, navigate)
   const shell = createShell(el, {
     options,
@@ -30,9 +34,27 @@ export function createPortal(el: HTMLElement, options: PortalOptions): PortalHan
     },
   })
 
-  function navigate(name: ViewName) {
+  // Deep links (`open`, `syncUrl`, a view opening another's flow) load on demand: most portals use none.
+  let links: Promise<DeepLinks> | undefined
+  const deepLinks = () =>
+    (links ??= import('./shell/deep-link.js').then((m) => {
+      const fromHash = shell.opts.syncUrl ? m.fromHash(doc.location.hash) : null
+      const open = shell.opts.open
+      return m.createDeepLinks({
+        root: shell.root,
+        view: $view,
+        report: (error) => !shell.destroyed && shell.errors.report(error),
+        defaultView: shell.opts.defaultView ?? 'dashboard',
+        syncUrl: !!shell.opts.syncUrl,
+        initial: fromHash ?? (open ? m.routeOf(open) : undefined),
+      })
+    }))
+  if (options.open || options.syncUrl) void deepLinks()
+
+  function navigate(name: ViewName, open?: OpenTarget) {
     if (shell.destroyed) return
     if (!VIEW_NAMES.includes(name)) throw new TypeError(`navigate(): unknown view ${JSON.stringify(name)}`)
+    if (open) return void deepLinks().then((router) => !shell.destroyed && router.go(open))
     if ($view.get() === name && shell.hasView()) return shell.root.querySelector<HTMLElement>('.ap-view-host h1')?.focus()
     $view.set(name)
   }
@@ -47,6 +69,8 @@ export function createPortal(el: HTMLElement, options: PortalOptions): PortalHan
     error: shell.errors.$error,
     update(next) {
       shell.update(next, ({ changed }) => {
+        const open = changed('open') ? shell.opts.open : undefined
+        if (open) void deepLinks().then((router) => !shell.destroyed && router.go(open))
         const nextView = changed('defaultView') ? (shell.opts.defaultView ?? 'dashboard') : undefined
         if (!nextView || nextView === $view.get()) return false
         $view.set(nextView)
@@ -56,6 +80,7 @@ export function createPortal(el: HTMLElement, options: PortalOptions): PortalHan
     destroy() {
       if (shell.destroyed) return
       stopView()
+      void links?.then((router) => router.destroy())
       shell.destroy()
     },
   }

@@ -91,3 +91,63 @@ function act(target: HTMLElement): void {
   target.scrollIntoView?.({ block: 'nearest' })
   ;(target.querySelector<HTMLElement>('input, select, button') ?? target).focus()
 }
+
+export interface DeepLinks {
+  /** Starts a flow (on its view), as a new history entry under `syncUrl`. */
+  go(open: OpenTarget): void
+  destroy(): void
+}
+
+export interface DeepLinkOptions {
+  root: HTMLElement
+  /** The portal's current view: set to show another. */
+  view: { get(): ViewName; set(view: ViewName): void; listen(listener: (view: ViewName) => void): () => void }
+  report(error: PortalError): void
+  /** Where there is no hash to follow (back to the portal's first entry). */
+  defaultView: ViewName
+  syncUrl: boolean
+  /** Where the portal starts: the hash's route (syncUrl) wins over `open`. */
+  initial?: Route
+}
+
+/**
+ * The portal's router: moves between views and flows, and under `syncUrl` mirrors each
+ * move in the URL hash (a new history entry) and follows back/forward (`popstate`).
+ */
+export function createDeepLinks(options: DeepLinkOptions): DeepLinks {
+  const win = options.root.ownerDocument.defaultView!
+  const viewHost = options.root.querySelector<HTMLElement>('.ap-view-host')!
+  let current: Route = { view: options.view.get() }
+  let stopFlow = () => undefined as void
+
+  function write(route: Route, push: boolean): void {
+    if (!options.syncUrl || win.location.hash === toHash(route)) return
+    if (push) win.history.pushState(win.history.state, '', toHash(route))
+    else win.history.replaceState(win.history.state, '', toHash(route))
+  }
+
+  function show(route: Route, push: boolean): void {
+    stopFlow()
+    current = route
+    write(route, push)
+    options.view.set(route.view)
+    stopFlow = startFlow(viewHost, route, options.report)
+  }
+
+  // A move made in the portal (its nav, a view's link) becomes a history entry too.
+  const stopView = options.view.listen((view) => {
+    if (view !== current.view) show({ view }, true)
+  })
+  const onPop = () => show(fromHash(win.location.hash) ?? { view: options.defaultView }, false)
+  if (options.syncUrl) win.addEventListener('popstate', onPop)
+  if (options.initial) show(options.initial, false)
+
+  return {
+    go: (open) => show(routeOf(open), true),
+    destroy() {
+      stopFlow()
+      stopView()
+      win.removeEventListener('popstate', onPop)
+    },
+  }
+}

@@ -11,6 +11,8 @@ export interface Nav {
   markCurrent(view: ViewName): void
   /** The item of a view (lazy views prefetch on its hover and focus). */
   item(view: ViewName): HTMLButtonElement
+  /** Takes these views' items out of the nav (the seller turned every section of them off), and puts the others back. */
+  hide(views: readonly ViewName[]): void
 }
 
 /** The customer portal's sidebar (a top bar below 640 px): logo, one item per view, return link. */
@@ -47,5 +49,8 @@ export function createNav(names: readonly ViewName[], navigate: (view: ViewName)
       }
     },
     item: (view) => buttons[names.indexOf(view)],
+    hide(views) {
+      buttons.forEach((button, i) => (button.parentElement!.hidden = views.includes(names[i])))
+    },
   }
 }

@@ -9,7 +9,7 @@ import { createTranslator, resolveLocale, whenLocaleReady, type Translate } from
 import { createErrorReporter, type ErrorReporter } from '../session/errors.js'
 import { createSessionMachine, type SessionMachine } from '../session/machine.js'
 import { applyTheme } from '../theme/index.js'
-import type { PortalOptions, SessionState, ViewName } from '../types.js'
+import type { OpenTarget, PortalOptions, SessionState, ViewName } from '../types.js'
 import type { View, ViewContext, ViewOptions } from '../views/context.js'
 import { sessionPanel } from './panel.js'
 
@@ -28,7 +28,7 @@ export interface ShellSpec<O extends SharedOptions> {
   layout?(viewHost: HTMLElement, panelHost: HTMLElement): Node
   /** The view to show now. */
   view: View
-  navigate(name: ViewName): void
+  navigate(name: ViewName, open?: OpenTarget): void
   /** Redraws the entry's own chrome (nav labels, logo, return link) after a locale or config change. */
   renderChrome?(t: Translate, options: O): void
 }
