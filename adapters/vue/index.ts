@@ -22,7 +22,7 @@ import {
 import { createPortal, createPricingPortal } from '../../src/index.js'
 import type { Messages } from '../../src/i18n/messages.js'
 import type { Plan, Price } from '../../src/api/types.js'
-import type { PortalConfig, PortalError, PortalHandle, PortalOptions, PricingOptions, StripeLoader, ViewName } from '../../src/types.js'
+import type { PortalConfig, PortalError, PortalHandle, PortalOptions, PricingOptions, OpenTarget, StripeLoader, ViewName } from '../../src/types.js'
 import { forwardErrors, optionSync, type ErrorHandler, type OptionSync } from '../sync.js'
 
 /** Options every portal of the app gets unless a prop says otherwise, e.g. `apiUrl`. */
@@ -97,7 +97,7 @@ function setupPortal<O extends object>(mount: (el: HTMLElement, options: O) => P
 export const CustomerPortal = defineComponent({
   name: 'CustomerPortal',
   inheritAttrs: false,
-  props: { ...common, token: { type: String, required: true }, defaultView: String as PropType<ViewName> },
+  props: { ...common, token: { type: String, required: true }, defaultView: String as PropType<ViewName>, open: [String, Object] as PropType<OpenTarget>, syncUrl: { type: Boolean, default: undefined } },
   emits,
   slots,
   setup: setupPortal<PortalOptions>(createPortal),

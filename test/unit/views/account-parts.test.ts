@@ -32,7 +32,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup()
 })
 
-async function mount(customer: string, make: (ctx: AccountContext) => HTMLElement, options: { locale?: string; features?: Partial<PortalFeatures> } = {}): Promise<Mounted> {
+async function mount(customer: string, make: (ctx: AccountContext) => HTMLElement, options: { locale?: string; features?: Omit<Partial<PortalFeatures>, 'plans'> } = {}): Promise<Mounted> {
   const locale = options.locale ?? 'en-US'
   await loadLocale(locale)
   const server = createTestPortal({ handler: options.features ? { features: options.features } : {} })
