@@ -17,17 +17,20 @@ export const external = [
   'react-dom/client',
   'svelte/*',
 ]
-const coreEntry = resolve(root, 'src/index.ts')
+const coreEntries = ['index', 'headless']
 
-/** Adapters reach the core through `./index.js`, the same file a user imports. */
+/**
+ * Adapters reach the core through `./index.js` and `./headless.js`, the same files a user
+ * imports: a page never holds two copies of the core or of its client.
+ */
 export const coreAsExternal = {
   name: 'core-as-external',
   setup(b) {
-    b.onResolve({ filter: /src\/index(\.js|\.ts)?$/ }, (args) => {
+    b.onResolve({ filter: /src\/(index|headless)(\.js|\.ts)?$/ }, (args) => {
       if (args.kind === 'entry-point') return undefined // the core's own build
       const target = resolve(args.resolveDir, args.path).replace(/\.(js|ts)$/, '')
-      if (target + '.ts' !== coreEntry) return undefined
-      return { path: './index.js', external: true }
+      const entry = coreEntries.find((name) => target === resolve(root, 'src', name))
+      return entry ? { path: `./${entry}.js`, external: true } : undefined
     })
   },
 }

@@ -51,15 +51,9 @@ export function optionSync<O extends object>(initial: O): OptionSync<O> {
       latest = next as Options
       const core = toCore(latest)
       const changed: Options = {}
-      let any = false
-      for (const key of new Set([...Object.keys(sent), ...Object.keys(core)])) {
-        if (!same(sent[key], core[key])) {
-          changed[key] = core[key]
-          any = true
-        }
-      }
+      for (const key in { ...sent, ...core }) if (!same(sent[key], core[key])) changed[key] = core[key]
       sent = core
-      return any ? (changed as Partial<O>) : null
+      return Object.keys(changed).length ? (changed as Partial<O>) : null
     },
   }
 }
@@ -67,12 +61,11 @@ export function optionSync<O extends object>(initial: O): OptionSync<O> {
 /** Equal, or plain objects / arrays with equal entries: a new `config={{ ... }}` literal per render is no change. */
 function same(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => Object.is(v, b[i]))
-  if (!isPlain(a) || !isPlain(b)) return false
+  if (!isPlain(a) || !isPlain(b) || Array.isArray(a) !== Array.isArray(b)) return false
   const keys = Object.keys(a)
   return keys.length === Object.keys(b).length && keys.every((k) => Object.is(a[k], b[k]))
 }
 
 function isPlain(v: unknown): v is Options {
-  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype
+  return Array.isArray(v) || (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype)
 }

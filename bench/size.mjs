@@ -9,16 +9,23 @@ import { browserBuildOptions, browserEntries, external } from '../build.mjs'
 import { bundlePage, REACT, root } from './bundle.mjs'
 import { KB, kb, verdict } from './table.mjs'
 
-export const CORE_BUDGET = 20 * KB
-export const CORE_GOAL = 12 * KB
+/**
+ * The core's initial JS for the dashboard (the entry and the chunks it imports statically).
+ * Issue 14 asks for 13,000 B (the goal); views on demand brought it from 20,299 B to
+ * about 13,900 B, and the budget holds it there until the rest is found.
+ */
+export const CORE_BUDGET = 14_000
+export const CORE_GOAL = 13_000
 export const ADAPTER_BUDGET = 1.5 * KB
+/** A React page with both portals, initial JS as the app's bundler splits it, React excluded (issue 14). */
+export const REACT_PAGE_BUDGET = 15_000
 
 export const gzip = (code) => gzipSync(code, { level: 9 }).length
 export const brotli = (code) =>
   brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } }).length
 
-/** The core's dynamic imports: one locale table each, the Stripe card form and the API-keys card. */
-const ON_DEMAND = ['de', 'es', 'fr', 'ja', 'stripe-element', 'api-keys-card']
+/** The core's dynamic imports: one locale table each, the views but the dashboard, the dialog, the Stripe card form and the API-keys card. */
+export const ON_DEMAND = ['de', 'es', 'fr', 'ja', 'invoices', 'billing', 'pricing', 'dialog', 'stripe-element', 'api-keys-card']
 
 const isStripeJs = (path) => path.includes('@stripe/stripe-js')
 
@@ -54,6 +61,7 @@ export function stripePlacement(metafile, entry) {
 function measure(result, entry) {
   const files = new Map(result.outputFiles.map((file) => [file.path.slice(root.length + 1), file.contents]))
   const initial = initialOutputs(result.metafile, entry).filter((path) => path.endsWith('.js'))
+  const inputs = initial.flatMap((path) => Object.keys(result.metafile.outputs[path].inputs))
   const sum = (paths, size) => paths.reduce((total, path) => total + size(files.get(path)), 0)
   const lazy = Object.keys(result.metafile.outputs).filter((path) => path.endsWith('.js') && !initial.includes(path))
   return {
@@ -61,6 +69,7 @@ function measure(result, entry) {
     gz: sum(initial, gzip),
     br: sum(initial, brotli),
     files: initial.length,
+    inputs,
     lazy: lazy.map((path) => ({ name: path.split('/').pop().replace(/-[A-Z0-9]+\.js$/, ''), gz: gzip(files.get(path)) })),
     stripe: stripePlacement(result.metafile, entry),
   }
@@ -70,7 +79,7 @@ function measure(result, entry) {
 const sizeFigure = (m, exact = false) => `${kb(m.gz)}${exact ? ` (${m.gz.toLocaleString('en')} B)` : ''} gz · ${kb(m.br)} br · ${kb(m.min)} min`
 
 /** The core as its budget test builds it: src/index.ts with every view, nanostores in, Stripe.js out. */
-async function core() {
+export async function core() {
   const result = await build({
     absWorkingDir: root,
     entryPoints: { index: browserEntries.index },
@@ -115,14 +124,14 @@ async function server() {
   return measure(result, '.bench-out/server/server.js')
 }
 
-async function page(name, file, pageExternal = []) {
+export async function page(name, file, pageExternal = []) {
   const result = await bundlePage({ entryPoints: { [name]: `bench/pages/${file}` }, outdir: `.bench-out/${name}`, external: pageExternal })
   return measure(result, `.bench-out/${name}/${name}.js`)
 }
 
 /** Rows for the table; every build runs in memory (nothing is written). */
 export async function sizeRows() {
-  const [coreSize, react, vue, svelte, serverSize, bothPage, reactPage, portalOnly, pricingOnly] = await Promise.all([
+  const [coreSize, react, vue, svelte, serverSize, bothPage, reactPage, reactBoth, portalOnly, pricingOnly] = await Promise.all([
     core(),
     adapter('react'),
     adapter('vue'),
@@ -130,12 +139,13 @@ export async function sizeRows() {
     server(),
     page('both-portals', 'both-portals.ts'),
     page('react-page', 'react-page.tsx', REACT),
+    page('react-both-portals', 'react-both-portals.tsx', REACT),
     page('portal-only', 'portal-only.ts'),
     page('pricing-only', 'pricing-only.ts'),
   ])
   const rows = [
     {
-      measure: 'size: core, all views (initial)',
+      measure: 'size: core initial for the dashboard (views on demand)',
       figure: sizeFigure(coreSize, true),
       goal: `≤ ${kb(CORE_BUDGET)} gz budget, ≤ ${kb(CORE_GOAL)} goal`,
       baseline: 'test/unit/size.test.ts builds the same',
@@ -166,7 +176,7 @@ export async function sizeRows() {
   })
   const vsBoth = (m) => `both portals page: ${kb(bothPage.gz)} (−${kb(Math.max(0, bothPage.gz - m.gz))})`
   const pages = [
-    ['page: both portals, all views', bothPage, CORE_BUDGET, `≤ ${kb(CORE_BUDGET)} gz (the core budget, as a bundler sees it)`, `core: ${kb(coreSize.gz)}`],
+    ['page: both portals (initial)', bothPage, CORE_BUDGET, `≤ ${kb(CORE_BUDGET)} gz (the core budget, as a bundler sees it)`, `core: ${kb(coreSize.gz)}`],
     ['page: React customer portal, React excluded', reactPage, CORE_BUDGET + ADAPTER_BUDGET, `≤ ${kb(CORE_BUDGET + ADAPTER_BUDGET)} gz (core + adapter budgets)`, `portal-only page: ${kb(portalOnly.gz)} (+${kb(Math.max(0, reactPage.gz - portalOnly.gz))} for React)`],
     // Tree-shaking works when a page that uses one portal is smaller than one with both.
     ['page: customer portal only (createPortal)', portalOnly, bothPage.gz - 1, '< both portals page (tree-shaken)', vsBoth(portalOnly)],
@@ -175,7 +185,15 @@ export async function sizeRows() {
   for (const [measure, m, limit, goal, baseline] of pages) {
     rows.push({ measure: `size: ${measure}`, figure: sizeFigure(m, true), baseline, goal, status: verdict(m.gz, { goal: limit }) })
   }
-  const placements = [['core', coreSize], ['both-portals page', bothPage], ['React page', reactPage], ['portal page', portalOnly], ['pricing page', pricingOnly]]
+  rows.push({
+    measure: 'size: page: React, both portals, React excluded (initial)',
+    figure: sizeFigure(reactBoth, true),
+    baseline: 'test/unit/size.test.ts builds the same',
+    goal: `≤ ${REACT_PAGE_BUDGET.toLocaleString('en')} B gz budget`,
+    status: verdict(reactBoth.gz, { budget: REACT_PAGE_BUDGET }),
+    budget: true,
+  })
+  const placements = [['core', coreSize], ['both-portals page', bothPage], ['React page', reactPage], ['React both-portals page', reactBoth], ['portal page', portalOnly], ['pricing page', pricingOnly]]
   const initial = placements.filter(([, m]) => m.stripe === 'initial').map(([name]) => name)
   const unreachable = placements.filter(([, m]) => m.stripe === 'absent').map(([name]) => name)
   rows.push({

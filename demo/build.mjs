@@ -4,7 +4,7 @@
 // real .svelte component compiled by svelte/compiler; nothing needs 'unsafe-eval'.
 //
 // demo/.out/ is what demo/server.mjs serves as is: `index.html` and `<framework>.html` at
-// `/` and `/<framework>`, scripts and the demo's CSS under `/demo/`, and the package's
+// `/` and `/<framework>` (and `/headless`, the React hooks page), scripts and the demo's CSS under `/demo/`, and the package's
 // own stylesheet at `/dist/styles.css`, the path the original docs import.
 import { build } from 'esbuild'
 import { packageSelf } from '../build.mjs'
@@ -79,6 +79,8 @@ function writePages() {
     .join('\n')
   const index = readFileSync(resolve(pages, 'index.html'), 'utf8').replace('%CUSTOMER_RADIOS%', radios).replace('%CUSTOMER_LINKS%', links)
   writeFileSync(resolve(outdir, 'index.html'), index)
+  // /headless: the React hooks page, its own HTML (no framework controls).
+  copyFileSync(resolve(pages, 'headless.html'), resolve(outdir, 'headless.html'))
   for (const file of ['demo.css', 'logo.svg']) copyFileSync(resolve(pages, file), resolve(assets, file))
   const styles = resolve(root, 'dist/styles.css')
   if (!existsSync(styles)) throw new Error('dist/styles.css is missing: run `node build.mjs` before building the demo')
@@ -94,11 +96,16 @@ export async function buildDemo() {
   writePages()
   await build({
     absWorkingDir: root,
-    entryPoints: Object.fromEntries(
-      Object.keys(FRAMEWORKS).map((fw) => [fw, resolve(pages, fw === 'react' ? 'react.tsx' : `${fw}.ts`)]),
-    ),
+    entryPoints: {
+      ...Object.fromEntries(Object.keys(FRAMEWORKS).map((fw) => [fw, resolve(pages, fw === 'react' ? 'react.tsx' : `${fw}.ts`)])),
+      headless: resolve(pages, 'headless.tsx'),
+    },
     outdir: assets,
     bundle: true,
+    // Split as an app's bundler splits the package: the views but the dashboard, the
+    // pricing cards, locale tables and the Stripe form load on demand, as they would for a user.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     format: 'esm',
     platform: 'browser',
     target: 'es2022',

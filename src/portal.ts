@@ -4,8 +4,15 @@ import { createNav } from './shell/nav.js'
 import { createShell } from './shell/shell.js'
 import type { DeepLinks } from './shell/deep-link.js'
 import type { OpenTarget, PortalHandle, PortalOptions, ViewName } from './types.js'
+import type { MessageKey } from './i18n/messages.js'
 import { validatePortalOptions, VIEW_NAMES } from './validate.js'
 import { views } from './views/index.js'
+import { prefetch } from './views/lazy.js'
+import { viewRoot } from './views/parts/layout.js'
+import { skeleton } from './views/parts/resource.js'
+
+/** Skeleton rows of each view's first load: its stand-in while its chunk loads shows as many. */
+const SKELETON_ROWS: Record<ViewName, number> = { dashboard: 6, invoices: 5, billing: 6 }
 
 /**
  * Mounts the customer portal into `el`: a sidebar (logo, navigation, return link), the
@@ -18,7 +25,7 @@ export function createPortal(el: HTMLElement, options: PortalOptions): PortalHan
   // With `syncUrl`, a hash naming a view wins; every flow `open` names is on the billing view.
   const hashView = options.syncUrl ? VIEW_NAMES.find((name) => doc.location.hash.slice(1).split('/')[0] === name) : undefined
   const $view = atom<ViewName>(hashView ?? (options.open ? 'billing' : (options.defaultView ?? 'dashboard')))
-  const nav = createNav(VIEW_NAMES, navigate)
+  const nav = createNav(VIEW_NAMES, navigate, (name) => prefetch(views[name]))
   const shell = createShell(el, {
     options,
     validate: (next) => validatePortalOptions(next, false),
@@ -26,7 +33,15 @@ export function createPortal(el: HTMLElement, options: PortalOptions): PortalHan
     className: 'ap-portal',
     // The layout is the size container (sidebar -> top bar below 640 px).
     layout: (viewHost, panelHost) => h('div', { class: 'ap-layout' }, nav.el, h('main', { class: 'ap-main' }, viewHost, panelHost)),
-    view: (ctx) => views[$view.get()](ctx),
+    view: () => views[$view.get()](),
+    placeholder(ctx) {
+      const name = $view.get()
+      // Not yet `.ap-view--<name>`: that is the view itself, which replaces this frame.
+      const { el, body } = viewRoot('loading', ctx.t(`${name}.title` as MessageKey))
+      body.appendChild(skeleton(ctx, SKELETON_ROWS[name]))
+      return { el, body, errorTitle: ctx.t(`${name}.error` as MessageKey) }
+    },
+    prefetch: () => VIEW_NAMES.forEach((name) => prefetch(views[name])),
     navigate,
     renderChrome(t, opts) {
       nav.render(t, opts.config ?? {})

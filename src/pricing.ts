@@ -1,9 +1,17 @@
 import { atom } from 'nanostores'
+import { h } from './dom/h.js'
 import { safeHref } from './dom/href.js'
+import { withEnglish } from './i18n/translate.js'
 import { createShell } from './shell/shell.js'
 import type { PortalHandle, PortalOptions, PricingOptions } from './types.js'
 import { fail, validatePortalOptions } from './validate.js'
-import { pricingView, type PricingSettings } from './views/pricing.js'
+import type { View } from './views/context.js'
+import { lazyView } from './views/lazy.js'
+import { skeleton } from './views/parts/resource.js'
+import type { pricingView, PricingSettings } from './views/pricing.js'
+
+/** The cards are a chunk of their own: a page that mounts only the customer portal never loads them. */
+const loadPricingView = lazyView(() => import('./views/pricing.js').then((m) => withEnglish(m.english, m.pricingView)))
 
 /** Programmer errors, caught at the call: a TypeError naming the option. On `update`, only the keys present are checked. */
 export function validatePricingOptions(options: Partial<PricingOptions>, initial: boolean, el?: unknown): void {
@@ -40,7 +48,16 @@ export function createPricingPortal(el: HTMLElement, options: PricingOptions): P
     validate: (next) => validatePricingOptions(next, false),
     keep: ['publicKey'],
     className: 'ap-portal ap-portal--pricing',
-    view: (ctx) => pricingView(ctx, $settings),
+    view() {
+      const loaded = loadPricingView()
+      const bind = (render: typeof pricingView): View => (ctx) => render(ctx, $settings)
+      return loaded instanceof Promise ? loaded.then(bind) : bind(loaded)
+    },
+    placeholder(ctx) {
+      const body = h('div', { class: 'ap-pricing__body' }, skeleton(ctx, 4))
+      const el = h('section', { class: 'ap-pricing', 'aria-label': $settings.get().title || ctx.t('pricing.label') }, body)
+      return { el, body, errorTitle: ctx.t('pricing.error') }
+    },
     // One view: nothing to navigate to.
     navigate: () => undefined,
   })

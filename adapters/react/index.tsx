@@ -2,11 +2,12 @@
  * React adapter: a drop-in for the original `<CustomerPortal>`. One core instance per
  * mounted component; re-renders hand the core only what changed. Nothing here runs
  * at import or during a server render (effects never run there). `"use client"` is
- * added to the built file by build.mjs.
+ * added to the built file by build.mjs. The hooks to build your own UI are in ./hooks.ts.
  */
 import { useEffect, useRef, useState, type ReactElement, type ReactNode } from 'react'
 import { createPortal as reactPortal } from 'react-dom'
 import { createPortal, createPricingPortal } from '../../src/index.js'
+import type { PortalClient } from '../../src/headless.js'
 import type { PortalConfig, PortalHandle, PortalOptions, PricingOptions } from '../../src/types.js'
 import { forwardErrors, optionSync, type ErrorHandler, type OptionSync } from '../sync.js'
 
@@ -24,6 +25,11 @@ interface AdapterProps {
    */
   errorHandler?: ErrorHandler
   className?: string
+  /**
+   * A client shared with other portals and the hooks on the page (`usePortalClient`):
+   * one session, one request per resource, and a plan changed anywhere shows everywhere.
+   */
+  client?: PortalClient
 }
 
 export type CustomerPortalProps = Omit<PortalOptions, 'config'> & AdapterProps
@@ -31,21 +37,23 @@ export type PricingPortalProps = Omit<PricingOptions, 'config'> & AdapterProps
 
 type Mount<O> = (el: HTMLElement, options: O) => PortalHandle<O>
 
+export * from './hooks.js'
+
 const LOGO_SLOT = '[data-ap-slot="logo"]'
 
 export function CustomerPortal(props: CustomerPortalProps): ReactElement {
-  return usePortal(createPortal, props)
+  return useMountedPortal(createPortal, props)
 }
 
 export function PricingPortal(props: PricingPortalProps): ReactElement {
-  return usePortal(createPricingPortal, props)
+  return useMountedPortal(createPricingPortal, props)
 }
 
 function isCoreLogo(logo: unknown): logo is string | Node {
   return typeof logo === 'string' || (typeof Node !== 'undefined' && logo instanceof Node)
 }
 
-function usePortal<O extends { config?: PortalConfig }>(mount: Mount<O>, props: Omit<O, 'config'> & AdapterProps): ReactElement {
+function useMountedPortal<O extends { config?: PortalConfig }>(mount: Mount<O>, props: Omit<O, 'config'> & AdapterProps): ReactElement {
   const { className, errorHandler, config, ...rest } = props
   const logo = config?.logo
   // A React logo is rendered by React into the core's slot, so the core never sees it.

@@ -2,7 +2,8 @@
  * Vue 3 adapter: `app.use(PortalsPlugin, defaults?)` registers `<CustomerPortal>` and
  * `<PricingPortal>`; both are exported too. Props are reactive (a new `token` resumes
  * an expired session without a remount), the `logo` slot renders into the core's logo
- * slot, and errors arrive as an `error` event.
+ * slot, and errors arrive as an `error` event. `app.use(PortalsPlugin, { client })` also
+ * hands a shared headless client to both components and to the composables (below).
  */
 import {
   Teleport,
@@ -10,25 +11,108 @@ import {
   h,
   inject,
   onMounted,
-  onUnmounted,
+  onScopeDispose,
+  provide,
+  shallowReadonly,
   shallowRef,
+  toValue,
   watch,
   type App,
   type InjectionKey,
+  type MaybeRefOrGetter,
   type PropType,
+  type ShallowRef,
   type SlotsType,
   type VNode,
 } from 'vue'
+import { createPortalClient } from '../../src/headless.js'
+import type { ApiKey, ChangePlanFlow, ChangePlanOptions, ChangePlanState, Invoice, List, PaymentMethod, PlansResponse, PortalClient, PortalClientOptions, PortalFlows, Resource, Session } from '../../src/headless.js'
 import { createPortal, createPricingPortal } from '../../src/index.js'
 import type { Messages } from '../../src/i18n/messages.js'
 import type { Plan, Price } from '../../src/api/types.js'
 import type { PortalConfig, PortalError, PortalHandle, PortalOptions, PricingOptions, OpenTarget, StripeLoader, ViewName } from '../../src/types.js'
 import { forwardErrors, optionSync, type ErrorHandler, type OptionSync } from '../sync.js'
 
-/** Options every portal of the app gets unless a prop says otherwise, e.g. `apiUrl`. */
-export type PortalDefaults = Partial<Omit<PortalOptions, 'onError'> & Omit<PricingOptions, 'onError' | 'onSelect'>>
+// Composables: build your own UI on the headless client's stores and flows. A store loads when
+// a mounted component first reads it and is shared by every composable (and portal) on the
+// same client; a server render reads `loading` and starts nothing.
 
-const DEFAULTS: InjectionKey<PortalDefaults> = Symbol('archetype-portals')
+/** What a store hands a composable: anything with nanostores' (and Svelte's) `get` and `subscribe`. */
+interface Readable<T> {
+  get(): T
+  subscribe(listener: (value: T) => void): () => void
+}
+
+/** Options every portal of the app gets unless a prop says otherwise; `client` is also the composables'. */
+export type PortalDefaults = Partial<Omit<PortalOptions, 'onError'> & Omit<PricingOptions, 'onError' | 'onSelect'>> & { client?: PortalClient }
+
+/** What `PortalsPlugin` and `providePortalClient` provide: one injection for the portals and the composables. */
+const DEFAULTS: InjectionKey<PortalDefaults> = Symbol()
+
+/** Hands `client` to the composables and portals of this component's descendants (`PortalsPlugin` does it app-wide). */
+export const providePortalClient = (client: PortalClient): void => provide(DEFAULTS, { ...inject(DEFAULTS, {}), client })
+
+/** The client provided above (by `PortalsPlugin` or `providePortalClient`). */
+export function usePortalContext(): PortalClient {
+  const { client } = inject(DEFAULTS, {})
+  if (!client) throw new Error('Use PortalsPlugin or providePortalClient')
+  return client
+}
+
+/**
+ * One client for this component's (or effect scope's) life, updated with what changed
+ * when reactive `options` change, destroyed with the scope.
+ */
+export function usePortalClient(options: MaybeRefOrGetter<PortalClientOptions> = {}): PortalClient {
+  const sync = optionSync(toValue(options))
+  const client = createPortalClient(sync.first)
+  watch(
+    () => ({ ...toValue(options) }),
+    (next) => {
+      const changed = sync.next(next)
+      if (changed) client.update(changed)
+    },
+  )
+  onScopeDispose(client.destroy)
+  return client
+}
+
+/**
+ * A readonly ref of the store's value, kept in sync from the component's mount (so a server
+ * render, which mounts nothing, reads the current value and starts no load) to its unmount.
+ */
+export function useStore<T>(store: Readable<T>): Readonly<ShallowRef<T>> {
+  const state = shallowRef(store.get())
+  let stop: (() => void) | undefined
+  onMounted(() => (stop = store.subscribe((value) => (state.value = value))))
+  onScopeDispose(() => stop?.())
+  return shallowReadonly(state)
+}
+
+type Ref<T> = Readonly<ShallowRef<T>>
+/** The customer's account (`GET /session`): customer, subscription, plan, price, usage, upcoming invoice. */
+export const useCustomer = (): Ref<Resource<Session>> => useStore(usePortalContext().stores.account)
+export const usePlans = (): Ref<Resource<PlansResponse>> => useStore(usePortalContext().stores.plans)
+export const usePaymentMethods = (): Ref<Resource<List<PaymentMethod>>> => useStore(usePortalContext().stores.paymentMethods)
+/** `not_found` when the backend keeps no API keys. */
+export const useApiKeys = (): Ref<Resource<List<ApiKey>>> => useStore(usePortalContext().stores.apiKeys)
+
+/** The invoices loaded so far, newest first, and `more()` for the next page. */
+export function useInvoices(): { invoices: Ref<Resource<List<Invoice>>>; more(): Promise<void> } {
+  const { invoices } = usePortalContext().stores
+  return { invoices: useStore(invoices), more: invoices.more }
+}
+
+/** A flow made for this component (destroyed with it): its state as a ref, and the flow to send commands to. */
+export function useFlow<S, F extends Readable<S> & { destroy(): void }>(make: (flows: PortalFlows) => F): { state: Ref<S>; flow: F } {
+  const flow = make(usePortalContext().flows)
+  onScopeDispose(flow.destroy)
+  return { state: useStore(flow), flow }
+}
+
+/** Change plan: `flow.choose(priceId)`, then `flow.confirm()`; every composable showing the account follows. */
+export const useChangePlan = (options?: ChangePlanOptions): { state: Ref<ChangePlanState>; flow: ChangePlanFlow } => useFlow((flows) => flows.changePlan(options))
+
 const LOGO_SLOT = '[data-ap-slot="logo"]'
 
 const common = {
@@ -41,13 +125,14 @@ const common = {
   messages: Object as PropType<Partial<Messages>>,
   fetch: Function as PropType<typeof fetch>,
   loadStripe: Function as PropType<StripeLoader>,
+  /** A headless client shared with the other portals and the composables on the page. */
+  client: Object as PropType<PortalClient>,
   /** Gets the code of every error the portal reports, and `''` once it recovers (the `error` event has them in full). */
   errorHandler: Function as PropType<ErrorHandler>,
 }
 
-const emits = {
-  error: (error: PortalError) => typeof error === 'object',
-}
+// Typed as a validator (the event's payload), shipped as a list.
+const emits = ['error'] as unknown as { error: (error: PortalError) => boolean }
 const slots = Object as SlotsType<{ logo?: () => VNode[] }>
 
 interface Context {
@@ -85,7 +170,7 @@ function setupPortal<O extends object>(mount: (el: HTMLElement, options: O) => P
       const changed = live?.sync.next(next)
       if (changed) live?.handle.update(changed)
     })
-    onUnmounted(() => {
+    onScopeDispose(() => {
       live?.stop()
       live?.handle.destroy()
     })

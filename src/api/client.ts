@@ -76,15 +76,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     sleep: wait = sleep,
     random = Math.random,
   } = options
-  const doFetch = options.fetch
   const mountedAt = () => (typeof apiUrl === 'function' ? apiUrl() : apiUrl)
-  const base = () => mountedAt().replace(/\/+$/, '')
-  const apiUrlHint = () => `: is apiUrl (${mountedAt()}) where the Portal API is mounted?`
 
   async function request<T>(method: string, path: string, body: unknown, opts: RequestPolicy = {}): Promise<T> {
     // A mutation without an Idempotency-Key could be applied twice; it gets one attempt.
-    const mayRetry = method === 'GET' || opts.safe === true || opts.idempotencyKey !== undefined
-    const stopped = () => portalSignal.aborted || opts.signal?.aborted === true
+    const mayRetry = method === 'GET' || opts.safe || opts.idempotencyKey !== undefined
+    const stopped = () => portalSignal.aborted || opts.signal?.aborted
     const succeeded = options.track?.()
     for (let attempt = 0; ; attempt++) {
       if (stopped()) throw abortError()
@@ -97,25 +94,23 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       if (!mayRetry || !outcome.retry || attempt >= retries) throw outcome.error
       const delay = outcome.retryAfterMs ?? backoffMs * 2 ** attempt + random() * backoffMs
       if (delay > maxRetryAfterMs) throw outcome.error
-      const link = linked(opts.signal)
-      await wait(delay, link.controller.signal).finally(link.release)
+      const [controller, release] = linked(opts.signal)
+      await wait(delay, controller.signal).finally(release)
     }
   }
 
-  /** A controller that aborts with the portal's signal and the request's own; `release` unhooks it. */
-  function linked(requestSignal?: AbortSignal): { controller: AbortController; release(): void } {
+  /** A controller that aborts with the portal's signal and the request's own, and the function that unhooks it. */
+  function linked(requestSignal?: AbortSignal): [AbortController, () => void] {
     const controller = new AbortController()
     const abort = () => controller.abort()
-    const sources = [portalSignal, requestSignal].filter((s): s is AbortSignal => s !== undefined)
-    for (const source of sources) {
-      if (source.aborted) controller.abort()
-      else source.addEventListener('abort', abort, { once: true })
-    }
-    return { controller, release: () => sources.forEach((source) => source.removeEventListener('abort', abort)) }
+    const sources = [portalSignal, requestSignal]
+    for (const source of sources) source?.aborted ? abort() : source?.addEventListener('abort', abort)
+    return [controller, () => sources.forEach((source) => source?.removeEventListener('abort', abort))]
   }
 
   async function once<T>(method: string, path: string, body: unknown, opts: MutationRequestOptions): Promise<Attempt<T>> {
-    const { controller, release } = linked(opts.signal)
+    const [controller, release] = linked(opts.signal)
+    const { signal } = controller
     // setTimeout rather than AbortSignal.timeout: cleared as soon as the attempt settles,
     // so destroy() leaves no timer behind.
     let timedOut = false
@@ -124,22 +119,24 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       controller.abort()
     }, timeoutMs)
     // A transport that ignores the signal still cannot hold the caller past an abort.
-    const stopped = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(abortError())))
+    const stopped = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(abortError())))
+    const race = <R>(pending: Promise<R>) => Promise.race([pending, stopped])
     try {
-      const headers: Record<string, string> = { Accept: 'application/json' }
+      const headers: Record<string, string> = { Accept: JSON_TYPE }
       // No token (the pricing portal's visitor): no header, so a public GET needs no CORS preflight.
       const token = getToken()
       if (token) headers.Authorization = `Bearer ${token}`
-      if (body !== undefined) headers['Content-Type'] = 'application/json'
       if (opts.idempotencyKey !== undefined) headers['Idempotency-Key'] = opts.idempotencyKey
-      const init: RequestInit = { method, headers, signal: controller.signal }
-      if (body !== undefined) init.body = JSON.stringify(body)
-      const response = await Promise.race([doFetch(base() + path, init), stopped])
-      return interpret<T>(response, await Promise.race([response.text(), stopped]))
+      const init: RequestInit = { method, headers, signal }
+      if (body !== undefined) {
+        headers['Content-Type'] = JSON_TYPE
+        init.body = JSON.stringify(body)
+      }
+      const response = await race(options.fetch(mountedAt().replace(/\/+$/, '') + path, init))
+      return interpret<T>(response, await race(response.text()))
     } catch (error) {
-      if (timedOut) return { ok: false, error: portalError('network', `The Portal API did not answer within ${timeoutMs / 1000} s`), retry: true }
-      if (isAbortError(error)) throw abortError()
-      return { ok: false, error: portalError('network', 'The Portal API could not be reached'), retry: true }
+      if (!timedOut && isAbortError(error)) throw abortError()
+      return { ok: false, error: portalError('network', timedOut ? `The Portal API did not answer within ${timeoutMs / 1000} s` : 'The Portal API could not be reached'), retry: true }
     } finally {
       clearTimeout(timer)
       release()
@@ -149,54 +146,44 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   function interpret<T>(response: Response, text: string): Attempt<T> {
     const { status } = response
     let json: unknown
-    let parsed = false
-    if (text !== '') {
-      try {
-        json = JSON.parse(text)
-        parsed = true
-      } catch {
-        // leave parsed false: reported below as bad_response
-      }
+    try {
+      json = JSON.parse(text)
+    } catch {
+      // an empty body, or not JSON: json stays undefined
     }
-    if (status >= 200 && status < 300) {
-      if (status === 204 || text === '') return { ok: true, value: undefined as T }
-      if (!parsed || typeof json !== 'object' || json === null) {
-        return { ok: false, error: portalError('bad_response', `The Portal API sent a response that is not JSON${apiUrlHint()}`, status), retry: false }
-      }
-      return { ok: true, value: json as T }
+    const ok = status >= 200 && status < 300
+    if (ok && (status === 204 || text === '')) return { ok: true, value: undefined as T }
+    if (ok && typeof json === 'object' && json !== null) return { ok: true, value: json as T }
+    const rateLimited = status === 429
+    const retry = status >= 500 || rateLimited
+    const retryAfter = rateLimited ? response.headers.get('Retry-After')?.trim() : undefined
+    // Seconds, as the Portal API sends it; anything else falls back to the backoff.
+    const seconds = retryAfter ? Number(retryAfter) : NaN
+    const failed = (code: ErrorCode, message: string, field?: string): Attempt<T> => ({
+      ok: false,
+      error: portalError(code, message, status, field),
+      retry,
+      retryAfterMs: seconds >= 0 ? seconds * 1000 : undefined,
+    })
+    const wire = ok ? undefined : (json as { error?: Partial<ErrorBody['error']> } | null | undefined)?.error
+    if (typeof wire?.code === 'string' && typeof wire.message === 'string') {
+      let { code } = wire
+      if (status === 401) code = code === 'session_expired' ? code : 'unauthorized'
+      else if (rateLimited) code = 'rate_limited'
+      return failed(code, wire.message, typeof wire.field === 'string' ? wire.field : undefined)
     }
-    const retry = status >= 500 || status === 429
-    const retryAfterMs = status === 429 ? parseRetryAfter(response.headers.get('Retry-After')) : undefined
-    const wire = parsed ? errorBody(json) : undefined
-    if (!wire) {
-      // A proxy's HTML error page, an empty body, or JSON of another shape. A 4xx like
-      // that is most often a request that missed the Portal API: say where it went.
-      const hint = status < 500 && status !== 429 ? apiUrlHint() : ''
-      return { ok: false, error: portalError(status === 429 ? 'rate_limited' : 'bad_response', `The Portal API answered ${status} without an error body${hint}`, status), retry, retryAfterMs }
-    }
-    let code = wire.code
-    if (status === 401) code = code === 'session_expired' ? 'session_expired' : 'unauthorized'
-    else if (status === 429) code = 'rate_limited'
-    return { ok: false, error: portalError(code, wire.message, status, wire.field), retry, retryAfterMs }
-  }
-
-  /** Seconds, as the Portal API sends it; anything else falls back to the backoff. */
-  function parseRetryAfter(header: string | null): number | undefined {
-    const seconds = header === null || header.trim() === '' ? NaN : Number(header)
-    return seconds >= 0 ? seconds * 1000 : undefined
+    // A proxy's HTML error page, an empty body, or JSON of another shape. A 2xx or 4xx like
+    // that is most often a request that missed the Portal API: say where it went.
+    const hint = retry ? '' : `: is apiUrl (${mountedAt()}) where the Portal API is mounted?`
+    return failed(rateLimited ? 'rate_limited' : 'bad_response', `The Portal API ${ok ? 'sent a response that is not JSON' : `answered ${status} without an error body`}${hint}`)
   }
 
   return {
-    request: (method, path, body, opts) => request(method, path, body, opts),
+    request,
     get: (path, opts?: RequestOptions) => request('GET', path, undefined, { signal: opts?.signal }),
     post: (path, body, opts) => request('POST', path, body, opts),
     delete: (path, opts) => request('DELETE', path, undefined, opts),
   }
 }
 
-function errorBody(json: unknown): ErrorBody['error'] | undefined {
-  const error = (json as Partial<ErrorBody> | null)?.error
-  if (typeof error !== 'object' || error === null) return undefined
-  if (typeof error.code !== 'string' || typeof error.message !== 'string') return undefined
-  return { code: error.code, message: error.message, field: typeof error.field === 'string' ? error.field : undefined }
-}
+const JSON_TYPE = 'application/json'

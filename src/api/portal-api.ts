@@ -9,7 +9,7 @@
  * - `mutation`: sent with an `Idempotency-Key` (the caller's, else a fresh one per call),
  *   so a retry is applied once; pass the same key again to make a user's repeat a replay.
  */
-import { newIdempotencyKey, type ApiClient, type RequestOptions } from './client.js'
+import { newIdempotencyKey, type ApiClient, type RequestOptions, type RequestPolicy } from './client.js'
 import type {
   ApiKey,
   ApiKeyBody,
@@ -110,51 +110,63 @@ export interface PortalApi {
   checkout(publicKey: string, body: PriceBody, options?: MutationOptions): Promise<CheckoutResponse>
 }
 
-/** `path?a=1&b=2` with the parameters that are set, or `path` alone. */
-function withQuery(path: string, params: Record<string, string | number | undefined>): string {
-  const query = new URLSearchParams()
-  for (const [name, value] of Object.entries(params)) if (value !== undefined) query.set(name, String(value))
-  const search = String(query)
-  return search ? `${path}?${search}` : path
+/**
+ * Each function's route: `METHOD /path`, where `:` is the function's first argument (an id,
+ * as one encoded path segment: a server id is data, never more path) and `?a&b` its query
+ * object's parameters; `body` takes the next argument as the JSON body; `safe` marks a POST
+ * that changes nothing (retried like a read). The last argument is always the options.
+ */
+const routes: Record<keyof PortalApi, string> = {
+  session: 'GET /session',
+  plans: 'GET /plans',
+  invoices: 'GET /invoices?limit&starting_after',
+  invoice: 'GET /invoices/:',
+  payInvoice: 'POST /invoices/:/pay',
+  billingDetails: 'GET /customer',
+  updateBillingDetails: 'POST /customer body',
+  paymentMethods: 'GET /payment-methods',
+  setupPaymentMethod: 'POST /payment-methods/setup',
+  attachPaymentMethod: 'POST /payment-methods body',
+  setDefaultPaymentMethod: 'POST /payment-methods/:/default',
+  removePaymentMethod: 'DELETE /payment-methods/:',
+  previewSubscription: 'POST /subscription/preview body safe',
+  changeSubscription: 'POST /subscription body',
+  undoScheduledChange: 'DELETE /subscription/scheduled-change',
+  cancelSubscription: 'POST /subscription/cancel body',
+  resumeSubscription: 'POST /subscription/resume',
+  apiKeys: 'GET /api-keys',
+  createApiKey: 'POST /api-keys body',
+  rollApiKey: 'POST /api-keys/:/roll',
+  revokeApiKey: 'DELETE /api-keys/:',
+  usage: 'GET /usage?metric&period&granularity',
+  setUsageLimit: 'POST /usage-limits body',
+  usageAlerts: 'GET /usage-alerts',
+  createUsageAlert: 'POST /usage-alerts body',
+  deleteUsageAlert: 'DELETE /usage-alerts/:',
+  publicPlans: 'GET /public/:/plans',
+  checkout: 'POST /public/:/checkout body',
 }
 
-/** `id` as one path segment: a server id is data, never more path. */
-const seg = (id: string) => encodeURIComponent(id)
-
 export function createPortalApi(transport: ApiClient): PortalApi {
-  const read = <T>(path: string, options?: RequestOptions) => transport.request<T>('GET', path, undefined, { signal: options?.signal })
-  const safe = <T>(path: string, body: unknown, options?: RequestOptions) => transport.request<T>('POST', path, body, { signal: options?.signal, safe: true })
-  const mutate = <T>(method: 'POST' | 'DELETE', path: string, body: unknown, options?: MutationOptions) =>
-    transport.request<T>(method, path, body, { signal: options?.signal, idempotencyKey: options?.idempotencyKey ?? newIdempotencyKey() })
-
-  return {
-    session: (o) => read('/session', o),
-    plans: (o) => read('/plans', o),
-    invoices: (page = {}, o) => read(withQuery('/invoices', { limit: page.limit, starting_after: page.starting_after }), o),
-    invoice: (id, o) => read(`/invoices/${seg(id)}`, o),
-    payInvoice: (id, o) => mutate('POST', `/invoices/${seg(id)}/pay`, undefined, o),
-    billingDetails: (o) => read('/customer', o),
-    updateBillingDetails: (body, o) => mutate('POST', '/customer', body, o),
-    paymentMethods: (o) => read('/payment-methods', o),
-    setupPaymentMethod: (o) => mutate('POST', '/payment-methods/setup', undefined, o),
-    attachPaymentMethod: (body, o) => mutate('POST', '/payment-methods', body, o),
-    setDefaultPaymentMethod: (id, o) => mutate('POST', `/payment-methods/${seg(id)}/default`, undefined, o),
-    removePaymentMethod: (id, o) => mutate('DELETE', `/payment-methods/${seg(id)}`, undefined, o),
-    previewSubscription: (body, o) => safe('/subscription/preview', body, o),
-    changeSubscription: (body, o) => mutate('POST', '/subscription', body, o),
-    undoScheduledChange: (o) => mutate('DELETE', '/subscription/scheduled-change', undefined, o),
-    cancelSubscription: (body, o) => mutate('POST', '/subscription/cancel', body, o),
-    resumeSubscription: (o) => mutate('POST', '/subscription/resume', undefined, o),
-    apiKeys: (o) => read('/api-keys', o),
-    createApiKey: (body, o) => mutate('POST', '/api-keys', body, o),
-    rollApiKey: (id, o) => mutate('POST', `/api-keys/${seg(id)}/roll`, undefined, o),
-    revokeApiKey: (id, o) => mutate('DELETE', `/api-keys/${seg(id)}`, undefined, o),
-    usage: (query, o) => read(withQuery('/usage', { metric: query.metric, period: query.period, granularity: query.granularity }), o),
-    setUsageLimit: (body, o) => mutate('POST', '/usage-limits', body, o),
-    usageAlerts: (o) => read('/usage-alerts', o),
-    createUsageAlert: (body, o) => mutate('POST', '/usage-alerts', body, o),
-    deleteUsageAlert: (id, o) => mutate('DELETE', `/usage-alerts/${seg(id)}`, undefined, o),
-    publicPlans: (publicKey, o) => read(`/public/${seg(publicKey)}/plans`, o),
-    checkout: (publicKey, body, o) => mutate('POST', `/public/${seg(publicKey)}/checkout`, body, o),
+  const api: Record<string, (...args: never[]) => unknown> = {}
+  for (const [name, route] of Object.entries(routes)) {
+    const [method, template, ...flags] = route.split(' ') as ['GET' | 'POST' | 'DELETE', string, ...string[]]
+    const [pathname, names] = template.split('?')
+    api[name] = (...args: unknown[]) => {
+      let path = pathname.replace(':', () => encodeURIComponent(args.shift() as string))
+      if (names !== undefined) {
+        // `path?a=1&b=2` with the parameters that are set, or `path` alone.
+        const params = (args.shift() ?? {}) as Record<string, string | number | undefined>
+        const query = new URLSearchParams()
+        for (const param of names.split('&')) if (params[param] !== undefined) query.set(param, String(params[param]))
+        if (String(query)) path += `?${query}`
+      }
+      const body = flags.includes('body') ? args.shift() : undefined
+      const { signal, idempotencyKey } = (args.shift() ?? {}) as MutationOptions
+      // A mutation without the caller's key gets a fresh one, so its retries are applied once.
+      const policy: RequestPolicy = method === 'GET' ? { signal } : flags.includes('safe') ? { signal, safe: true } : { signal, idempotencyKey: idempotencyKey ?? newIdempotencyKey() }
+      return transport.request(method, path, body, policy)
+    }
   }
+  return api as unknown as PortalApi
 }

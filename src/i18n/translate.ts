@@ -23,6 +23,12 @@ export function addEnglish(table: Partial<Messages>): void {
   Object.assign(english, table)
 }
 
+/** Adds a view chunk's English strings, then hands on what the chunk brought. */
+export function withEnglish<T>(tables: readonly Partial<Messages>[], brought: T): T {
+  tables.forEach(addEnglish)
+  return brought
+}
+
 const language = (locale: string) => locale.toLowerCase().split('-')[0]
 
 /**

@@ -52,10 +52,14 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
   let destroyed = false
   const expiryTimer = createTimer()
   const renewalTimer = createTimer()
-
-  function schedule() {
+  const stopTimers = () => {
     expiryTimer.clear()
     renewalTimer.clear()
+  }
+  const active = () => $state.get().status === 'active'
+
+  function schedule() {
+    stopTimers()
     if (!started || destroyed) return
     const expiresAt = exp * 1000
     if (Date.now() >= expiresAt) return expire()
@@ -91,7 +95,7 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
       } // else update({ token }) got there first
       return true
     } catch {
-      if (!destroyed && $state.get().status === 'active' && Date.now() < exp * 1000) scheduleRenewal()
+      if (!destroyed && active() && Date.now() < exp * 1000) scheduleRenewal()
       return false
     }
   }
@@ -102,15 +106,14 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
   }
 
   function expire() {
-    if (destroyed || $state.get().status !== 'active') return
-    expiryTimer.clear()
-    renewalTimer.clear()
+    if (destroyed || !active()) return
+    stopTimers()
     $state.set({ status: 'expired' })
     errors.report({ code: 'session_expired', message: 'The portal session has expired' })
   }
 
   function fail(error: PortalError) {
-    if (destroyed || $state.get().status !== 'active') return
+    if (destroyed || !active()) return
     $state.set({ status: 'error', error })
     errors.report(error)
   }
@@ -123,7 +126,7 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
     $state.set({ status: 'active' })
     errors.clear()
     schedule() // a token that is already past exp expires again: one more transition, one more onError
-    if ($state.get().status === 'active') options.onResume?.()
+    if (active()) options.onResume?.()
   }
 
   return {
@@ -146,7 +149,7 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
     },
     report(error) {
       if (error.code === 'session_expired') {
-        if ($state.get().status !== 'active') return
+        if (!active()) return
         // The server's clock may run ahead of ours: a silent renewal first, the panel only if it fails.
         if (!getToken || token === recoveredToken) return expire()
         void renew().then((renewed) => {
@@ -155,13 +158,12 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
           options.onResume?.()
         })
       } else if (error.code === 'unauthorized') fail(error)
-      else if ($state.get().status === 'active') errors.report(error)
+      else if (active()) errors.report(error)
     },
     retry: resume,
     destroy() {
       destroyed = true
-      expiryTimer.clear()
-      renewalTimer.clear()
+      stopTimers()
     },
   }
 }
@@ -169,19 +171,12 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
 /** One re-armable timeout at an absolute time, safe for delays past setTimeout's limit. */
 function createTimer() {
   let handle: ReturnType<typeof setTimeout> | undefined
-  const clear = () => {
-    clearTimeout(handle)
-    handle = undefined
-  }
+  const clear = () => clearTimeout(handle)
   const at = (when: number, fn: () => void) => {
     clear()
     const delay = when - Date.now()
-    if (delay > MAX_DELAY) handle = setTimeout(() => at(when, fn), MAX_DELAY)
-    else
-      handle = setTimeout(() => {
-        handle = undefined
-        fn()
-      }, Math.max(0, delay))
+    // A delay past the limit waits the limit, then re-arms for the rest.
+    handle = setTimeout(() => (delay > MAX_DELAY ? at(when, fn) : fn()), Math.min(delay, MAX_DELAY))
   }
   return { at, clear }
 }

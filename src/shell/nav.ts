@@ -9,17 +9,20 @@ export interface Nav {
   render(t: Translate, config: PortalConfig): void
   /** Marks the current view's item with `aria-current="page"`. */
   markCurrent(view: ViewName): void
-  /** The item of a view (lazy views prefetch on its hover and focus). */
-  item(view: ViewName): HTMLButtonElement
   /** Takes these views' items out of the nav (the seller turned every section of them off), and puts the others back. */
   hide(views: readonly ViewName[]): void
 }
 
-/** The customer portal's sidebar (a top bar below 640 px): logo, one item per view, return link. */
-export function createNav(names: readonly ViewName[], navigate: (view: ViewName) => void): Nav {
+/**
+ * The customer portal's sidebar (a top bar below 640 px): logo, one item per view, return
+ * link. Pointing at an item or focusing it calls `prefetch`, so its view's chunk is there by the click.
+ */
+export function createNav(names: readonly ViewName[], navigate: (view: ViewName) => void, prefetch: (view: ViewName) => void): Nav {
   const logoSlot = h('div', { class: 'ap-logo', 'data-ap-slot': 'logo' })
   let coreLogo: Node | undefined
-  const buttons = names.map((name) => h('button', { type: 'button', class: 'ap-nav__item', 'data-view': name, onClick: () => navigate(name) }))
+  const buttons = names.map((name) =>
+    h('button', { type: 'button', class: 'ap-nav__item', 'data-view': name, onClick: () => navigate(name), onPointerenter: () => prefetch(name), onFocus: () => prefetch(name) }),
+  )
   const list = h('ul', { class: 'ap-nav__list' }, buttons.map((button) => h('li', null, button)))
   const returnLink = h('a', { class: 'ap-return' })
   const el = h('nav', { class: 'ap-sidebar' }, logoSlot, list, returnLink)
@@ -48,7 +51,6 @@ export function createNav(names: readonly ViewName[], navigate: (view: ViewName)
         else button.removeAttribute('aria-current')
       }
     },
-    item: (view) => buttons[names.indexOf(view)],
     hide(views) {
       buttons.forEach((button, i) => (button.parentElement!.hidden = views.includes(names[i])))
     },

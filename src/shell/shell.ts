@@ -1,7 +1,6 @@
 import { atom, type ReadableAtom } from 'nanostores'
 import { createApiClient } from '../api/client.js'
 import type { PortalError } from '../api/types.js'
-import { confirmDialog } from '../dom/dialog.js'
 import { h, replaceChildren } from '../dom/h.js'
 import { createLiveRegion } from '../dom/live.js'
 import { createFormatters } from '../i18n/format.js'
@@ -10,7 +9,9 @@ import { createErrorReporter, type ErrorReporter } from '../session/errors.js'
 import { createSessionMachine, type SessionMachine } from '../session/machine.js'
 import { applyTheme } from '../theme/index.js'
 import type { OpenTarget, PortalOptions, SessionState, ViewName } from '../types.js'
-import type { View, ViewContext, ViewOptions } from '../views/context.js'
+import type { ViewContext, ViewOptions } from '../views/context.js'
+import { prefetch, type ViewLoader } from '../views/lazy.js'
+import { errorPanel } from '../views/parts/resource.js'
 import { sessionPanel } from './panel.js'
 
 /** The options both portals take alike; each entry adds its own (`defaultView`, `publicKey`...). */
@@ -26,8 +27,16 @@ export interface ShellSpec<O extends SharedOptions> {
   className: string
   /** What goes around the view host and the session panel host (the customer portal's sidebar). */
   layout?(viewHost: HTMLElement, panelHost: HTMLElement): Node
-  /** The view to show now. */
-  view: View
+  /** The view to show now: at once when its module is loaded, else once its chunk is. */
+  view: ViewLoader
+  /**
+   * What the view area shows while the view's chunk loads: the view's frame with its
+   * skeleton (as the view itself shows until its data is there, so nothing flashes).
+   * A chunk that fails to load shows `errorTitle` and Retry in `body`.
+   */
+  placeholder(ctx: ViewContext): { el: HTMLElement; body: HTMLElement; errorTitle: string }
+  /** Loads the views not shown yet, once the browser is idle after the mount. */
+  prefetch?(): void
   navigate(name: ViewName, open?: OpenTarget): void
   /** Redraws the entry's own chrome (nav labels, logo, return link) after a locale or config change. */
   renderChrome?(t: Translate, options: O): void
@@ -57,6 +66,8 @@ export interface Shell<O extends SharedOptions> {
   destroy(): void
 }
 
+const loadDialog = () => import('../dom/dialog.js')
+
 /**
  * The one shell both portals mount: the root, the view host and the session panels over
  * it, the live region, the session (optional: a pricing visitor has none), localisation
@@ -80,6 +91,7 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
   let machine: SessionMachine | undefined
   let stopMachine: (() => void) | undefined
   let view: { controller: AbortController; destroy?(): void } | undefined
+  let cancelIdle: (() => void) | undefined
 
   const live = createLiveRegion()
   const viewHost = h('div', { class: 'ap-view-host' })
@@ -183,17 +195,66 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
       announce: (message) => !signal.aborted && live.announce(message),
       // A visitor has no session to expire: every failure is just reported.
       report: (error: PortalError) => !signal.aborted && (machine ? machine.report(error) : errors.report(error)),
-      confirm: (o) => confirmDialog(root, { cancelLabel: t('dialog.cancel'), ...o }, signal),
+      // The dialog is a chunk (prefetched when idle): most visits never ask for a confirmation.
+      confirm: (o) =>
+        loadDialog().then(
+          ({ confirmDialog }) => confirmDialog(root, { cancelLabel: t('dialog.cancel'), ...o }, signal),
+          () => (ctx.report(chunkError()), false),
+        ),
       navigate: spec.navigate,
       options: $viewOptions,
       signal,
     }
-    const mounted = spec.view(ctx)
-    view = { controller, destroy: mounted.destroy }
-    viewHost.appendChild(mounted.el)
-    panelHost.hidden = true
-    viewHost.hidden = false
-    if (focus) mounted.el.querySelector<HTMLElement>('h1')?.focus()
+    const current: NonNullable<typeof view> = { controller }
+    view = current
+    const attach = (mounted: { el: HTMLElement; destroy?(): void }, focusView: boolean) => {
+      current.destroy = mounted.destroy
+      viewHost.appendChild(mounted.el)
+      panelHost.hidden = true
+      viewHost.hidden = false
+      if (focusView) mounted.el.querySelector<HTMLElement>('h1')?.focus()
+    }
+    const loaded = spec.view()
+    if (!(loaded instanceof Promise)) return attach(loaded(ctx), focus)
+    // The chunk is on its way: the view's frame and skeleton stand in, focusable like the view.
+    const stand = spec.placeholder(ctx)
+    attach(stand, focus)
+    loaded.then(
+      (render) => {
+        if (signal.aborted) return
+        const hadFocus = stand.el.contains(doc.activeElement)
+        stand.el.remove()
+        attach(render(ctx), hadFocus)
+      },
+      () => {
+        if (signal.aborted) return
+        const error = chunkError()
+        ctx.report(error)
+        replaceChildren(stand.body, errorPanel(ctx, stand.errorTitle, error, () => mountView(focusInside())))
+      },
+    )
+  }
+
+  /** A chunk that did not load: the network, most likely; Retry (or the next click) loads it again. */
+  const chunkError = (): PortalError => ({ code: 'network', message: t('state.error.body') })
+
+  /** Once the browser is idle: the other views' chunks and the dialog's, so what is clicked next shows at once. */
+  function prefetchWhenIdle() {
+    const win = doc.defaultView
+    if (!win) return
+    const run = () => {
+      cancelIdle = undefined
+      if (destroyed) return
+      spec.prefetch?.()
+      loadDialog().catch(() => undefined)
+    }
+    if (typeof win.requestIdleCallback === 'function') {
+      const handle = win.requestIdleCallback(run, { timeout: 5000 })
+      cancelIdle = () => win.cancelIdleCallback(handle)
+    } else {
+      const handle = win.setTimeout(run, 1000)
+      cancelIdle = () => win.clearTimeout(handle)
+    }
   }
 
   // --- locale --------------------------------------------------------------------------
@@ -221,9 +282,12 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
   applyTheme(root, opts.config ?? {})
   if (opts.token) signIn(opts.token)
   else $state.set({ status: 'active' })
+  // The view's chunk (when it has one) loads beside the locale's strings.
+  prefetch(spec.view)
   // The view waits for its locale's strings (a small chunk, only for non-English) rather
   // than flashing English and fetching twice.
   localize(true)
+  prefetchWhenIdle()
 
   return {
     root,
@@ -274,6 +338,7 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
     destroy() {
       if (destroyed) return
       destroyed = true
+      cancelIdle?.()
       stopMachine?.()
       machine?.destroy()
       unmountView()

@@ -1,5 +1,6 @@
 import type { PlansResponse, Session } from '../api/types.js'
 import { h, replaceChildren } from '../dom/h.js'
+import { billingEn } from '../i18n/messages-billing.js'
 import { paymentMethodsCard } from './billing/payment-methods.js'
 import { plansCard } from './billing/plans.js'
 import { subscriptionCard } from './billing/subscription.js'
@@ -25,3 +26,6 @@ export const billing: View = (ctx) => {
   void account.reload()
   return { el }
 }
+
+/** The strings that ship in this view's chunk (added to the English table as it loads). */
+export const english = [billingEn]

@@ -1,7 +1,15 @@
+import { withEnglish } from '../i18n/translate.js'
 import type { ViewName } from '../types.js'
-import { billing } from './billing.js'
-import type { View } from './context.js'
 import { dashboard } from './dashboard.js'
-import { invoices } from './invoices.js'
+import { lazyView, type ViewLoader } from './lazy.js'
 
-export const views: Record<ViewName, View> = { dashboard, invoices, billing }
+/**
+ * The customer portal's views. The dashboard, the default, ships in the initial chunk;
+ * the others are chunks of their own (with their English strings), fetched on navigation
+ * or prefetched by the shell.
+ */
+export const views: Record<ViewName, ViewLoader> = {
+  dashboard: () => dashboard,
+  invoices: lazyView(() => import('./invoices.js').then((m) => withEnglish(m.english, m.invoices))),
+  billing: lazyView(() => import('./billing.js').then((m) => withEnglish(m.english, m.billing))),
+}

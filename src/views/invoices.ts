@@ -1,5 +1,6 @@
 import type { Invoice, InvoiceLine, InvoiceStatus, List } from '../api/types.js'
 import { h, replaceChildren } from '../dom/h.js'
+import { invoicesEn } from '../i18n/messages-invoices.js'
 import type { View, ViewContext } from './context.js'
 import { linesDisclosure } from './invoices/lines.js'
 import { createPager } from './invoices/pager.js'
@@ -117,3 +118,6 @@ function invoiceRows(ctx: ViewContext, invoice: Invoice, cache: Map<string, Invo
   )
   return [row, linesRow]
 }
+
+/** The strings that ship in this view's chunk (added to the English table as it loads). */
+export const english = [invoicesEn]

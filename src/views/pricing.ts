@@ -1,6 +1,8 @@
 import { atom, type ReadableAtom } from 'nanostores'
 import type { CheckoutResponse, Period, Plan, PlansResponse, Price, PublicPlansResponse, Session } from '../api/types.js'
 import { h, replaceChildren, type Child } from '../dom/h.js'
+import { billingEn } from '../i18n/messages-billing.js'
+import { pricingEn } from '../i18n/messages-pricing.js'
 import type { Resource } from '../session/resource.js'
 import { findPrice, type Account } from './billing/account.js'
 import { undoScheduled } from './billing/subscription.js'
@@ -207,3 +209,6 @@ async function load(ctx: ViewContext, settings: PricingSettings, signal: AbortSi
   const [session, plans] = await Promise.all([ctx.api.get<Session>('/session', { signal }), ctx.api.get<PlansResponse>('/plans', { signal })])
   return { plans: plans.data, account: { session, plans } }
 }
+
+/** The strings that ship in this view's chunk (added to the English table as it loads). */
+export const english = [pricingEn, billingEn]

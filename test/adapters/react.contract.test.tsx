@@ -7,6 +7,7 @@ import { StrictMode, act, useState, type ReactNode } from 'react'
 import { createRoot, type Root } from 'react-dom/client'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { CustomerPortal, PricingPortal, type CustomerPortalProps } from '../../adapters/react/index.js'
+import { createPortalClient } from '../../src/headless.js'
 import { cores, live } from './fake-core.js'
 
 vi.mock('../../src/index.js', async () => {
@@ -137,6 +138,14 @@ describe('CustomerPortal (React)', () => {
     expect(container.querySelector('[data-ap-slot="logo"] svg')?.getAttribute('aria-label')).toBe('Acme')
     render(<CustomerPortal token="t1" config={{ primary: '#111111', logo: <svg aria-label="Acme" /> }} />)
     expect(core.update).not.toHaveBeenCalled()
+  })
+
+  it('hands the core a shared `client` as is, and the same client again is no change', () => {
+    const client = createPortalClient()
+    render(<CustomerPortal token="t1" client={client} />)
+    expect(live()[0].options.client).toBe(client)
+    render(<CustomerPortal token="t1" client={client} className="x" />)
+    expect(live()[0].update).not.toHaveBeenCalled()
   })
 
   it('passes a string logo (a URL) through to the core', () => {

@@ -27,3 +27,14 @@ export async function realPortal(): Promise<RealPortal> {
 export function viewText(container: ParentNode): string {
   return container.querySelector('.ap-view-host')?.textContent ?? ''
 }
+
+/** The real transport, logging each request's method and path below the API mount (`GET /session`). */
+export function loggedTransport(real: RealPortal): { apiUrl: string; fetch: typeof fetch; requests: string[]; count(request: string): number } {
+  const requests: string[] = []
+  const mount = new URL(real.transport.apiUrl).pathname
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    requests.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname.slice(mount.length)}`)
+    return real.transport.fetch(input, init)
+  }
+  return { apiUrl: real.transport.apiUrl, fetch, requests, count: (request) => requests.filter((r) => r === request).length }
+}

@@ -27,7 +27,20 @@ describe('adapter size', () => {
       expect(Object.keys(result.metafile.inputs).every((input) => input.startsWith('adapters/'))).toBe(true)
       const imports = Object.values(result.metafile.outputs)[0].imports.map((i) => i.path)
       expect(imports).toContain('./index.js')
+      // The hooks' client is the headless entry's, never a copy (coreAsExternal).
+      if (name === 'react' || name === 'vue') expect(imports).toContain('./headless.js')
       expect(gzipped).toBeLessThanOrEqual(BUDGET)
     })
   }
+
+  // The hooks ride in the React entry; built alone (with the option sync they share with the
+  // components, ~450 B of it) they have a budget of their own, so they cannot crowd the components out.
+  const HOOKS_BUDGET = 1024
+  it(`the React hooks weigh at most ${HOOKS_BUDGET} bytes min+gz of it`, async () => {
+    const options = script.browserBuildOptions('react')
+    const result = await build({ ...options, entryPoints: ['adapters/react/hooks.ts'], outdir: 'out', write: false, logLevel: 'silent' })
+    const gzipped = gzipSync(result.outputFiles[0].contents).length
+    console.log(`react hooks: ${gzipped} B min+gz (budget ${HOOKS_BUDGET})`)
+    expect(gzipped).toBeLessThanOrEqual(HOOKS_BUDGET)
+  })
 })

@@ -8,6 +8,7 @@ import { createApp, defineComponent, h, nextTick, reactive, resolveComponent, ty
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { CustomerPortal, PricingPortal, PortalsPlugin } from '../../adapters/vue/index.js'
 import type { OpenTarget } from '../../src/types.js'
+import { createPortalClient } from '../../src/headless.js'
 import { cores, live } from './fake-core.js'
 
 vi.mock('../../src/index.js', async () => {
@@ -46,6 +47,14 @@ describe('CustomerPortal (Vue)', () => {
     expect(live()[0].options).toMatchObject({ token: 't1', apiUrl: '/billing/api', locale: 'de' })
     expect(live()[0].el.className).toBe('billing')
     expect(container.querySelectorAll('[data-fake-root]')).toHaveLength(1)
+  })
+
+  it('hands the core the client of PortalsPlugin (or of a `client` prop) as is', () => {
+    const shared = createPortalClient()
+    const own = createPortalClient()
+    mountApp(() => h('div', [h(resolveComponent('CustomerPortal'), { token: 't1' }), h(resolveComponent('PricingPortal'), { client: own })]), { client: shared })
+    expect(live()[0].options.client).toBe(shared)
+    expect(live()[1].options.client).toBe(own)
   })
 
   it('forwards only changed props to update, and nothing for equal new literals', async () => {

@@ -2,6 +2,9 @@ import { beforeAll, describe, expect, test, vi } from 'vitest'
 import { createFormatters } from '../../src/i18n/format.js'
 import { accountEn } from '../../src/i18n/messages-account.js'
 import { apiKeysEn } from '../../src/i18n/messages-api-keys.js'
+import { billingEn } from '../../src/i18n/messages-billing.js'
+import { invoicesEn } from '../../src/i18n/messages-invoices.js'
+import { pricingEn } from '../../src/i18n/messages-pricing.js'
 import { en as coreEn, onDemandKeys, type MessageKey, type Messages } from '../../src/i18n/messages.js'
 import { addEnglish, createTranslator, loadLocale, localeTable, resolveLocale, whenLocaleReady } from '../../src/i18n/translate.js'
 import { de } from '../../src/i18n/de.js'
@@ -10,7 +13,8 @@ import { es } from '../../src/i18n/es.js'
 import { ja } from '../../src/i18n/ja.js'
 
 // Every English string: the core's table and the API-keys card's, which ships with its chunk.
-const en: Messages = { ...coreEn, ...apiKeysEn, ...accountEn }
+const onDemandEn = { ...apiKeysEn, ...invoicesEn, ...billingEn, ...pricingEn }
+const en: Messages = { ...coreEn, ...onDemandEn, ...accountEn }
 
 // Intl output uses narrow no-break spaces in some locales; compare on plain spaces.
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ')
@@ -115,9 +119,9 @@ describe('translator', () => {
     expect(createTranslator('fr')('dashboard.keys.roll')).toBe(fr['dashboard.keys.roll'])
   })
 
-  test('the core names every key the API-keys card brings, so overrides of them are checked at once', () => {
-    expect([...onDemandKeys].sort()).toEqual(Object.keys(apiKeysEn).sort())
-    expect(Object.keys(apiKeysEn).filter((key) => key in coreEn)).toEqual([])
+  test('the core names every key the on-demand chunks bring (API-keys card, views), so overrides of them are checked at once', () => {
+    expect([...onDemandKeys].sort()).toEqual(Object.keys(onDemandEn).sort())
+    expect(Object.keys(onDemandEn).filter((key) => key in coreEn)).toEqual([])
   })
 
   test('the account chunks’ keys are all `account.` ones, a prefix no core key uses (how overrides of them are checked)', () => {

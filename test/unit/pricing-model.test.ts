@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { Plan } from '../../src/api/types.js'
+import { metricName } from '../../src/views/parts/format.js'
 import {
   featuredId,
   initialPeriod,
-  metricName,
   moveTo,
   periodsOf,
   priceFor,

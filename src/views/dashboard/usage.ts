@@ -2,7 +2,7 @@ import type { Plan, UsageMeter } from '../../api/types.js'
 import { h } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
 import { card, uid } from '../parts/layout.js'
-import { metricName } from '../pricing/model.js'
+import { metricName } from '../parts/format.js'
 
 export type MeterLevel = 'ok' | 'warning' | 'danger'
 

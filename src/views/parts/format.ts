@@ -1,4 +1,4 @@
-import type { Price, Subscription, SubscriptionStatus } from '../../api/types.js'
+import type { Plan, Price, Subscription, SubscriptionStatus } from '../../api/types.js'
 import { h } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
 
@@ -38,4 +38,17 @@ export function badge(text: string, tone: Tone): HTMLElement {
 export function priceText(ctx: ViewContext, price: Price): string {
   const amount = ctx.format.money(price.amount, price.currency)
   return ctx.t(price.period === 'year' ? 'dashboard.price.year' : 'dashboard.price.month', { amount })
+}
+
+/**
+ * A quota metric's display name: the backend's (`plan.metrics`), else derived from its id
+ * (`api_calls` -> `API calls`) for a backend that sends none.
+ */
+export function metricName(metric: string, plan?: Plan | null): string {
+  const named = plan?.metrics?.[metric]?.name
+  if (named) return named
+  const words = metric.split(/[_\s-]+/).filter(Boolean)
+  return words
+    .map((word, i) => (/^(api|sms|gb|mb|tb|kb|url|ai|cpu|gpu)$/i.test(word) ? word.toUpperCase() : i === 0 ? word[0].toUpperCase() + word.slice(1) : word))
+    .join(' ')
 }

@@ -1,4 +1,5 @@
 import { h, type Child } from '../../dom/h.js'
+import { safeHref } from '../../dom/href.js'
 
 /** Layout: the view's root, cards, the empty state and outbound links. */
 
@@ -32,5 +33,6 @@ export function emptyState(title: string, body?: string, action?: HTMLElement): 
 
 /** A link that opens outside the portal without giving the new page a handle on it. */
 export function externalLink(href: string, text: string, ariaLabel?: string): HTMLAnchorElement {
-  return h('a', { class: 'ap-link', href, target: '_blank', rel: 'noopener noreferrer', 'aria-label': ariaLabel }, text)
+  // The one URL rule again at the last step: an unsafe URL makes no link at all.
+  return h('a', { class: 'ap-link', href: safeHref(href), target: '_blank', rel: 'noopener noreferrer', 'aria-label': ariaLabel }, text)
 }

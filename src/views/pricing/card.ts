@@ -1,9 +1,8 @@
 import type { Plan, Price } from '../../api/types.js'
 import { h, type Child } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
-import { badge, priceText } from '../parts/format.js'
+import { badge, metricName, priceText } from '../parts/format.js'
 import { uid } from '../parts/layout.js'
-import { metricName } from './model.js'
 
 export interface PlanCard {
   plan: Plan

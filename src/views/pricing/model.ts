@@ -78,16 +78,3 @@ export function signupUrl(href: string, planId: string, priceId: string): string
   params.set('price', priceId)
   return `${queryAt < 0 ? beforeHash : beforeHash.slice(0, queryAt)}?${params}${hash}`
 }
-
-/**
- * A quota metric's display name: the backend's (`plan.metrics`), else derived from its id
- * (`api_calls` -> `API calls`) for a backend that sends none.
- */
-export function metricName(metric: string, plan?: Plan | null): string {
-  const named = plan?.metrics?.[metric]?.name
-  if (named) return named
-  const words = metric.split(/[_\s-]+/).filter(Boolean)
-  return words
-    .map((word, i) => (/^(api|sms|gb|mb|tb|kb|url|ai|cpu|gpu)$/i.test(word) ? word.toUpperCase() : i === 0 ? word[0].toUpperCase() + word.slice(1) : word))
-    .join(' ')
-}

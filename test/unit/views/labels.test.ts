@@ -1,13 +1,17 @@
 import { describe, expect, test } from 'vitest'
 import { accountEn } from '../../../src/i18n/messages-account.js'
 import { apiKeysEn } from '../../../src/i18n/messages-api-keys.js'
+import { billingEn } from '../../../src/i18n/messages-billing.js'
+import { invoicesEn } from '../../../src/i18n/messages-invoices.js'
+import { pricingEn } from '../../../src/i18n/messages-pricing.js'
 import { en as coreEn, type MessageKey, type Messages } from '../../../src/i18n/messages.js'
 import { de } from '../../../src/i18n/de.js'
 import { es } from '../../../src/i18n/es.js'
 import { fr } from '../../../src/i18n/fr.js'
 import { ja } from '../../../src/i18n/ja.js'
 
-const en: Messages = { ...coreEn, ...apiKeysEn, ...accountEn }
+const onDemandEn = { ...apiKeysEn, ...invoicesEn, ...billingEn, ...pricingEn }
+const en: Messages = { ...coreEn, ...onDemandEn, ...accountEn }
 
 /**
  * WCAG 2.5.3 (label in name): a button whose accessible name is an aria-label must
