@@ -1,4 +1,6 @@
-import type { PortalFeatures, Price } from '../../api/types.js'
+import { atom, type ReadableAtom } from 'nanostores'
+import type { PortalFeatures, Price, Session } from '../../api/types.js'
+import { onListeners, type Resource, type ResourceStore } from '../../stores/resource.js'
 import type { ViewName } from '../../types.js'
 
 /**
@@ -36,4 +38,39 @@ const monthly = (price: Price) => (price.period === 'year' ? price.amount / 12 :
 export function offered(features: PortalFeatures | undefined, price: Price, current: Price | null | undefined): boolean {
   if (features?.plans && !features.plans.includes(price.id)) return false
   return !(features?.changePlan === 'upgrades_only' && current && monthly(price) < monthly(current))
+}
+
+/**
+ * `store`, unless the account says the seller turned its section off: then `off(session)`,
+ * with no request (a section that is off answers 403 `forbidden`; it is never asked for).
+ */
+export function gated<T>(account: ResourceStore<Session>, store: ResourceStore<T>, on: (features: PortalFeatures | undefined) => boolean, off: (session: Session) => T): ResourceStore<T> {
+  const $state = atom<Resource<T>>({ status: 'loading' })
+  let stopAccount: (() => void) | undefined
+  let stopStore: (() => void) | undefined
+  const isOn = () => on(account.get().data?.features)
+  onListeners(
+    $state,
+    () => {
+      stopAccount = account.subscribe((state) => {
+        if (!state.data) return state.status === 'error' && $state.set({ status: 'error', error: state.error })
+        if (on(state.data.features)) stopStore ??= store.subscribe((inner) => $state.set(inner))
+        else {
+          stopStore?.()
+          stopStore = undefined
+          $state.set({ status: 'ready', data: off(state.data) })
+        }
+      })
+    },
+    () => {
+      stopAccount?.()
+      stopStore?.()
+      stopAccount = stopStore = undefined
+    },
+  )
+  return Object.assign($state as ReadableAtom<Resource<T>>, {
+    reload: () => (isOn() ? store.reload() : account.reload()),
+    invalidate: () => (isOn() ? store.invalidate() : account.invalidate()),
+    setData: (data: T) => store.setData(data),
+  })
 }
