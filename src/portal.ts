@@ -21,10 +21,9 @@ const SKELETON_ROWS: Record<ViewName, number> = { dashboard: 6, invoices: 5, bil
  */
 export function createPortal(el: HTMLElement, options: PortalOptions): PortalHandle {
   validatePortalOptions(options, true, el)
-  const doc = el.ownerDocument
-  // With `syncUrl`, a hash naming a view wins; every flow `open` names is on the billing view.
-  const hashView = options.syncUrl ? VIEW_NAMES.find((name) => doc.location.hash.slice(1).split('/')[0] === name) : undefined
-  const $view = atom<ViewName>(hashView ?? (options.open ? 'billing' : (options.defaultView ?? 'dashboard')))
+  // Under `syncUrl` a hash naming a view wins; every flow `open` names is on the billing view.
+  const hashView = (options.syncUrl && el.ownerDocument.location.hash.slice(1).split('/')[0]) as ViewName
+  const $view = atom<ViewName>(VIEW_NAMES.includes(hashView) ? hashView : options.open ? 'billing' : (options.defaultView ?? 'dashboard'))
   const nav = createNav(VIEW_NAMES, navigate, (name) => prefetch(views[name]))
   const shell = createShell(el, {
     options,
@@ -49,21 +48,9 @@ export function createPortal(el: HTMLElement, options: PortalOptions): PortalHan
     },
   })
 
-  // Deep links (`open`, `syncUrl`, a view opening another's flow) load on demand: most portals use none.
+  // Deep links (`open`, `syncUrl`, a view starting another's flow) load on demand: most portals use none.
   let links: Promise<DeepLinks> | undefined
-  const deepLinks = () =>
-    (links ??= import('./shell/deep-link.js').then((m) => {
-      const fromHash = shell.opts.syncUrl ? m.fromHash(doc.location.hash) : null
-      const open = shell.opts.open
-      return m.createDeepLinks({
-        root: shell.root,
-        view: $view,
-        report: (error) => !shell.destroyed && shell.errors.report(error),
-        defaultView: shell.opts.defaultView ?? 'dashboard',
-        syncUrl: !!shell.opts.syncUrl,
-        initial: fromHash ?? (open ? m.routeOf(open) : undefined),
-      })
-    }))
+  const deepLinks = () => (links ??= import('./shell/deep-link.js').then((m) => m.createDeepLinks(shell, $view)))
   if (options.open || options.syncUrl) void deepLinks()
 
   function navigate(name: ViewName, open?: OpenTarget) {

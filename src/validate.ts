@@ -6,6 +6,7 @@ import { validateTheme } from './theme/index.js'
 import type { PortalOptions, ViewName } from './types.js'
 
 export const VIEW_NAMES: readonly ViewName[] = ['dashboard', 'invoices', 'billing']
+const FLOWS = ['change-plan', 'cancel', 'add-payment-method', 'billing-details', 'pay-invoice']
 
 /** A TypeError naming the option, what it must be, and what it was (both portals' checks throw it). */
 export function fail(option: string, expected: string, value: unknown): never {
@@ -29,7 +30,10 @@ export function validatePortalOptions(options: Partial<PortalOptions>, initial: 
     if (has(key) && typeof options[key] !== 'string') fail(key, 'a string', options[key])
   }
   if (has('defaultView') && !VIEW_NAMES.includes(options.defaultView!)) fail('defaultView', `one of ${VIEW_NAMES.join(', ')}`, options.defaultView)
-  if (has('open')) validateOpen(options.open)
+  const open = options.open as { flow?: unknown; priceId?: unknown } | string
+  if (has('open') && !(typeof open === 'string' ? FLOWS.includes(open) : open?.flow === 'change-plan' && typeof open.priceId === 'string' && open.priceId)) {
+    fail('open', `one of ${FLOWS.join(', ')}, or { flow: 'change-plan', priceId }`, open)
+  }
   if (has('syncUrl') && typeof options.syncUrl !== 'boolean') fail('syncUrl', 'a boolean', options.syncUrl)
   if (has('locale')) resolveLocale(options.locale)
   if (has('messages')) {
@@ -53,14 +57,3 @@ export function validatePortalOptions(options: Partial<PortalOptions>, initial: 
   }
 }
 
-const FLOW_NAMES = ['change-plan', 'cancel', 'add-payment-method', 'billing-details', 'pay-invoice']
-
-function validateOpen(open: unknown): void {
-  const expected = `one of ${FLOW_NAMES.join(', ')}, or { flow: 'change-plan', priceId }`
-  if (typeof open === 'string' && !FLOW_NAMES.includes(open)) fail('open', expected, open)
-  if (typeof open === 'string') return
-  if (typeof open !== 'object' || open === null) fail('open', expected, open)
-  const { flow, priceId } = open as { flow?: unknown; priceId?: unknown }
-  if (flow !== 'change-plan') fail('open.flow', '"change-plan" (the flow that takes a priceId)', flow)
-  if (typeof priceId !== 'string' || priceId === '') fail('open.priceId', 'a price id', priceId)
-}

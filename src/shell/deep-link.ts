@@ -11,7 +11,6 @@
  */
 import type { PortalError } from '../api/types.js'
 import type { FlowName, OpenTarget, ViewName } from '../types.js'
-import { VIEW_NAMES } from '../validate.js'
 
 export interface Route {
   view: ViewName
@@ -24,6 +23,9 @@ export function routeOf(open: OpenTarget): Route {
   const priceId = typeof open === 'string' ? undefined : open.priceId
   return { view: 'billing', flow, ...(priceId ? { priceId } : {}) }
 }
+
+// Spelled out here rather than imported: this chunk then shares no module with the core (one file fewer up front).
+const VIEW_NAMES: readonly ViewName[] = ['dashboard', 'invoices', 'billing']
 
 export const FLOWS: readonly FlowName[] = ['change-plan', 'cancel', 'add-payment-method', 'billing-details', 'pay-invoice']
 
@@ -98,30 +100,30 @@ export interface DeepLinks {
   destroy(): void
 }
 
-export interface DeepLinkOptions {
-  root: HTMLElement
-  /** The portal's current view: set to show another. */
-  view: { get(): ViewName; set(view: ViewName): void; listen(listener: (view: ViewName) => void): () => void }
-  report(error: PortalError): void
-  /** Where there is no hash to follow (back to the portal's first entry). */
-  defaultView: ViewName
-  syncUrl: boolean
-  /** Where the portal starts: the hash's route (syncUrl) wins over `open`. */
-  initial?: Route
+/** What the router needs of the portal: its root, options and error reporter (a `Shell`), and its current view. */
+export interface DeepLinkHost {
+  readonly root: HTMLElement
+  readonly opts: { open?: OpenTarget; syncUrl?: boolean; defaultView?: ViewName }
+  readonly errors: { report(error: PortalError): void }
+  readonly destroyed: boolean
 }
+export type ViewAtom = { get(): ViewName; set(view: ViewName): void; listen(listener: (view: ViewName) => void): () => void }
 
 /**
  * The portal's router: moves between views and flows, and under `syncUrl` mirrors each
  * move in the URL hash (a new history entry) and follows back/forward (`popstate`).
  */
-export function createDeepLinks(options: DeepLinkOptions): DeepLinks {
-  const win = options.root.ownerDocument.defaultView!
-  const viewHost = options.root.querySelector<HTMLElement>('.ap-view-host')!
-  let current: Route = { view: options.view.get() }
+export function createDeepLinks(portal: DeepLinkHost, view: ViewAtom): DeepLinks {
+  const { root, opts } = portal
+  const win = root.ownerDocument.defaultView!
+  const viewHost = root.querySelector<HTMLElement>('.ap-view-host')!
+  const syncUrl = !!opts.syncUrl
+  const report = (error: PortalError) => !portal.destroyed && portal.errors.report(error)
+  let current: Route = { view: view.get() }
   let stopFlow = () => undefined as void
 
   function write(route: Route, push: boolean): void {
-    if (!options.syncUrl || win.location.hash === toHash(route)) return
+    if (!syncUrl || win.location.hash === toHash(route)) return
     if (push) win.history.pushState(win.history.state, '', toHash(route))
     else win.history.replaceState(win.history.state, '', toHash(route))
   }
@@ -130,17 +132,19 @@ export function createDeepLinks(options: DeepLinkOptions): DeepLinks {
     stopFlow()
     current = route
     write(route, push)
-    options.view.set(route.view)
-    stopFlow = startFlow(viewHost, route, options.report)
+    view.set(route.view)
+    stopFlow = startFlow(viewHost, route, report)
   }
 
   // A move made in the portal (its nav, a view's link) becomes a history entry too.
-  const stopView = options.view.listen((view) => {
-    if (view !== current.view) show({ view }, true)
+  const stopView = view.listen((name) => {
+    if (name !== current.view) show({ view: name }, true)
   })
-  const onPop = () => show(fromHash(win.location.hash) ?? { view: options.defaultView }, false)
-  if (options.syncUrl) win.addEventListener('popstate', onPop)
-  if (options.initial) show(options.initial, false)
+  const onPop = () => show(fromHash(win.location.hash) ?? { view: opts.defaultView ?? 'dashboard' }, false)
+  if (syncUrl) win.addEventListener('popstate', onPop)
+  // Where the portal starts: a hash naming a view (syncUrl) wins over `open`.
+  const initial = (syncUrl && fromHash(win.location.hash)) || (opts.open && routeOf(opts.open))
+  if (initial) show(initial, false)
 
   return {
     go: (open) => show(routeOf(open), true),
