@@ -74,3 +74,23 @@ export function gated<T>(account: ResourceStore<Session>, store: ResourceStore<T
     setData: (data: T) => store.setData(data),
   })
 }
+
+/**
+ * A section the seller may have turned off: `make()` draws it once the account (its
+ * `features`) says it is on; until then, or when it is off, an empty placeholder stands in
+ * its place, and the section's own requests are never made.
+ */
+export function whenOn(ctx: { signal: AbortSignal; client: { stores: { account: ResourceStore<Session> } } }, on: (features: PortalFeatures | undefined) => boolean, make: () => Node): Node {
+  let shown: Node = document.createComment('')
+  let done = false
+  const stop = ctx.client.stores.account.subscribe((state) => {
+    if (done || !state.data || ctx.signal.aborted) return
+    done = true
+    // Once: the features are the handler's, fixed for the session.
+    const next = on(state.data.features) ? make() : shown
+    shown.parentNode?.replaceChild(next, shown)
+    shown = next
+    queueMicrotask(() => stop())
+  })
+  return shown
+}
