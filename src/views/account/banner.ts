@@ -45,7 +45,7 @@ export function paymentBanner(ctx: AccountContext, options: BannerOptions): HTML
       host,
       h(
         'section',
-        { class: 'ap-banner ap-banner--danger', 'aria-labelledby': titleId, 'data-ap-open': 'pay-invoice' },
+        { class: 'ap-banner ap-notice ap-notice--danger', 'aria-labelledby': titleId, 'data-ap-open': 'pay-invoice' },
         h('h2', { class: 'ap-banner__title', id: titleId }, t('account.banner.title')),
         h(
           'p',
