@@ -37,6 +37,8 @@ export interface PortalClient {
   readonly state: ReadableAtom<SessionState>
   /** The error last reported (what `onError` got), until the client recovers: null again once the session resumes or a later request succeeds. */
   readonly error: ReadableAtom<PortalError | null>
+  /** Whether a token is set (a customer), or not (a pricing page's visitor). */
+  readonly signedIn: ReadableAtom<boolean>
   /** One nanostore per resource, loaded lazily and shared. */
   readonly stores: PortalStores
   /** Factories of the flows that change the account (change plan, add a card, cancel...). */
@@ -88,6 +90,7 @@ export function createPortalClient(options: PortalClientOptions = {}): PortalCli
   })
   const lifetime = new AbortController()
   const $state = atom<SessionState>(opts.token ? { status: 'idle' } : { status: 'active' })
+  const $signedIn = atom(false)
   let machine: SessionMachine | undefined
   let stopMachine: (() => void) | undefined
   let subject: string | undefined
@@ -131,12 +134,14 @@ export function createPortalClient(options: PortalClientOptions = {}): PortalCli
     }
     if (subject !== undefined && next !== subject) stores.invalidateAll()
     subject = next
+    $signedIn.set(true)
   }
 
   function signOut() {
     stopMachine?.()
     machine?.destroy()
     machine = stopMachine = subject = undefined
+    $signedIn.set(false)
     $state.set({ status: 'active' })
     errors.clear()
     stores.invalidateAll()
@@ -148,6 +153,7 @@ export function createPortalClient(options: PortalClientOptions = {}): PortalCli
   return {
     state: $state,
     error: errors.$error,
+    signedIn: $signedIn,
     stores,
     flows,
     api,

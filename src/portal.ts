@@ -1,7 +1,7 @@
 import { atom } from 'nanostores'
 import { h } from './dom/h.js'
 import { createNav } from './shell/nav.js'
-import { createShell } from './shell/shell.js'
+import { createShell, type WithClient } from './shell/shell.js'
 import type { DeepLinks } from './shell/deep-link.js'
 import type { OpenTarget, PortalHandle, PortalOptions, ViewName } from './types.js'
 import type { MessageKey } from './i18n/messages.js'
@@ -19,13 +19,13 @@ const SKELETON_ROWS: Record<ViewName, number> = { dashboard: 6, invoices: 5, bil
  * current view in `<main>`, and the session's expired / error panels over it. One
  * instance per mount; `update` applies only what changed; `destroy` leaves nothing.
  */
-export function createPortal(el: HTMLElement, options: PortalOptions): PortalHandle {
+export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>): PortalHandle {
   validatePortalOptions(options, true, el)
   // Under `syncUrl` a hash naming a view wins; every flow `open` names is on the billing view.
   const hashView = (options.syncUrl && el.ownerDocument.location.hash.slice(1).split('/')[0]) as ViewName
   const $view = atom<ViewName>(VIEW_NAMES.includes(hashView) ? hashView : options.open ? 'billing' : (options.defaultView ?? 'dashboard'))
   const nav = createNav(VIEW_NAMES, navigate, (name) => prefetch(views[name]))
-  const shell = createShell(el, {
+  const shell = createShell<WithClient<PortalOptions>>(el, {
     options,
     validate: (next) => validatePortalOptions(next, false),
     keep: ['token'],
@@ -68,7 +68,7 @@ export function createPortal(el: HTMLElement, options: PortalOptions): PortalHan
 
   return {
     state: shell.$state,
-    error: shell.errors.$error,
+    error: shell.$error,
     update(next) {
       shell.update(next, ({ changed }) => {
         const open = changed('open') ? shell.opts.open : undefined

@@ -2,7 +2,7 @@ import { atom } from 'nanostores'
 import { h } from './dom/h.js'
 import { safeHref } from './dom/href.js'
 import { withEnglish } from './i18n/translate.js'
-import { createShell } from './shell/shell.js'
+import { createShell, type WithClient } from './shell/shell.js'
 import type { PortalHandle, PortalOptions, PricingOptions } from './types.js'
 import { fail, validatePortalOptions } from './validate.js'
 import type { View } from './views/context.js'
@@ -40,10 +40,10 @@ export function validatePricingOptions(options: Partial<PricingOptions>, initial
  * marked, plan changes in place). Same lifecycle as `createPortal`: one instance per
  * mount, `update` applies what changed without a remount, `destroy` leaves nothing.
  */
-export function createPricingPortal(el: HTMLElement, options: PricingOptions): PortalHandle<PricingOptions> {
+export function createPricingPortal(el: HTMLElement, options: WithClient<PricingOptions>): PortalHandle<PricingOptions> {
   validatePricingOptions(options, true, el)
   const $settings = atom<PricingSettings>(settings(options))
-  const shell = createShell(el, {
+  const shell = createShell<WithClient<PricingOptions>>(el, {
     options,
     validate: (next) => validatePricingOptions(next, false),
     keep: ['publicKey'],
@@ -62,17 +62,25 @@ export function createPricingPortal(el: HTMLElement, options: PricingOptions): P
     navigate: () => undefined,
   })
 
-  function settings(opts: PricingOptions): PricingSettings {
+  // A shared client may sign in or out by itself.
+  const stopSignedIn = shell.client.signedIn.listen(() => $settings.set(settings(shell.opts)))
+
+  function settings(opts: WithClient<PricingOptions>): PricingSettings {
     const { publicKey, title, description, featuredPlanId, plans, period, onSelect, signupHref } = opts
-    return { publicKey, signedIn: !!opts.token, title, description, featuredPlanId, plans, period, onSelect, signupHref }
+    // Signed in: the client has a token (its own, or a shared one's).
+    const signedIn = opts.client ? opts.client.signedIn.get() : !!opts.token
+    return { publicKey, signedIn, title, description, featuredPlanId, plans, period, onSelect, signupHref }
   }
 
   return {
     state: shell.$state,
-    error: shell.errors.$error,
+    error: shell.$error,
     update(next) {
       shell.update(next, () => $settings.set(settings(shell.opts)))
     },
-    destroy: () => shell.destroy(),
+    destroy() {
+      stopSignedIn()
+      shell.destroy()
+    },
   }
 }

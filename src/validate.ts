@@ -22,7 +22,12 @@ export function validatePortalOptions(options: Partial<PortalOptions>, initial: 
   if (typeof options !== 'object' || options === null) fail('options', 'an object', options)
   const has = (key: keyof PortalOptions) => options[key] !== undefined
 
-  if (initial || has('token')) readTokenExpiry(options.token as string, 'token')
+  // A shared client holds the session: then the token is the client's.
+  const { client } = options as { client?: { stores?: unknown; flows?: unknown } }
+  if (client !== undefined && (typeof client !== 'object' || client === null || typeof client.stores !== 'object' || typeof client.flows !== 'object')) {
+    fail('client', 'a client made by createPortalClient()', client)
+  }
+  if ((initial && !client) || has('token')) readTokenExpiry(options.token as string, 'token')
   for (const key of ['getToken', 'onError', 'fetch', 'loadStripe'] as const) {
     if (has(key) && typeof options[key] !== 'function') fail(key, 'a function', options[key])
   }

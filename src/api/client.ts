@@ -178,12 +178,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     return failed(rateLimited ? 'rate_limited' : 'bad_response', `The Portal API ${ok ? 'sent a response that is not JSON' : `answered ${status} without an error body`}${hint}`)
   }
 
-  return {
-    request,
-    get: (path, opts?: RequestOptions) => request('GET', path, undefined, { signal: opts?.signal }),
-    post: (path, body, opts) => request('POST', path, body, opts),
-    delete: (path, opts) => request('DELETE', path, undefined, opts),
-  }
+  return { request }
 }
 
 const JSON_TYPE = 'application/json'

@@ -21,7 +21,4 @@ export interface RequestPolicy extends MutationRequestOptions {
  */
 export interface ApiClient {
   request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, options?: RequestPolicy): Promise<T>
-  get<T>(path: string, options?: RequestOptions): Promise<T>
-  post<T>(path: string, body?: unknown, options?: MutationRequestOptions): Promise<T>
-  delete<T>(path: string, options?: MutationRequestOptions): Promise<T>
 }

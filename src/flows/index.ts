@@ -191,7 +191,14 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
     rollApiKey: () => action((id: string, signal) => api.rollApiKey(id, { signal }), (key, id) => setKeys((keys) => keys.map((k) => (k.id === id ? masked(key) : k)))),
     revokeApiKey: () => action((id: string, signal) => api.revokeApiKey(id, { signal }), (_, id) => setKeys((keys) => keys.filter((k) => k.id !== id))),
     // A paid invoice may end a past_due subscription.
-    payInvoice: () => action((id: string, signal) => api.payInvoice(id, { signal }), subscriptionChanged),
+    payInvoice: () =>
+      action(
+        (id: string, signal) => api.payInvoice(id, { signal }),
+        (_, id) => {
+          subscriptionChanged()
+          stores.invoice(id).invalidate()
+        },
+      ),
     updateBillingDetails: () => action((body: BillingDetailsUpdate, signal) => api.updateBillingDetails(body, { signal }), (details) => stores.billingDetails.setData(details)),
     checkout: (publicKey) => action((priceId: string, signal) => api.checkout(publicKey, { price_id: priceId }, { signal })),
   }

@@ -100,11 +100,11 @@ export interface DeepLinks {
   destroy(): void
 }
 
-/** What the router needs of the portal: its root, options and error reporter (a `Shell`), and its current view. */
+/** What the router needs of the portal (its `Shell`): the root, the options, where failures are reported. */
 export interface DeepLinkHost {
   readonly root: HTMLElement
   readonly opts: { open?: OpenTarget; syncUrl?: boolean; defaultView?: ViewName }
-  readonly errors: { report(error: PortalError): void }
+  readonly client: { report(error: PortalError): void }
   readonly destroyed: boolean
 }
 export type ViewAtom = { get(): ViewName; set(view: ViewName): void; listen(listener: (view: ViewName) => void): () => void }
@@ -118,7 +118,7 @@ export function createDeepLinks(portal: DeepLinkHost, view: ViewAtom): DeepLinks
   const win = root.ownerDocument.defaultView!
   const viewHost = root.querySelector<HTMLElement>('.ap-view-host')!
   const syncUrl = !!opts.syncUrl
-  const report = (error: PortalError) => !portal.destroyed && portal.errors.report(error)
+  const report = (error: PortalError) => !portal.destroyed && portal.client.report(error)
   let current: Route = { view: view.get() }
   let stopFlow = () => undefined as void
 

@@ -1,12 +1,10 @@
 import { atom, type ReadableAtom } from 'nanostores'
-import { createApiClient } from '../api/client.js'
 import type { PortalError } from '../api/types.js'
+import { createPortalClient, type PortalClient } from '../client.js'
 import { h, replaceChildren } from '../dom/h.js'
 import { createLiveRegion } from '../dom/live.js'
 import { createFormatters } from '../i18n/format.js'
 import { createTranslator, resolveLocale, whenLocaleReady, type Translate } from '../i18n/translate.js'
-import { createErrorReporter, type ErrorReporter } from '../session/errors.js'
-import { createSessionMachine, type SessionMachine } from '../session/machine.js'
 import { applyTheme } from '../theme/index.js'
 import type { OpenTarget, PortalOptions, SessionState, ViewName } from '../types.js'
 import type { ViewContext, ViewOptions } from '../views/context.js'
@@ -14,8 +12,19 @@ import { prefetch, type ViewLoader } from '../views/lazy.js'
 import { errorPanel } from '../views/parts/resource.js'
 import { sessionPanel } from './panel.js'
 
-/** The options both portals take alike; each entry adds its own (`defaultView`, `publicKey`...). */
-export type SharedOptions = Omit<PortalOptions, 'token' | 'defaultView'> & { token?: string }
+/**
+ * The options both portals take alike; each entry adds its own (`defaultView`, `publicKey`...).
+ * `client`: one shared with other portals or your own UI (its session, stores and flows);
+ * without it the portal makes its own from `token`, `getToken`, `apiUrl` and `fetch`.
+ */
+export type SharedOptions = Omit<PortalOptions, 'token' | 'defaultView'> & { token?: string; client?: PortalClient }
+
+/**
+ * An entry's options, or the same with a shared `client` in place of the `token` (the
+ * client holds the session): two portals and the page's own UI on one client share one
+ * session, one request per resource, and see each other's changes.
+ */
+export type WithClient<O extends { token?: string }> = (O & { client?: undefined }) | (Omit<O, 'token'> & { token?: string; client: PortalClient })
 
 export interface ShellSpec<O extends SharedOptions> {
   options: O
@@ -51,9 +60,11 @@ export interface Diff<O> {
 export interface Shell<O extends SharedOptions> {
   readonly root: HTMLElement
   readonly opts: O
-  /** Mirrors the session machine's state; `active` for a visitor, who has no session. */
+  /** The client's session state; `active` for a visitor, who has no session. */
   readonly $state: ReadableAtom<SessionState>
-  readonly errors: ErrorReporter
+  /** The error last reported, until the portal recovers. */
+  readonly $error: ReadableAtom<PortalError | null>
+  readonly client: PortalClient
   readonly destroyed: boolean
   hasView(): boolean
   mountView(focus: boolean): void
@@ -81,15 +92,12 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
   let destroyed = false
   /** The first locale table has loaded: until then nothing is shown, rather than English for a moment. */
   let ready = false
-  /** Focus was in the portal when the session panel went away: the resumed view takes it. */
-  let resumeFocus = false
   const doc = el.ownerDocument
-  const $state = atom<SessionState>({ status: 'idle' })
-  /** One for the portal's life: a visitor's failures and each signed-in session's report here. */
-  const errors = createErrorReporter(opts.onError)
   const $viewOptions = atom<ViewOptions>(viewOptions())
-  let machine: SessionMachine | undefined
-  let stopMachine: (() => void) | undefined
+  /** A client given is shared (its owner destroys it); one made here lives and dies with the portal. */
+  const owned = !opts.client
+  const client = opts.client ?? createPortalClient({ token: opts.token, getToken: opts.getToken, apiUrl: opts.apiUrl, fetch: opts.fetch })
+  const { state: $state } = client
   let view: { controller: AbortController; destroy?(): void } | undefined
   let cancelIdle: (() => void) | undefined
 
@@ -106,40 +114,9 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
   const focusInside = () => root.contains(doc.activeElement)
 
   // --- session ---------------------------------------------------------------------
-  function signIn(token: string) {
-    if (machine) return machine.setToken(token)
-    const session = createSessionMachine({
-      token,
-      getToken: opts.getToken,
-      errors,
-      // Back to active: the view reloads; focus follows if it was on the panel or in the view.
-      onResume: () => {
-        mountView(resumeFocus || focusInside())
-        resumeFocus = false
-      },
-    })
-    machine = session
-    stopMachine = session.$state.listen((state) => {
-      if (destroyed || machine !== session) return
-      showState(state)
-      $state.set(state)
-    })
-    session.start()
-  }
-
-  function signOut() {
-    stopMachine?.()
-    machine?.destroy()
-    machine = stopMachine = undefined
-    errors.clear()
-    renderPanel($state.get())
-    $state.set({ status: 'active' })
-    // The machine's own transitions remount through `onResume`; a sign-out has none.
-    if (!view) mountView(false)
-  }
-
   const isPanel = (state: SessionState): state is Extract<SessionState, { status: 'expired' | 'error' }> => state.status === 'expired' || state.status === 'error'
 
+  /** Expired / error: the panel over the view. Back to active: the view again, with focus if it was on the panel. */
   function showState(state: SessionState) {
     const hadFocus = focusInside()
     if (isPanel(state)) {
@@ -147,18 +124,18 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
       renderPanel(state)
       if (hadFocus) panelHost.querySelector<HTMLElement>('h1')?.focus()
     } else {
-      resumeFocus = hadFocus
       renderPanel(state)
+      if (!view) mountView(hadFocus)
     }
   }
 
   function renderPanel(state: SessionState) {
-    if (!machine || !isPanel(state)) {
+    if (!isPanel(state)) {
       panelHost.textContent = ''
       panelHost.hidden = true
       return
     }
-    replaceChildren(panelHost, sessionPanel(t, state, () => machine?.retry(), opts.config?.returnHref))
+    replaceChildren(panelHost, sessionPanel(t, state, () => client.retry(), opts.config?.returnHref))
     panelHost.hidden = false
     viewHost.hidden = true
   }
@@ -178,23 +155,15 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
   /** Mounts the current view afresh; `focus` moves focus to its `h1` (on navigation). */
   function mountView(focus: boolean) {
     unmountView()
-    if (destroyed || !ready || (machine && machine.$state.get().status !== 'active')) return
+    if (destroyed || !ready || isPanel($state.get())) return
     const controller = new AbortController()
     const { signal } = controller
     const ctx: ViewContext = {
-      api: createApiClient({
-        apiUrl: opts.apiUrl ?? '/api/portal',
-        getToken: () => machine?.token() ?? '',
-        // Looked up per call, never at import: SSR-safe, and a host's fetch patch applies.
-        fetch: opts.fetch ?? ((input, init) => fetch(input, init)),
-        signal,
-        track: errors.begin,
-      }),
+      client,
       t,
       format,
       announce: (message) => !signal.aborted && live.announce(message),
-      // A visitor has no session to expire: every failure is just reported.
-      report: (error: PortalError) => !signal.aborted && (machine ? machine.report(error) : errors.report(error)),
+      report: (error: PortalError) => !signal.aborted && client.report(error),
       // The dialog is a chunk (prefetched when idle): most visits never ask for a confirmation.
       confirm: (o) =>
         loadDialog().then(
@@ -280,8 +249,9 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
   el.appendChild(root)
   // Once connected: a colour only the browser can resolve (a name, oklch()) is probed in place.
   applyTheme(root, opts.config ?? {})
-  if (opts.token) signIn(opts.token)
-  else $state.set({ status: 'active' })
+  // Subscribing starts the client's session (idle -> active).
+  const stopState = $state.listen((state) => !destroyed && showState(state))
+  const stopErrors = client.onError((error) => opts.onError?.(error))
   // The view's chunk (when it has one) loads beside the locale's strings.
   prefetch(spec.view)
   // The view waits for its locale's strings (a small chunk, only for non-English) rather
@@ -295,7 +265,8 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
       return opts
     },
     $state,
-    errors,
+    $error: client.error,
+    client,
     get destroyed() {
       return destroyed
     },
@@ -311,8 +282,6 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
       for (const key of spec.keep) opts[key] = next[key] ?? prev[key]
 
       if (has('config')) applyTheme(root, opts.config ?? {})
-      if (has('onError')) errors.onError = opts.onError
-      if (has('getToken')) machine?.setGetToken(opts.getToken)
       if (changed('locale')) {
         locale = resolveLocale(opts.locale)
         format = createFormatters(locale)
@@ -322,12 +291,10 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
       const strings = changed('locale') || changed('messages')
       let remount = strings || changed('apiUrl') || changed('fetch')
       // A token signs a visitor in or resumes an expired or failed session (which remounts
-      // the view itself); taking it away signs out.
-      if (changed('token')) {
-        if (machine && machine.$state.get().status !== 'active') remount = false
-        if (opts.token) signIn(opts.token)
-        else signOut()
-      }
+      // the view itself); taking it away signs out. What the client takes, it gets (a shared one too).
+      if (isPanel($state.get()) && changed('token')) remount = false
+      const forClient = (['token', 'getToken', 'apiUrl', 'fetch'] as const).filter((key) => has(key))
+      if (forClient.length) client.update(Object.fromEntries(forClient.map((key) => [key, opts[key]])))
       if (own?.({ has, changed })) remount = false
       if (strings) localize(remount && view !== undefined)
       else {
@@ -339,8 +306,9 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
       if (destroyed) return
       destroyed = true
       cancelIdle?.()
-      stopMachine?.()
-      machine?.destroy()
+      stopState()
+      stopErrors()
+      if (owned) client.destroy()
       unmountView()
       live.destroy()
       root.remove()

@@ -23,7 +23,7 @@ export interface PortalStores {
   plans: ResourceStore<PlansResponse>
   /** `GET /invoices`, newest first; `more()` loads the next page. */
   invoices: PagerStore<Invoice>
-  /** `GET /invoices/:id`: one invoice with its `lines`, kept once loaded. */
+  /** `GET /invoices/:id`: one invoice with its `lines`, kept once loaded (a paid one reloads after `payInvoice`). */
   invoice(id: string): ResourceStore<Invoice>
   /** `GET /payment-methods` */
   paymentMethods: ResourceStore<List<PaymentMethod>>
@@ -44,8 +44,8 @@ export function createStores(api: PortalApi, options: { signal: AbortSignal; rep
   const { signal, report } = options
   const all: { invalidate(): void }[] = []
   const track = <S extends { invalidate(): void }>(store: S): S => (all.push(store), store)
-  const resource = <T>(load: (signal: AbortSignal) => Promise<T>, onError: (error: PortalError) => void = report) =>
-    track(createResource(load, { signal, onError }))
+  const resource = <T>(load: (signal: AbortSignal) => Promise<T>, onError: (error: PortalError) => void = report, dedupeMs?: number) =>
+    track(createResource(load, { signal, onError, dedupeMs }))
   const keyed = <T>(make: (key: string) => ResourceStore<T>) => {
     const made = new Map<string, ResourceStore<T>>()
     return (key: string) => {
@@ -69,7 +69,8 @@ export function createStores(api: PortalApi, options: { signal: AbortSignal; rep
     usage,
     plans: resource((s) => api.plans({ signal: s })),
     invoices: track(createPager((page, s) => api.invoices({ limit: INVOICE_PAGE_SIZE, ...page }, { signal: s }), { signal, onError: report })),
-    invoice: keyed<Invoice>((id) => resource((s) => api.invoice(id, { signal: s }))),
+    // An issued invoice does not change: once loaded, its lines are kept.
+    invoice: keyed<Invoice>((id) => resource((s) => api.invoice(id, { signal: s }), report, Infinity)),
     paymentMethods: resource((s) => api.paymentMethods({ signal: s })),
     billingDetails: resource((s) => api.billingDetails({ signal: s })),
     // A backend without keys answers 404: a fact to show (the card hides), not a failure to report.

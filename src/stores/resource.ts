@@ -34,7 +34,10 @@ export interface ResourceOptions {
   signal: AbortSignal
   /** Each failed load, once (not an abort). */
   onError?: (error: PortalError) => void
-  /** Data younger than this is not reloaded by a new subscriber. Default 4 s. */
+  /**
+   * Data younger than this is not reloaded by a new first subscriber. Default 0: every
+   * view that shows a store shows it fresh (subscribers at the same time share one load).
+   */
   dedupeMs?: number
 }
 
@@ -45,16 +48,19 @@ export interface ResourceOptions {
  */
 export function createResource<T>(load: (signal: AbortSignal, shown: T | undefined) => Promise<T>, options: ResourceOptions): ResourceInternals<T> {
   const $state = atom<Resource<T>>({ status: 'loading' })
-  const { signal: owner, dedupeMs = 4000 } = options
+  const { signal: owner, dedupeMs = 0 } = options
   let latest = 0
   let inFlight: AbortController | undefined
   let loadedAt: number | undefined
   let stale = false
+  /** The load in flight was begun while someone was subscribed: it stops when the last one leaves. */
+  let forSubscribers = false
 
   async function reload(): Promise<void> {
     if (owner.aborted) return
     const ticket = ++latest
     stale = false
+    forSubscribers = $state.lc > 0
     inFlight?.abort()
     const controller = new AbortController()
     inFlight = controller
@@ -78,11 +84,22 @@ export function createResource<T>(load: (signal: AbortSignal, shown: T | undefin
     }
   }
 
-  onSubscribed($state, () => {
-    const { status } = $state.get()
-    const fresh = status === 'ready' && !stale && loadedAt !== undefined && Date.now() - loadedAt < dedupeMs
-    if (!inFlight && !fresh) void reload()
-  })
+  onSubscribed(
+    $state,
+    () => {
+      const { status } = $state.get()
+      const fresh = status === 'ready' && !stale && loadedAt !== undefined && Date.now() - loadedAt < dedupeMs
+      if (!inFlight && !fresh) void reload()
+    },
+    // Nobody waits for it any more (the view was left): stopped, and loaded again for the next subscriber.
+    () => {
+      if (!inFlight || !forSubscribers) return
+      latest++
+      inFlight.abort()
+      inFlight = undefined
+      stale = true
+    },
+  )
 
   return Object.assign($state as ReadableAtom<Resource<T>>, {
     reload,
@@ -124,10 +141,11 @@ export function onListeners(store: ReadableAtom<unknown>, first: () => void, las
 
 /**
  * `start` when `store` gets a subscriber, but not for nanostores' `get()`, which listens
- * for an instant: reading a store (as a server render does) loads nothing.
+ * for an instant: reading a store (as a server render does) loads nothing. `stop` when
+ * the last one leaves.
  */
-export function onSubscribed(store: ReadableAtom<unknown>, start: () => void): void {
-  onListeners(store, () => queueMicrotask(() => store.lc > 0 && start()))
+export function onSubscribed(store: ReadableAtom<unknown>, start: () => void, stop?: () => void): void {
+  onListeners(store, () => queueMicrotask(() => store.lc > 0 && start()), stop)
 }
 
 export function isPortalError(value: unknown): value is PortalError {

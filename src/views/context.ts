@@ -1,23 +1,24 @@
 import type { ReadableAtom } from 'nanostores'
 import type { PortalError } from '../api/types.js'
-import type { ApiClient } from '../api/transport.js'
+import type { PortalClient } from '../client.js'
 import type { ConfirmOptions } from '../dom/dialog.js'
 import type { Formatters } from '../i18n/format.js'
 import type { Translate } from '../i18n/translate.js'
 import type { OpenTarget, PortalConfig, StripeLoader, ViewName } from '../types.js'
 
 /**
- * What a view is handed. Views are functions of store values: they read through `api`
- * into small stores (see session/resource.ts), render with `h()`, and never touch the
- * session machine except through `report`.
+ * What a view is handed. Views are functions of store values: they render the client's
+ * stores with `h()` and drive its flows; they know no URL, make no request themselves and
+ * keep no data of their own.
  */
 export interface ViewContext {
-  api: ApiClient
+  /** The portal's client (maybe shared with another portal or the page's own UI): `stores` and `flows`. */
+  client: PortalClient
   t: Translate
   format: Formatters
   /** Speaks an outcome in the portal's polite `aria-live` region. */
   announce(message: string): void
-  /** Hands a failed request to the session: `session_expired` shows the expired panel; others reach `onError`. */
+  /** Hands a failure that is no request's (Stripe.js not loading, a bad option) to the session and `onError`; the client reports its own. */
   report(error: PortalError): void
   /** A modal dialog that traps focus, closes on Escape and returns focus; resolves true on confirm. */
   confirm(options: ConfirmOptions): Promise<boolean>
@@ -39,7 +40,6 @@ export interface ViewOptions {
 export type View = (ctx: ViewContext) => { el: HTMLElement; destroy?(): void }
 
 // Defined in the layers below; re-exported for the views.
-export type { ApiClient, MutationRequestOptions, RequestOptions } from '../api/transport.js'
 export type { ConfirmOptions } from '../dom/dialog.js'
 export type { Formatters } from '../i18n/format.js'
 export type { Translate } from '../i18n/translate.js'

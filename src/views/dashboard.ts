@@ -6,17 +6,16 @@ import { usageCard } from './dashboard/usage.js'
 import { button } from './parts/buttons.js'
 import { priceText, statusBadge, subscriptionDate } from './parts/format.js'
 import { card, emptyState, viewRoot } from './parts/layout.js'
-import { bindResource, loadResource } from './parts/resource.js'
+import { bindResource } from './parts/resource.js'
 
-/** Plan, status, usage against quota, API keys and the upcoming invoice: `GET /session` in one round trip. */
+/** Plan, status, usage against quota, API keys and the upcoming invoice: the account store, one request. */
 export const dashboard: View = (ctx) => {
   const { t } = ctx
   const { el, body } = viewRoot('dashboard', t('dashboard.title'))
-  const session = loadResource(ctx, (signal) => ctx.api.get<Session>('/session', { signal }))
   // Made once, so a session reload never drops a freshly rolled key on screen.
   let keys: HTMLElement | undefined
 
-  bindResource(ctx, body, session, {
+  bindResource(ctx, body, ctx.client.stores.account, {
     errorTitle: t('dashboard.error'),
     skeletonRows: 6,
     render: (data) => {
@@ -30,7 +29,6 @@ export const dashboard: View = (ctx) => {
       ]
     },
   })
-  void session.reload()
   return { el }
 }
 

@@ -1,16 +1,14 @@
-import type { Invoice, InvoiceLine, InvoiceStatus, List } from '../api/types.js'
+import type { Invoice, InvoiceStatus } from '../api/types.js'
 import { h, replaceChildren } from '../dom/h.js'
 import { invoicesEn } from '../i18n/messages-invoices.js'
 import type { View, ViewContext } from './context.js'
 import { linesDisclosure } from './invoices/lines.js'
-import { createPager } from './invoices/pager.js'
 import { safeHref } from '../dom/href.js'
 import { button, setBusy } from './parts/buttons.js'
 import { badge, type Tone } from './parts/format.js'
 import { emptyState, externalLink, viewRoot } from './parts/layout.js'
 import { errorPanel, skeleton } from './parts/resource.js'
 
-const PAGE_SIZE = 10
 const COLUMNS = 5
 // A narrow container stacks each invoice into a card (views.css), a display change that
 // drops table semantics in some browsers: the explicit roles keep the table a table.
@@ -25,15 +23,7 @@ const STATUS_TONE: Record<InvoiceStatus, Tone> = { draft: 'neutral', open: 'info
 export const invoices: View = (ctx) => {
   const { t } = ctx
   const { el, body } = viewRoot('invoices', t('invoices.title'))
-  const pager = createPager<Invoice>(
-    (startingAfter, signal) => {
-      const query = new URLSearchParams({ limit: String(PAGE_SIZE) })
-      if (startingAfter) query.set('starting_after', startingAfter)
-      return ctx.api.get<List<Invoice>>(`/invoices?${query}`, { signal })
-    },
-    { signal: ctx.signal, onError: ctx.report },
-  )
-  const lines = new Map<string, InvoiceLine[]>()
+  const invoices = ctx.client.stores.invoices
   const tbody = h('tbody', GROUP)
   const table = h(
     'table',
@@ -58,18 +48,28 @@ export const invoices: View = (ctx) => {
   const loadMore = button(t('invoices.loadMore'), () => void more())
   const footer = h('div', { class: 'ap-table-footer' })
   let shown = 0
+  let firstId: string | undefined
 
+  const count = () => invoices.get().data?.data.length ?? 0
   async function more(): Promise<void> {
-    const before = pager.$state.get().items.length
-    await pager.more()
-    const after = pager.$state.get().items.length
+    const before = count()
+    await invoices.more()
+    const after = count()
     if (before > 0 && after > before && !ctx.signal.aborted) ctx.announce(t('invoices.loaded', { count: after - before }))
   }
 
-  pager.$state.subscribe((state) => {
+  const stop = invoices.subscribe((state) => {
     if (ctx.signal.aborted) return
     const retry = () => void more()
-    if (state.items.length === 0) {
+    const items = state.data?.data ?? []
+    const hasMore = state.data?.has_more ?? true
+    // A new list (after a payment, a plan change): drawn again from its first page.
+    if (items.length < shown || (shown > 0 && items[0]?.id !== firstId)) {
+      tbody.textContent = ''
+      shown = 0
+    }
+    firstId = items[0]?.id
+    if (items.length === 0) {
       if (state.status === 'loading') replaceChildren(body, skeleton(ctx, 5))
       else if (state.status === 'error' && state.error) replaceChildren(body, errorPanel(ctx, t('invoices.error'), state.error, retry))
       else replaceChildren(body, emptyState(t('invoices.empty.title'), t('invoices.empty.body')))
@@ -77,22 +77,22 @@ export const invoices: View = (ctx) => {
     }
     if (!body.contains(tableWrap)) replaceChildren(body, tableWrap, footer)
     const firstNew = shown
-    for (const invoice of state.items.slice(shown)) tbody.append(...invoiceRows(ctx, invoice, lines))
-    shown = state.items.length
+    for (const invoice of items.slice(shown)) tbody.append(...invoiceRows(ctx, invoice))
+    shown = items.length
     const hadFocus = loadMore.ownerDocument.activeElement === loadMore
     setBusy(loadMore, state.status === 'loading')
     if (state.status === 'error' && state.error) replaceChildren(footer, errorPanel(ctx, t('invoices.error'), state.error, retry))
-    else replaceChildren(footer, state.hasMore && loadMore)
+    else replaceChildren(footer, hasMore && loadMore)
     // The button is gone at the end of the list: focus goes to the first invoice it loaded.
     if (hadFocus && !footer.contains(loadMore)) tbody.querySelectorAll<HTMLElement>('tr:not(.ap-invoice-lines) .ap-disclosure')[firstNew]?.focus()
   })
-  void more()
+  ctx.signal.addEventListener('abort', stop, { once: true })
   return { el }
 }
 
-function invoiceRows(ctx: ViewContext, invoice: Invoice, cache: Map<string, InvoiceLine[]>): HTMLTableRowElement[] {
+function invoiceRows(ctx: ViewContext, invoice: Invoice): HTMLTableRowElement[] {
   const { t, format } = ctx
-  const { toggle, row: linesRow } = linesDisclosure(ctx, invoice, COLUMNS, cache)
+  const { toggle, row: linesRow } = linesDisclosure(ctx, invoice, COLUMNS)
   const pdf = safeHref(invoice.pdf_url)
   const hosted = safeHref(invoice.hosted_url)
   // Each cell names its column for the stacked layout, where the header row is out of sight.

@@ -1,17 +1,18 @@
 import { atom, type ReadableAtom } from 'nanostores'
-import type { CheckoutResponse, Period, Plan, PlansResponse, Price, PublicPlansResponse, Session } from '../api/types.js'
+import type { Period, Plan, Price } from '../api/types.js'
 import { h, replaceChildren, type Child } from '../dom/h.js'
 import { billingEn } from '../i18n/messages-billing.js'
 import { pricingEn } from '../i18n/messages-pricing.js'
-import type { Resource } from '../session/resource.js'
+import type { Resource } from '../stores/resource.js'
 import { findPrice, type Account } from './billing/account.js'
 import { undoScheduled } from './billing/subscription.js'
 import type { ViewContext } from './context.js'
 import { safeHref } from '../dom/href.js'
-import { actionButton, button, once } from './parts/buttons.js'
+import { actionButton, button, own, runFlow } from './parts/buttons.js'
 import { priceText } from './parts/format.js'
 import { emptyState } from './parts/layout.js'
-import { bindResource, loadResource } from './parts/resource.js'
+import { joined, mapped } from './parts/joined.js'
+import { bindResource, type Bindable } from './parts/resource.js'
 import { chooseFlow } from './pricing/choose.js'
 import { planCard } from './pricing/card.js'
 import { featuredId, initialPeriod, moveTo, periodsOf, priceFor, savingOf, selectPlans, signupUrl, yearlySaving } from './pricing/model.js'
@@ -56,9 +57,15 @@ export interface PricingView {
 export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSettings>): PricingView {
   const { t } = ctx
   const $period = atom<Period | undefined>($settings.get().period)
-  const store = loadResource(ctx, (signal) => load(ctx, $settings.get(), signal))
+  const { flows: clientFlows } = ctx.client
+  // The view's own: a preview open here is not one open in the billing view.
+  const flows = { changePlan: own(ctx, clientFlows.changePlan()), adding: own(ctx, clientFlows.addPaymentMethod()), undo: own(ctx, clientFlows.undoScheduledChange()) }
+  let store = source(ctx, $settings.get())
+  /** What confirming waits for before focus moves: the plans shown again after the change. */
+  const shown = { subscribe: (listener: (state: Resource<unknown>) => void) => store.subscribe(listener) }
+  let loadedState: Resource<PricingData> = { status: 'loading' }
   const frame = (): Resource<Frame> => {
-    const state = store.$state.get()
+    const state = loadedState
     return state.data === undefined ? (state as Resource<Frame>) : { ...state, data: { data: state.data, settings: $settings.get(), period: $period.get() } }
   }
   const $frame = atom(frame())
@@ -68,7 +75,15 @@ export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSet
   const body = h('div', { class: 'ap-pricing__body' })
   const el = h('section', { class: 'ap-pricing' }, header, flowHost, body)
 
+  const watch = () =>
+    store.subscribe((state) => {
+      loadedState = state
+      refresh()
+    })
+  let stopSource = watch()
   let previous: PricingSettings | undefined
+  /** The unknown plan ids last reported (see checkPlanIds). */
+  let reported = ''
   const stops = [
     $settings.subscribe((settings) => {
       replaceChildren(
@@ -80,25 +95,26 @@ export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSet
       if (previous && settings.period !== previous.period) $period.set(settings.period)
       if (previous && (settings.publicKey !== previous.publicKey || settings.signedIn !== previous.signedIn)) {
         replaceChildren(flowHost)
-        void store.reload()
+        stopSource()
+        loadedState = { status: 'loading' }
+        store = source(ctx, settings)
+        stopSource = watch()
       }
       previous = settings
       refresh()
     }),
-    store.$state.listen(refresh),
+    () => stopSource(),
     $period.listen(refresh),
     $frame.subscribe(checkPlanIds),
-    bindResource(ctx, body, { $state: $frame, reload: store.reload, set: () => undefined }, {
+    bindResource<Frame>(ctx, body, { subscribe: (listener: (state: Resource<Frame>) => void) => $frame.subscribe(listener), reload: () => store.reload() }, {
       errorTitle: t('pricing.error'),
       skeletonRows: 4,
       render,
     }),
   ]
   ctx.signal.addEventListener('abort', () => stops.forEach((stop) => stop()))
-  void store.reload()
 
   /** A misspelt id in `plans` / `featuredPlanId` is reported once, not just shown as "no plans". */
-  let reported = ''
   function checkPlanIds({ data: frame }: Resource<Frame>) {
     if (!frame) return
     const known = frame.data.plans.map((plan) => plan.id)
@@ -158,8 +174,7 @@ export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSet
       variant,
       focusKey: `choose-${price.id}`,
       run: async () => {
-        const path = `/public/${encodeURIComponent(settings.publicKey)}/checkout`
-        const { url } = await ctx.api.post<CheckoutResponse>(path, { price_id: price.id }, once(ctx))
+        const { url } = await runFlow(ctx, ctx.client.flows.checkout(settings.publicKey), price.id)
         const href = safeHref(url)
         if (href) el.ownerDocument.defaultView?.location.assign(href)
       },
@@ -176,7 +191,7 @@ export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSet
         { class: 'ap-plan-card__scheduled' },
         h('p', null, t('pricing.scheduled', { date: ctx.format.date(scheduled.at) })),
         // The price's action slot: after the undo, focus lands on the Downgrade button that replaces it.
-        undoScheduled(ctx, plan.name, account.session.plan?.name ?? '', `choose-${price.id}`, store.reload),
+        undoScheduled(ctx, flows.undo, plan.name, account.session.plan?.name ?? '', `choose-${price.id}`, shown),
       )
     }
     const move = moveTo(currentPrice, price)
@@ -189,7 +204,7 @@ export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSet
       ariaLabel: t('pricing.cta.label', { action: label, plan: plan.name, price: priceText(ctx, price) }),
       variant: featured ? 'primary' : 'secondary',
       focusKey: `choose-${price.id}`,
-      run: () => chooseFlow(ctx, flowHost, plan, price, store),
+      run: () => chooseFlow(ctx, flowHost, plan, price, { ...flows, shown }),
     })
   }
 
@@ -201,13 +216,11 @@ function liveSubscription(account: Account | null): boolean {
   return !!sub && sub.status !== 'canceled'
 }
 
-async function load(ctx: ViewContext, settings: PricingSettings, signal: AbortSignal): Promise<PricingData> {
-  if (!settings.signedIn) {
-    const { data } = await ctx.api.get<PublicPlansResponse>(`/public/${encodeURIComponent(settings.publicKey)}/plans`, { signal })
-    return { plans: data, account: null }
-  }
-  const [session, plans] = await Promise.all([ctx.api.get<Session>('/session', { signal }), ctx.api.get<PlansResponse>('/plans', { signal })])
-  return { plans: plans.data, account: { session, plans } }
+/** Where the plans come from: a visitor's public plans, or a signed-in customer's account and plans. */
+function source(ctx: ViewContext, settings: PricingSettings): Bindable<PricingData> {
+  const { stores } = ctx.client
+  if (!settings.signedIn) return mapped(stores.publicPlans(settings.publicKey), ({ data }): PricingData => ({ plans: data, account: null }))
+  return mapped(joined<Account>({ session: stores.account, plans: stores.plans }), (account): PricingData => ({ plans: account.plans.data, account }))
 }
 
 /** The strings that ship in this view's chunk (added to the English table as it loads). */

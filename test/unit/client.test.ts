@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
-import { createApiClient, isAbortError, newIdempotencyKey, type ApiClientOptions } from '../../src/api/client.js'
+import { createApiClient, isAbortError, newIdempotencyKey, type ApiClientOptions, type MutationRequestOptions, type RequestOptions } from '../../src/api/client.js'
 import type { ApiKey, List, PaymentMethod, RevealedApiKey, ReplayedApiKey, Session } from '../../src/api/types.js'
 import { createTestPortal, type TestPortal } from '../helpers/portal.js'
 
@@ -41,7 +41,7 @@ function faulty(...faults: Fault[]) {
 function client(fetch: typeof globalThis.fetch, extra: Partial<ApiClientOptions> = {}) {
   const sleeps: number[] = []
   const portalSignal = new AbortController()
-  const api = createApiClient({
+  const transport = createApiClient({
     apiUrl: portal.apiUrl + '/',
     getToken: () => token,
     fetch,
@@ -49,6 +49,12 @@ function client(fetch: typeof globalThis.fetch, extra: Partial<ApiClientOptions>
     sleep: async (ms) => void sleeps.push(ms),
     ...extra,
   })
+  // The transport's one method, by verb (the typed Portal API in src/api/portal-api.ts builds on it the same way).
+  const api = {
+    get: <T>(path: string, options?: RequestOptions) => transport.request<T>('GET', path, undefined, options),
+    post: <T>(path: string, body?: unknown, options?: MutationRequestOptions) => transport.request<T>('POST', path, body, options),
+    delete: <T>(path: string, options?: MutationRequestOptions) => transport.request<T>('DELETE', path, undefined, options),
+  }
   return { api, sleeps, portalSignal }
 }
 

@@ -80,7 +80,7 @@ describe('createDeepLinks with syncUrl', () => {
     root.append(viewHost())
     document.body.append(root)
     const $view = atom<ViewName>('dashboard')
-    const links = createDeepLinks({ root, opts: { syncUrl: true }, errors: { report: vi.fn() }, destroyed: false }, $view)
+    const links = createDeepLinks({ root, opts: { syncUrl: true }, client: { report: vi.fn() }, destroyed: false }, $view)
     cleanups.push(() => links.destroy(), () => root.remove())
     $view.set('invoices')
     expect(location.hash).toBe('#invoices')
@@ -98,7 +98,7 @@ describe('createDeepLinks with syncUrl', () => {
     const root = document.createElement('div')
     root.append(viewHost())
     const $view = atom<ViewName>('dashboard')
-    const links = createDeepLinks({ root, opts: {}, errors: { report: vi.fn() }, destroyed: false }, $view)
+    const links = createDeepLinks({ root, opts: {}, client: { report: vi.fn() }, destroyed: false }, $view)
     cleanups.push(() => links.destroy())
     const before = location.href
     $view.set('billing')

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { createResource } from '../../src/session/resource.js'
+import { createResource } from '../../src/stores/resource.js'
 
 /** A load whose answers the test hands out in any order. */
 function deferredLoads<T>() {
@@ -19,7 +19,7 @@ describe('createResource', () => {
     await second
     pending[0].resolve('stale')
     await first
-    expect(resource.$state.get()).toEqual({ status: 'ready', data: 'fresh' })
+    expect(resource.get()).toEqual({ status: 'ready', data: 'fresh' })
   })
 
   test('a late failure of an older load does not replace newer data with an error', async () => {
@@ -32,7 +32,7 @@ describe('createResource', () => {
     await second
     pending[0].reject({ code: 'server', message: 'boom' })
     await first
-    expect(resource.$state.get()).toEqual({ status: 'ready', data: 'fresh' })
+    expect(resource.get()).toEqual({ status: 'ready', data: 'fresh' })
     expect(errors).toEqual([])
   })
 
@@ -45,7 +45,7 @@ describe('createResource', () => {
     expect(pending[0].signal.aborted).toBe(true)
     pending[0].resolve('late')
     await loading
-    expect(resource.$state.get()).toEqual({ status: 'loading' })
+    expect(resource.get()).toEqual({ status: 'loading' })
     await resource.reload()
     expect(pending).toHaveLength(1) // no new request once aborted
   })
@@ -59,11 +59,11 @@ describe('createResource', () => {
     const failing = resource.reload()
     pending[1].reject({ code: 'network', message: 'offline' })
     await failing
-    expect(resource.$state.get()).toEqual({ status: 'error', error: { code: 'network', message: 'offline' }, data: 'shown' })
+    expect(resource.get()).toEqual({ status: 'error', error: { code: 'network', message: 'offline' }, data: 'shown' })
     const inFlight = resource.reload()
-    resource.set('from mutation')
+    resource.setData('from mutation')
     pending[2].resolve('older read')
     await inFlight
-    expect(resource.$state.get()).toEqual({ status: 'ready', data: 'from mutation' })
+    expect(resource.get()).toEqual({ status: 'ready', data: 'from mutation' })
   })
 })

@@ -1,13 +1,20 @@
 import type { Plan, PlansResponse, Price, Session } from '../../api/types.js'
-import type { ResourceStore } from '../../session/resource.js'
+import type { ViewContext } from '../context.js'
+import { joined } from '../parts/joined.js'
+import type { Bindable } from '../parts/resource.js'
 
-/** What the subscription and plan cards render from: loaded together, reloaded together after a change. */
+/** What the subscription and plan cards render from: the account and plans stores, joined. */
 export interface Account {
   session: Session
   plans: PlansResponse
 }
 
-export type AccountStore = ResourceStore<Account>
+export type AccountStore = Bindable<Account>
+
+export function accountStore(ctx: ViewContext): AccountStore {
+  const { account, plans } = ctx.client.stores
+  return joined<Account>({ session: account, plans })
+}
 
 export function findPrice(plans: Plan[], priceId: string): { plan: Plan; price: Price } | undefined {
   for (const plan of plans) {

@@ -1,6 +1,6 @@
-import { newIdempotencyKey } from '../../api/client.js'
 import type { PaymentMethod, PaymentSetup } from '../../api/types.js'
 import { h } from '../../dom/h.js'
+import type { AddPaymentMethodFlow } from '../../flows/index.js'
 import type { ViewContext } from '../context.js'
 import { button, runAction, setBusy } from '../parts/buttons.js'
 import { uid } from '../parts/layout.js'
@@ -8,14 +8,32 @@ import { cardLabel } from './labels.js'
 import { stripeCardForm } from './stripe-entry.js'
 
 export interface AddMethodHandlers {
-  /** The method is attached; the caller reloads the list. */
+  /** Attaches a sandbox test card or the PaymentMethod Stripe confirmed: the method, or the server's reason thrown. */
+  attach(paymentMethod: string, makeDefault: boolean): Promise<PaymentMethod>
+  /** The method is attached (the add-payment-method flow has reloaded the list). */
   added(method: PaymentMethod): void
   /** The user gave up (or read that adding is unavailable). */
   close(): void
 }
 
+/** Starts the flow's setup: what the form is drawn for, or the failure thrown. */
+export async function beginAdding(flow: AddPaymentMethodFlow): Promise<PaymentSetup> {
+  const state = await flow.begin()
+  if (state.status === 'failed') throw state.error
+  if (state.status !== 'collecting') throw new DOMException('The setup was left', 'AbortError')
+  return state.setup
+}
+
+/** Attaches through the flow: the method, or the server's reason thrown (a declined card: the form shows it). */
+export async function attachWith(flow: AddPaymentMethodFlow, paymentMethod: string, makeDefault: boolean): Promise<PaymentMethod> {
+  const state = await flow.attach(paymentMethod, makeDefault)
+  if (state.status === 'done') return state.method
+  if (state.status === 'collecting' && state.error) throw state.error
+  throw new DOMException('The form was left', 'AbortError')
+}
+
 /**
- * The form that adds a payment method once `POST /payment-methods/setup` has answered.
+ * The form that adds a payment method once the flow's setup has answered.
  * The sandbox provider lets the user pick a test card; the Stripe provider loads Stripe's
  * Payment Element (./stripe-entry.ts).
  */
@@ -62,11 +80,7 @@ function sandboxForm(ctx: ViewContext, testCards: string[], handlers: AddMethodH
     await runAction(
       ctx,
       async () => {
-        const method = await ctx.api.post<PaymentMethod>(
-          '/payment-methods',
-          { payment_method: chosen.value, make_default: makeDefault.checked },
-          { idempotencyKey: newIdempotencyKey(), signal: ctx.signal },
-        )
+        const method = await handlers.attach(chosen.value, makeDefault.checked)
         handlers.added(method)
         return t('billing.methods.added', { card: cardLabel(ctx, method) })
       },

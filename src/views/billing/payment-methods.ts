@@ -1,17 +1,20 @@
-import type { List, PaymentMethod, PaymentSetup } from '../../api/types.js'
+import type { PaymentMethod } from '../../api/types.js'
 import { h, replaceChildren } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
-import { actionButton, once } from '../parts/buttons.js'
+import { actionButton, own, runFlow } from '../parts/buttons.js'
 import { badge } from '../parts/format.js'
 import { card, emptyState } from '../parts/layout.js'
-import { bindResource, loadResource } from '../parts/resource.js'
-import { addMethodForm } from './add-method.js'
+import { loaded } from '../parts/joined.js'
+import { bindResource } from '../parts/resource.js'
+import { addMethodForm, attachWith, beginAdding } from './add-method.js'
 import { cardLabel } from './labels.js'
 
 /** The customer's cards: set default, remove (after a confirmation), add. */
 export function paymentMethodsCard(ctx: ViewContext): HTMLElement {
   const { t } = ctx
-  const methods = loadResource(ctx, (signal) => ctx.api.get<List<PaymentMethod>>('/payment-methods', { signal }))
+  const { stores, flows } = ctx.client
+  const methods = stores.paymentMethods
+  const adding = own(ctx, flows.addPaymentMethod())
   const listHost = h('div')
   const addHost = h('div', { class: 'ap-add-method' })
 
@@ -19,13 +22,15 @@ export function paymentMethodsCard(ctx: ViewContext): HTMLElement {
     label: t('billing.methods.add'),
     variant: 'primary',
     run: async () => {
-      const setup = await ctx.api.post<PaymentSetup>('/payment-methods/setup', undefined, once(ctx))
+      const setup = await beginAdding(adding)
+      // The flow reloads the list once the method is attached.
       const form = addMethodForm(ctx, setup, {
-        added: () => {
+        attach: (paymentMethod, makeDefault) => attachWith(adding, paymentMethod, makeDefault),
+        added: closeForm,
+        close: () => {
+          void adding.close()
           closeForm()
-          void methods.reload()
         },
-        close: closeForm,
       })
       replaceChildren(addHost, form)
       form.querySelector<HTMLElement>('h3')?.focus()
@@ -54,8 +59,8 @@ export function paymentMethodsCard(ctx: ViewContext): HTMLElement {
             ariaLabel: t('billing.methods.setDefaultLabel', { card: label }),
             focusKey: `default-${method.id}`,
             run: async () => {
-              await ctx.api.post<PaymentMethod>(`/payment-methods/${encodeURIComponent(method.id)}/default`, undefined, once(ctx))
-              await methods.reload()
+              await runFlow(ctx, flows.setDefaultPaymentMethod(), method.id)
+              await loaded(methods)
               return t('billing.methods.defaultSet', { card: label })
             },
           }),
@@ -71,8 +76,8 @@ export function paymentMethodsCard(ctx: ViewContext): HTMLElement {
               destructive: true,
             }),
           run: async () => {
-            await ctx.api.delete<unknown>(`/payment-methods/${encodeURIComponent(method.id)}`, once(ctx))
-            await methods.reload()
+            await runFlow(ctx, flows.removePaymentMethod(), method.id)
+            await loaded(methods)
             return t('billing.methods.removed', { card: label })
           },
         }),
@@ -85,6 +90,5 @@ export function paymentMethodsCard(ctx: ViewContext): HTMLElement {
     skeletonRows: 2,
     render: (list) => (list.data.length === 0 ? emptyState(t('billing.methods.empty')) : h('ul', { class: 'ap-methods' }, list.data.map(item))),
   })
-  void methods.reload()
   return card(t('billing.methods.title'), listHost, addHost)
 }

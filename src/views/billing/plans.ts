@@ -1,19 +1,20 @@
-import { newIdempotencyKey } from '../../api/client.js'
-import type { Plan, Price, Subscription, SubscriptionPreview } from '../../api/types.js'
+import type { Plan, Price } from '../../api/types.js'
 import { h, replaceChildren } from '../../dom/h.js'
+import type { ChangePlanFlow, ChangePlanState } from '../../flows/index.js'
 import type { ViewContext } from '../context.js'
 import { actionButton, button } from '../parts/buttons.js'
 import { badge, priceText } from '../parts/format.js'
 import { card, emptyState, uid } from '../parts/layout.js'
+import { loaded } from '../parts/joined.js'
 import { byFocusKey } from '../parts/resource.js'
 import type { Account, AccountStore } from './account.js'
 
 /**
  * The plans the customer may switch to, each price with Choose. Choosing previews the
- * change (`POST /subscription/preview`) in `previewHost`; Confirm then changes the plan.
+ * change (the change-plan flow) in `previewHost`; Confirm then changes the plan.
  * `previewHost` outlives re-renders of the card so a reload never drops an open preview.
  */
-export function plansCard(ctx: ViewContext, { plans, session }: Account, account: AccountStore, previewHost: HTMLElement): HTMLElement {
+export function plansCard(ctx: ViewContext, { plans, session }: Account, account: AccountStore, flow: ChangePlanFlow, previewHost: HTMLElement): HTMLElement {
   const { t } = ctx
   if (plans.data.length === 0) return card(t('billing.plans.title'), emptyState(t('billing.plans.empty')))
   return card(
@@ -44,8 +45,8 @@ export function plansCard(ctx: ViewContext, { plans, session }: Account, account
                       ariaLabel: t('billing.plans.chooseLabel', { plan: plan.name, price: priceText(ctx, price) }),
                       focusKey: `choose-${price.id}`,
                       run: async () => {
-                        const preview = await ctx.api.post<SubscriptionPreview>('/subscription/preview', { price_id: price.id }, { signal: ctx.signal })
-                        showPreview(ctx, previewHost, plan, price, preview, account)
+                        const { preview } = previewed(await flow.choose(price.id))
+                        showPreview(ctx, previewHost, plan, price, flow, () => loaded(account))
                         return t('billing.preview.ready', { plan: plan.name, amount: ctx.format.money(preview.amount_due_now, preview.currency) })
                       },
                     }),
@@ -59,18 +60,30 @@ export function plansCard(ctx: ViewContext, { plans, session }: Account, account
   )
 }
 
+/** The flow's preview once `choose` settled on one; its error thrown when previewing failed. */
+export function previewed(state: ChangePlanState): Extract<ChangePlanState, { status: 'ready' | 'needs_payment_method' }> {
+  if (state.status === 'failed') throw state.error
+  if (state.status !== 'ready' && state.status !== 'needs_payment_method') throw new DOMException('The preview was left', 'AbortError')
+  return state
+}
+
 /**
- * What the change costs, line by line, and Confirm: one idempotency key per preview, so a double click changes the plan once.
- * Also the pricing portal's flow for a signed-in customer (views/pricing/choose.ts).
+ * What the change costs, line by line, and Confirm: the flow confirms under one
+ * Idempotency-Key per preview, so a double click changes the plan once. `settle` resolves
+ * once what the page shows has caught up with the change. Also the pricing portal's flow
+ * for a signed-in customer (views/pricing/choose.ts).
  */
-export function showPreview(ctx: ViewContext, host: HTMLElement, plan: Plan, price: Price, preview: SubscriptionPreview, account: Pick<AccountStore, 'reload'>): void {
+export function showPreview(ctx: ViewContext, host: HTMLElement, plan: Plan, price: Price, flow: ChangePlanFlow, settle: () => Promise<unknown>): void {
   const { t, format } = ctx
-  const idempotencyKey = newIdempotencyKey()
+  const state = flow.get()
+  if (state.status !== 'ready') return
+  const { preview } = state
   const headingId = uid('preview')
   const money = (amount: number) => format.money(amount, preview.currency)
   const error = h('p', { class: 'ap-form__error' })
   const heading = h('h3', { id: headingId, class: 'ap-panel__title', tabindex: '-1' }, t('billing.preview.title', { plan: plan.name }))
   const close = () => {
+    void flow.close()
     replaceChildren(host)
     byFocusKey(host.closest('.ap-card, .ap-pricing'), `choose-${price.id}`)?.focus()
   }
@@ -104,12 +117,13 @@ export function showPreview(ctx: ViewContext, host: HTMLElement, plan: Plan, pri
           variant: 'primary',
           run: async () => {
             error.textContent = ''
-            // The preview's moment: the change is charged exactly what the panel shows (undefined is left out).
-            await ctx.api.post<Subscription>('/subscription', { price_id: price.id, proration_date: preview.proration_date }, { idempotencyKey, signal: ctx.signal })
+            const done = await flow.confirm()
+            if (done.status === 'failed') throw done.error
+            if (done.status !== 'done') return
             // The panel (and the focused Confirm) goes away: focus the view's heading, not the page.
             host.closest('.ap-view')?.querySelector<HTMLElement>('h1')?.focus()
             replaceChildren(host)
-            await account.reload()
+            await settle()
             return preview.effective === 'now'
               ? t('billing.changed', { plan: plan.name })
               : t('billing.scheduled', { plan: plan.name, date: format.date(preview.effective_at) })

@@ -111,7 +111,9 @@ function computedLook(el: HTMLElement): ComputedLook {
 }
 
 export interface StripeFormHandlers {
-  /** The card is saved; the caller reloads the list. */
+  /** Attaches the PaymentMethod Stripe confirmed (the add-payment-method flow): the method, or the server's reason thrown. */
+  attach(paymentMethod: string, makeDefault: boolean): Promise<PaymentMethod>
+  /** The card is saved (the flow has reloaded the list). */
   added(method: PaymentMethod): void
   close(): void
 }
@@ -119,7 +121,7 @@ export interface StripeFormHandlers {
 /** The Stripe card form's content (the caller puts it in its panel). */
 export function stripeForm(ctx: ViewContext, setup: Extract<PaymentSetup, { provider: 'stripe' }>, handlers: StripeFormHandlers, kit: StripeKit): HTMLElement {
   const { t } = ctx
-  const { h, replaceChildren, button, runAction, setBusy, uid, newIdempotencyKey, cardLabel } = kit
+  const { h, replaceChildren, button, runAction, setBusy, uid, cardLabel } = kit
   const errorId = uid('stripe-error')
   const host = h('div', { class: 'ap-stripe-element' })
   const status = h('p', { class: 'ap-muted', role: 'status' })
@@ -213,11 +215,7 @@ export function stripeForm(ctx: ViewContext, setup: Extract<PaymentSetup, { prov
       await runAction(
         ctx,
         async () => {
-          const method = await ctx.api.post<PaymentMethod>(
-            '/payment-methods',
-            { payment_method: typeof pm === 'string' ? pm : pm.id, make_default: makeDefault.checked },
-            { idempotencyKey: newIdempotencyKey(), signal: ctx.signal },
-          )
+          const method = await handlers.attach(typeof pm === 'string' ? pm : pm.id, makeDefault.checked)
           teardown()
           handlers.added(method)
           return t('billing.methods.added', { card: cardLabel(ctx, method) })

@@ -5,7 +5,6 @@
  * gets the helpers it shares with the core as a `StripeKit` — so the bundler gives it a
  * chunk of its own instead of moving shared code into a chunk every page would load.
  */
-import { newIdempotencyKey } from '../../api/client.js'
 import type { PaymentSetup } from '../../api/types.js'
 import { h, replaceChildren } from '../../dom/h.js'
 import { DARK_TEXT, LIGHT_TEXT, parseRgb, readableText } from '../../theme/color.js'
@@ -15,7 +14,7 @@ import { uid } from '../parts/layout.js'
 import { cardLabel } from './labels.js'
 import type { StripeFormHandlers } from './stripe-element.js'
 
-export const stripeKit = { h, replaceChildren, button, runAction, setBusy, uid, newIdempotencyKey, cardLabel, color: { DARK_TEXT, LIGHT_TEXT, parseRgb, readableText } }
+export const stripeKit = { h, replaceChildren, button, runAction, setBusy, uid, cardLabel, color: { DARK_TEXT, LIGHT_TEXT, parseRgb, readableText } }
 export type StripeKit = typeof stripeKit
 
 export function stripeCardForm(ctx: ViewContext, setup: Extract<PaymentSetup, { provider: 'stripe' }>, handlers: StripeFormHandlers): HTMLElement {

@@ -1,13 +1,21 @@
 import type { Subscription } from '../../api/types.js'
 import { h } from '../../dom/h.js'
+import type { ActionFlow, CancelFlow } from '../../flows/index.js'
 import type { ViewContext } from '../context.js'
-import { actionButton, once } from '../parts/buttons.js'
+import { actionButton, settled } from '../parts/buttons.js'
+import { loaded } from '../parts/joined.js'
 import { priceText, statusBadge, subscriptionDate } from '../parts/format.js'
 import { card, uid } from '../parts/layout.js'
 import { findPrice, type Account, type AccountStore } from './account.js'
 
+export interface SubscriptionFlows {
+  resume: ActionFlow<void, Subscription>
+  cancel: CancelFlow
+  undo: ActionFlow<void, Subscription>
+}
+
 /** The current subscription: its status, a scheduled downgrade with Undo, and cancel or resume. */
-export function subscriptionCard(ctx: ViewContext, { session, plans }: Account, account: AccountStore): HTMLElement {
+export function subscriptionCard(ctx: ViewContext, { session, plans }: Account, account: AccountStore, flows: SubscriptionFlows): HTMLElement {
   const { t, format } = ctx
   const sub = session.subscription
   if (!sub) return card(t('billing.subscription.title'), h('p', { class: 'ap-muted' }, t('billing.subscription.none')))
@@ -25,7 +33,7 @@ export function subscriptionCard(ctx: ViewContext, { session, plans }: Account, 
         'div',
         { class: 'ap-notice' },
         h('p', null, target ? t('billing.scheduled', { plan: target.plan.name, date: format.date(scheduled.at) }) : t('dashboard.scheduled', { date: format.date(scheduled.at) })),
-        undoScheduled(ctx, target?.plan.name, planName, 'undo-change', account.reload),
+        undoScheduled(ctx, flows.undo, target?.plan.name, planName, 'undo-change', account),
       ),
     sub.status !== 'canceled' && sub.cancel_at_period_end &&
       h(
@@ -38,52 +46,65 @@ export function subscriptionCard(ctx: ViewContext, { session, plans }: Account, 
           // Resume and Cancel replace each other: focus moves from one to the other.
           focusKey: 'cancel-or-resume',
           run: async () => {
-            await ctx.api.post<Subscription>('/subscription/resume', undefined, once(ctx))
-            await account.reload()
+            settled(await flows.resume.run())
+            await loaded(account)
             return t('billing.resumed')
           },
         }),
       ),
-    sub.status !== 'canceled' && !sub.cancel_at_period_end && h('div', { class: 'ap-actions' }, cancelButton(ctx, sub, account)),
+    sub.status !== 'canceled' && !sub.cancel_at_period_end && h('div', { class: 'ap-actions' }, cancelButton(ctx, sub, account, flows.cancel)),
   )
 }
 
 /**
- * Undo for a scheduled plan change (here and on the pricing cards): takes it back,
- * reloads, and says the customer stays on `current`. `target` names the plan it undoes.
+ * Undo for a scheduled plan change (here and on the pricing cards): takes it back, waits
+ * for `shown` to reload, and says the customer stays on `current`. `target` names the plan it undoes.
  */
-export function undoScheduled(ctx: ViewContext, target: string | undefined, current: string, focusKey: string, reload: () => Promise<unknown>): HTMLButtonElement {
+export function undoScheduled(
+  ctx: ViewContext,
+  undo: ActionFlow<void, Subscription>,
+  target: string | undefined,
+  current: string,
+  focusKey: string,
+  shown: Parameters<typeof loaded>[0],
+): HTMLButtonElement {
   const { t } = ctx
   return actionButton(ctx, {
     label: t('billing.scheduled.undo'),
     ariaLabel: target ? t('billing.scheduled.undoLabel', { plan: target }) : undefined,
     focusKey,
     run: async () => {
-      await ctx.api.delete<Subscription>('/subscription/scheduled-change', once(ctx))
-      await reload()
+      settled(await undo.run())
+      await loaded(shown)
       return t('billing.scheduled.undone', { plan: current })
     },
   })
 }
 
-/** Asks "at period end or now?" in the confirm dialog, then cancels. */
-function cancelButton(ctx: ViewContext, sub: Subscription, account: AccountStore): HTMLButtonElement {
+/** Asks "at period end or now?" in the confirm dialog (the choice is the cancel flow's), then cancels. */
+function cancelButton(ctx: ViewContext, sub: Subscription, account: AccountStore, cancel: CancelFlow): HTMLButtonElement {
   const { t, format } = ctx
   const name = uid('when')
-  let atPeriodEnd = true
   return actionButton(ctx, {
     label: t('billing.cancel'),
     variant: 'danger',
     focusKey: 'cancel-or-resume',
     confirm: async () => {
-      const choice = (value: string, label: string, checked: boolean) =>
-        h('label', { class: 'ap-choice' }, h('input', { type: 'radio', name, value, checked }), ' ', label)
+      await cancel.open()
+      const choice = (atPeriodEnd: boolean, label: string) =>
+        h(
+          'label',
+          { class: 'ap-choice' },
+          h('input', { type: 'radio', name, value: atPeriodEnd ? 'period_end' : 'now', checked: atPeriodEnd, onChange: () => void cancel.choose(atPeriodEnd) }),
+          ' ',
+          label,
+        )
       const body = h(
         'fieldset',
         { class: 'ap-fieldset ap-cancel-choice' },
         h('legend', null, t('billing.cancel.when')),
-        choice('period_end', t('billing.cancel.atPeriodEnd', { date: format.date(sub.current_period_end) }), true),
-        choice('now', t('billing.cancel.now'), false),
+        choice(true, t('billing.cancel.atPeriodEnd', { date: format.date(sub.current_period_end) })),
+        choice(false, t('billing.cancel.now')),
       )
       const confirmed = await ctx.confirm({
         title: t('billing.cancel.title'),
@@ -92,13 +113,13 @@ function cancelButton(ctx: ViewContext, sub: Subscription, account: AccountStore
         cancelLabel: t('billing.cancel.keep'),
         destructive: true,
       })
-      atPeriodEnd = body.querySelector<HTMLInputElement>('input[value="now"]')?.checked !== true
+      if (!confirmed) await cancel.close()
       return confirmed
     },
     run: async () => {
-      const canceled = await ctx.api.post<Subscription>('/subscription/cancel', { at_period_end: atPeriodEnd }, once(ctx))
-      await account.reload()
-      return atPeriodEnd ? t('billing.cancelsOn', { date: format.date(canceled.current_period_end) }) : t('billing.cancel.doneNow')
+      const { atPeriodEnd, subscription } = settled(await cancel.confirm())
+      await loaded(account)
+      return atPeriodEnd ? t('billing.cancelsOn', { date: format.date(subscription.current_period_end) }) : t('billing.cancel.doneNow')
     },
   })
 }

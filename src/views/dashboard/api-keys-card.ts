@@ -6,7 +6,7 @@
  * imported at run time, so they ship in this chunk.
  */
 import { apiKeysEn } from '../../i18n/messages-api-keys.js'
-import type { ApiKey, List, ReplayedApiKey, RevealedApiKey } from '../../api/types.js'
+import type { ApiKey } from '../../api/types.js'
 import type { ViewContext } from '../context.js'
 import type { ApiKeysKit } from './api-keys.js'
 
@@ -20,20 +20,14 @@ export interface ApiKeysCardParts {
 export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts, kit: ApiKeysKit): void {
   kit.addEnglish(apiKeysEn)
   const { t } = ctx
-  const { h, replaceChildren, actionButton, button, byFocusKey, once, uid } = kit
+  const { h, replaceChildren, actionButton, button, byFocusKey, runFlow, uid } = kit
   const { el, actions, revealHost, listHost } = parts
-  const keys = kit.createResource((signal) => ctx.api.get<List<ApiKey>>('/api-keys', { signal }), {
-    signal: ctx.signal,
-    // A backend without keys answers 404: the card just hides.
-    onError: (error) => {
-      if (error.code === 'not_found') el.hidden = true
-      else ctx.report(error)
-    },
-  })
-  const setKeys = (change: (data: ApiKey[]) => ApiKey[]) => {
-    const current = keys.$state.get().data
-    if (current) keys.set({ ...current, data: change(current.data) })
-  }
+  const { stores, flows } = ctx.client
+  const keys = stores.apiKeys
+  // A backend without keys answers 404 (the client does not report it): the card just hides.
+  const stopHiding = keys.subscribe((state) => state.error?.code === 'not_found' && (el.hidden = true))
+  ctx.signal.addEventListener('abort', stopHiding, { once: true })
+  // The flows keep the list in the store up to date; a new secret is only ever in their result.
 
   function roll(key: ApiKey): HTMLButtonElement {
     return actionButton(ctx, {
@@ -48,8 +42,7 @@ export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts, kit: 
           destructive: true,
         }),
       run: async () => {
-        const { secret, ...masked } = await ctx.api.post<RevealedApiKey | ReplayedApiKey>(`/api-keys/${encodeURIComponent(key.id)}/roll`, undefined, once(ctx))
-        setKeys((data) => data.map((k) => (k.id === key.id ? masked : k)))
+        const { secret, ...masked } = await runFlow(ctx, flows.rollApiKey(), key.id)
         return reveal(masked, secret) ?? t('dashboard.keys.rolled')
       },
     })
@@ -68,8 +61,7 @@ export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts, kit: 
           destructive: true,
         }),
       run: async () => {
-        await ctx.api.delete(`/api-keys/${encodeURIComponent(key.id)}`, once(ctx))
-        setKeys((data) => data.filter((k) => k.id !== key.id))
+        await runFlow(ctx, flows.revokeApiKey(), key.id)
         createButton.focus()
         return t('dashboard.keys.revoked', { name: key.name })
       },
@@ -103,8 +95,7 @@ export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts, kit: 
             .runAction(
               ctx,
               async () => {
-                const { secret, ...masked } = await ctx.api.post<RevealedApiKey | ReplayedApiKey>('/api-keys', { name }, once(ctx))
-                setKeys((data) => [...data, masked])
+                const { secret, ...masked } = await runFlow(ctx, flows.createApiKey(), name)
                 return reveal(masked, secret) ?? t('dashboard.keys.createdNew')
               },
               // Past the seller's maximum, the server says so; it stays in the form.
@@ -184,7 +175,6 @@ export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts, kit: 
             ),
           ),
   })
-  void keys.reload()
 }
 
 /** Copies through the Clipboard API; where it is missing or refused, selects the key and says how to copy it. */

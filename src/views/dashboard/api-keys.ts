@@ -9,13 +9,12 @@
  */
 import { h, replaceChildren } from '../../dom/h.js'
 import { addEnglish } from '../../i18n/translate.js'
-import { createResource } from '../../session/resource.js'
 import type { ViewContext } from '../context.js'
-import { actionButton, button, once, runAction, setBusy } from '../parts/buttons.js'
+import { actionButton, button, runAction, runFlow, setBusy } from '../parts/buttons.js'
 import { card, emptyState, uid } from '../parts/layout.js'
 import { bindResource, byFocusKey } from '../parts/resource.js'
 
-export const apiKeysKit = { addEnglish, h, replaceChildren, createResource, actionButton, bindResource, button, byFocusKey, emptyState, once, runAction, setBusy, uid }
+export const apiKeysKit = { addEnglish, h, replaceChildren, actionButton, bindResource, button, byFocusKey, emptyState, runAction, runFlow, setBusy, uid }
 export type ApiKeysKit = typeof apiKeysKit
 
 export function apiKeysCard(ctx: ViewContext): HTMLElement {

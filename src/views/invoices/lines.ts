@@ -1,21 +1,16 @@
 import type { Invoice, InvoiceLine } from '../../api/types.js'
 import { h, replaceChildren } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
-import { runAction, setBusy } from '../parts/buttons.js'
+import { setBusy } from '../parts/buttons.js'
 import { uid } from '../parts/layout.js'
 import { errorPanel, skeleton } from '../parts/resource.js'
 
 /**
  * The disclosure for one invoice's lines: a button (`aria-expanded`) and the row it
- * opens under the invoice. Lines come from `GET /invoices/:id` on the first open and are
- * cached in `cache` for the life of the view.
+ * opens under the invoice. Lines come from the client's store of that invoice, loaded on
+ * the first open and kept by the client (opening again, or in another portal, loads nothing).
  */
-export function linesDisclosure(
-  ctx: ViewContext,
-  invoice: Invoice,
-  columns: number,
-  cache: Map<string, InvoiceLine[]>,
-): { toggle: HTMLButtonElement; row: HTMLTableRowElement } {
+export function linesDisclosure(ctx: ViewContext, invoice: Invoice, columns: number): { toggle: HTMLButtonElement; row: HTMLTableRowElement } {
   const { t } = ctx
   // Explicit roles: the invoices table's stacked layout changes these elements' display.
   const cell = h('td', { colspan: String(columns), class: 'ap-invoice-lines__cell', role: 'cell' })
@@ -28,35 +23,34 @@ export function linesDisclosure(
       'aria-expanded': 'false',
       'aria-controls': row.id,
       'aria-label': t('invoices.detailsLabel', { number: invoice.number }),
-      onClick: () => void (row.hidden ? open() : close()),
+      onClick: () => (row.hidden ? open() : close()),
     },
     t('invoices.details'),
   )
+  const full = ctx.client.stores.invoice(invoice.id)
+  let stop: (() => void) | undefined
 
   function close(): void {
     row.hidden = true
     toggle.setAttribute('aria-expanded', 'false')
+    stop?.()
+    stop = undefined
   }
 
-  async function open(): Promise<void> {
+  function open(): void {
     row.hidden = false
     toggle.setAttribute('aria-expanded', 'true')
-    const cached = cache.get(invoice.id)
-    if (cached) return replaceChildren(cell, linesTable(ctx, invoice, cached))
-    replaceChildren(cell, skeleton(ctx, 2))
-    setBusy(toggle, true)
-    await runAction(
-      ctx,
-      async () => {
-        const full = await ctx.api.get<Invoice>(`/invoices/${encodeURIComponent(invoice.id)}`, { signal: ctx.signal })
-        const lines = full.lines ?? []
-        cache.set(invoice.id, lines)
-        replaceChildren(cell, linesTable(ctx, invoice, lines))
-      },
-      (error) => replaceChildren(cell, errorPanel(ctx, t('invoices.lines.error'), error, () => void open())),
-    )
-    setBusy(toggle, false)
+    stop ??= full.subscribe((state) => {
+      if (ctx.signal.aborted) return
+      setBusy(toggle, state.status === 'loading')
+      if (state.status === 'error') {
+        replaceChildren(cell, errorPanel(ctx, t('invoices.lines.error'), state.error, () => void full.reload()))
+        ctx.announce(state.error.message)
+      } else if (state.data) replaceChildren(cell, linesTable(ctx, invoice, state.data.lines ?? []))
+      else replaceChildren(cell, skeleton(ctx, 2))
+    })
   }
+  ctx.signal.addEventListener('abort', () => stop?.(), { once: true })
 
   return { toggle, row }
 }

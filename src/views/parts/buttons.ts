@@ -1,8 +1,9 @@
-import { isAbortError, newIdempotencyKey } from '../../api/client.js'
+import { isAbortError } from '../../api/client.js'
 import type { PortalError } from '../../api/types.js'
+import type { ActionFlow, Flow } from '../../flows/index.js'
+import { toPortalError } from '../../stores/resource.js'
 import { h } from '../../dom/h.js'
-import { toPortalError } from '../../session/resource.js'
-import type { MutationRequestOptions, ViewContext } from '../context.js'
+import type { ViewContext } from '../context.js'
 
 /** Buttons: plain ones, and the ones that run one request at a time and announce how it went. */
 
@@ -23,13 +24,13 @@ export interface ActionOptions {
   confirm?: () => Promise<boolean>
   /** The request. Resolves to what screen readers should hear, if anything. */
   run: () => Promise<string | void>
-  /** Shows a failure in place (e.g. in a form); the failure is announced and reported either way. */
+  /** Shows a failure in place (e.g. in a form); the failure is announced either way (the client has reported it). */
   onError?: (error: PortalError) => void
 }
 
 /**
  * A button that runs one request at a time: disabled and `aria-busy` while it runs (a
- * double click sends one request), its outcome announced, its failure reported.
+ * double click sends one request), its outcome announced.
  */
 export function actionButton(ctx: ViewContext, options: ActionOptions): HTMLButtonElement {
   let busy = false
@@ -54,7 +55,10 @@ export function actionButton(ctx: ViewContext, options: ActionOptions): HTMLButt
   return el
 }
 
-/** Runs a request for a button or a form: announces the outcome and hands failures to the session. */
+/**
+ * Runs a flow for a button or a form and announces the outcome. A failure is the flow's
+ * (`settled` throws it): the client has reported it already, so here it is only spoken.
+ */
 export async function runAction(ctx: ViewContext, run: () => Promise<string | void>, onError?: (error: PortalError) => void): Promise<boolean> {
   try {
     const outcome = await run()
@@ -63,7 +67,6 @@ export async function runAction(ctx: ViewContext, run: () => Promise<string | vo
   } catch (error) {
     if (ctx.signal.aborted || isAbortError(error)) return false
     const portalError = toPortalError(error)
-    ctx.report(portalError)
     ctx.announce(portalError.message)
     onError?.(portalError)
     return false
@@ -76,7 +79,29 @@ export function setBusy(el: HTMLButtonElement, busy: boolean): void {
   else el.removeAttribute('aria-busy')
 }
 
-/** One mutation's request options: its own Idempotency-Key (so the client may retry it safely), stopped with the view. */
-export function once(ctx: ViewContext): MutationRequestOptions {
-  return { idempotencyKey: newIdempotencyKey(), signal: ctx.signal }
+/** A flow owned by the view: destroyed with it (its request in flight stops). */
+export function own<F extends Flow<{ status: string }>>(ctx: ViewContext, flow: F): F {
+  ctx.signal.addEventListener('abort', flow.destroy, { once: true })
+  return flow
+}
+
+/**
+ * A flow's outcome for `runAction`: its `done` state, or its error thrown when it failed
+ * (anything else means it was stopped: thrown as an abort, which is not spoken).
+ */
+export function settled<S extends { status: string }>(state: S): Extract<S, { status: 'done' }> {
+  if (state.status === 'failed') throw (state as unknown as { error: PortalError }).error
+  if (state.status !== 'done') throw new DOMException('The flow was stopped', 'AbortError')
+  return state as Extract<S, { status: 'done' }>
+}
+
+/** Runs a fresh action flow once (one per click: two rows' buttons never share one), stopped with the view; its result, or its error thrown. */
+export async function runFlow<I, R>(ctx: ViewContext, flow: ActionFlow<I, R>, input: I): Promise<R> {
+  ctx.signal.addEventListener('abort', flow.destroy, { once: true })
+  try {
+    return settled(await flow.run(input)).result
+  } finally {
+    ctx.signal.removeEventListener('abort', flow.destroy)
+    flow.destroy()
+  }
 }

@@ -1,6 +1,6 @@
 import type { PortalError } from '../../api/types.js'
 import { h, replaceChildren, type Child } from '../../dom/h.js'
-import { createResource, type ResourceStore } from '../../session/resource.js'
+import { toPortalError, type Resource, type ResourceStore } from '../../stores/resource.js'
 import type { ViewContext } from '../context.js'
 import { button } from './buttons.js'
 
@@ -24,6 +24,12 @@ export function errorPanel(ctx: ViewContext, title: string, error: PortalError, 
   )
 }
 
+/** What a view binds to: a client store, or several joined (`joined`); Retry reloads it. */
+export interface Bindable<T> {
+  subscribe(listener: (state: Resource<T>) => void): () => void
+  reload(): Promise<unknown>
+}
+
 export interface ResourceRender<T> {
   /** Rows of skeleton for the first load. */
   skeletonRows?: number
@@ -35,21 +41,40 @@ export interface ResourceRender<T> {
  * Renders a resource into `host`: skeleton on the first load, the data once ready (kept,
  * marked busy, while reloading), and an error with Retry that keeps what was shown. A
  * focused button that a re-render replaces gets focus back through its `data-ap-focus` key.
+ * The binding ends with the view.
  */
-export function bindResource<T>(ctx: ViewContext, host: HTMLElement, store: ResourceStore<T>, view: ResourceRender<T>): () => void {
-  return store.$state.subscribe((state) => {
+export function bindResource<T>(ctx: ViewContext, host: HTMLElement, store: ResourceStore<T> | Bindable<T>, view: ResourceRender<T>): () => void {
+  /** Data the view could not render (JSON of another shape): shown as an error until data that renders arrives. */
+  let unreadable: PortalError | undefined
+  /** The last data that rendered: what stays shown beside that error. */
+  let rendered: T | undefined
+  const stop = store.subscribe((state) => {
     if (ctx.signal.aborted) return
     const focusKey = focusedKey(host)
     const retry = () => void store.reload()
     const shown: Child[] = []
-    if (state.status === 'error') shown.push(errorPanel(ctx, view.errorTitle, state.error, retry))
-    if (state.data !== undefined) shown.push(view.render(state.data))
-    else if (state.status === 'loading') shown.push(skeleton(ctx, view.skeletonRows))
+    // The unreadable data again, while a Retry loads: the error stays rather than throwing (and reporting) once more.
+    if (state.data !== undefined && !(unreadable && state.status === 'loading')) {
+      try {
+        shown.push(view.render(state.data))
+        rendered = state.data
+        unreadable = undefined
+      } catch (thrown) {
+        unreadable = toPortalError(thrown)
+        ctx.report(unreadable)
+      }
+    }
+    if (unreadable && rendered !== undefined) shown.push(view.render(rendered))
+    const error = state.status === 'error' ? state.error : unreadable
+    if (error) shown.unshift(errorPanel(ctx, view.errorTitle, error, retry))
+    else if (state.data === undefined && state.status === 'loading') shown.push(skeleton(ctx, view.skeletonRows))
     if (state.status === 'loading' && state.data !== undefined) host.setAttribute('aria-busy', 'true')
     else host.removeAttribute('aria-busy')
     replaceChildren(host, shown)
     restoreFocus(host, focusKey)
   })
+  ctx.signal.addEventListener('abort', stop, { once: true })
+  return stop
 }
 
 function focusedKey(host: HTMLElement): string | null {
@@ -67,9 +92,4 @@ function restoreFocus(host: HTMLElement, key: string | null): void {
 /** The element with this `data-ap-focus` key, compared as text: keys hold server ids, which may not be safe in a selector. */
 export function byFocusKey(scope: ParentNode | null | undefined, key: string): HTMLElement | undefined {
   return Array.from(scope?.querySelectorAll<HTMLElement>('[data-ap-focus]') ?? []).find((el) => el.getAttribute('data-ap-focus') === key)
-}
-
-/** A resource tied to the view: stops when the view is left; its failures reach the session. */
-export function loadResource<T>(ctx: ViewContext, load: (signal: AbortSignal) => Promise<T>): ResourceStore<T> {
-  return createResource(load, { signal: ctx.signal, onError: ctx.report })
 }

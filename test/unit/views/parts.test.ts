@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import type { List } from '../../../src/api/types.js'
 import { fillStep, meterLevel } from '../../../src/views/dashboard/usage.js'
-import { createPager } from '../../../src/views/invoices/pager.js'
+import { createPager } from '../../../src/stores/pager.js'
 import { safeHref } from '../../../src/dom/href.js'
 
 describe('meters', () => {
@@ -47,12 +47,12 @@ describe('pager', () => {
   test('asks after the last id, skips ids already shown, stops at the end', async () => {
     const asked: (string | undefined)[] = []
     const pages = [page(['a', 'b'], true), page(['b', 'c'], false)]
-    const pager = createPager(async (after) => (asked.push(after), pages.shift()!), { signal: new AbortController().signal })
+    const pager = createPager(async ({ starting_after: after }) => (asked.push(after), pages.shift()!), { signal: new AbortController().signal })
     await pager.more()
     await pager.more()
     await pager.more() // nothing after the end
     expect(asked).toEqual([undefined, 'b'])
-    expect(pager.$state.get()).toEqual({ items: [{ id: 'a' }, { id: 'b' }, { id: 'c' }], hasMore: false, status: 'ready' })
+    expect(pager.get()).toEqual({ status: 'ready', data: { data: [{ id: 'a' }, { id: 'b' }, { id: 'c' }], has_more: false } })
   })
 
   test('one page at a time', async () => {
@@ -67,7 +67,7 @@ describe('pager', () => {
     let fail = false
     const errors: string[] = []
     const pager = createPager(
-      async (after) => {
+      async ({ starting_after: after }) => {
         asked.push(after)
         if (fail) throw { code: 'server', message: 'boom' }
         return page(after ? ['b'] : ['a'], !after)
@@ -77,11 +77,11 @@ describe('pager', () => {
     await pager.more()
     fail = true
     await pager.more()
-    expect(pager.$state.get()).toMatchObject({ items: [{ id: 'a' }], status: 'error', error: { message: 'boom' } })
+    expect(pager.get()).toMatchObject({ data: { data: [{ id: 'a' }] }, status: 'error', error: { message: 'boom' } })
     fail = false
     await pager.more()
     expect(asked).toEqual([undefined, 'a', 'a'])
-    expect(pager.$state.get()).toMatchObject({ items: [{ id: 'a' }, { id: 'b' }], status: 'ready', hasMore: false })
+    expect(pager.get()).toMatchObject({ data: { data: [{ id: 'a' }, { id: 'b' }], has_more: false }, status: 'ready' })
     expect(errors).toEqual(['boom'])
   })
 
@@ -93,6 +93,6 @@ describe('pager', () => {
     controller.abort()
     resolve(page(['a'], false))
     await pending
-    expect(pager.$state.get().items).toEqual([])
+    expect(pager.get().data).toBeUndefined()
   })
 })
