@@ -34,8 +34,6 @@ export const de: Partial<Messages> = {
   'dashboard.trialEnds': 'Testphase endet am {date}',
   'dashboard.endsOn': 'Endet am {date}',
   'dashboard.canceledOn': 'Gekündigt am {date}',
-  'dashboard.pastDue': 'Ihre letzte Zahlung ist fehlgeschlagen. Aktualisieren Sie Ihre Zahlungsmethode, um Ihren Tarif zu behalten.',
-  'dashboard.pastDue.action': 'Zahlungsmethode aktualisieren',
   'dashboard.scheduled': 'Ein Tarifwechsel ist für den {date} geplant.',
   'dashboard.scheduled.action': 'Tarif verwalten',
   'dashboard.usage.title': 'Nutzung',

@@ -34,8 +34,6 @@ export const es: Partial<Messages> = {
   'dashboard.trialEnds': 'La prueba termina el {date}',
   'dashboard.endsOn': 'Termina el {date}',
   'dashboard.canceledOn': 'Cancelado el {date}',
-  'dashboard.pastDue': 'Tu último pago falló. Actualiza tu método de pago para conservar tu plan.',
-  'dashboard.pastDue.action': 'Actualizar método de pago',
   'dashboard.scheduled': 'Hay un cambio de plan programado para el {date}.',
   'dashboard.scheduled.action': 'Gestionar plan',
   'dashboard.usage.title': 'Uso',

@@ -34,8 +34,6 @@ export const fr: Partial<Messages> = {
   'dashboard.trialEnds': 'L’essai se termine le {date}',
   'dashboard.endsOn': 'Prend fin le {date}',
   'dashboard.canceledOn': 'Résilié le {date}',
-  'dashboard.pastDue': 'Votre dernier paiement a échoué. Mettez à jour votre moyen de paiement pour conserver votre forfait.',
-  'dashboard.pastDue.action': 'Mettre à jour le moyen de paiement',
   'dashboard.scheduled': 'Un changement de forfait est prévu le {date}.',
   'dashboard.scheduled.action': 'Gérer le forfait',
   'dashboard.usage.title': 'Consommation',

@@ -34,8 +34,6 @@ export const ja: Partial<Messages> = {
   'dashboard.trialEnds': 'トライアルは {date} に終了します',
   'dashboard.endsOn': '{date} に終了',
   'dashboard.canceledOn': '{date} に解約',
-  'dashboard.pastDue': '前回のお支払いに失敗しました。プランを継続するには、お支払い方法を更新してください。',
-  'dashboard.pastDue.action': 'お支払い方法を更新',
   'dashboard.scheduled': '{date} にプラン変更が予定されています。',
   'dashboard.scheduled.action': 'プランを管理',
   'dashboard.usage.title': '利用状況',

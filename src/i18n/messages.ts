@@ -48,8 +48,6 @@ export const en = {
   'dashboard.trialEnds': 'Trial ends on {date}',
   'dashboard.endsOn': 'Ends on {date}',
   'dashboard.canceledOn': 'Canceled on {date}',
-  'dashboard.pastDue': 'Your last payment failed. Update your payment method to keep your plan.',
-  'dashboard.pastDue.action': 'Update payment method',
   'dashboard.scheduled': 'A plan change is scheduled for {date}.',
   'dashboard.scheduled.action': 'Manage plan',
   'dashboard.usage.title': 'Usage',

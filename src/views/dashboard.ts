@@ -4,6 +4,7 @@ import type { View, ViewContext } from './context.js'
 import { apiKeysCard } from './dashboard/api-keys.js'
 import { usageCard } from './dashboard/usage.js'
 import { button } from './parts/buttons.js'
+import { enabled, fullyOn } from './parts/features.js'
 import { priceText, statusBadge, subscriptionDate } from './parts/format.js'
 import { card, emptyState, viewRoot } from './parts/layout.js'
 import { bindResource } from './parts/resource.js'
@@ -15,17 +16,30 @@ export const dashboard: View = (ctx) => {
   // Made once, so a session reload never drops a freshly rolled key on screen.
   let keys: HTMLElement | undefined
 
+  // A failed payment's banner, above the cards: its chunk loads only for a past_due account.
+  let banner: HTMLElement | undefined = el.insertBefore(h('div', { class: 'ap-banner-host' }), body)
+  const showBanner = () => {
+    const host = banner
+    banner = undefined
+    void import('./account/banner.js').then(
+      (m) => !ctx.signal.aborted && host?.replaceWith(m.paymentBanner(ctx, { watchInvoices: false, updatePaymentMethod: () => ctx.navigate('billing', 'add-payment-method') })),
+    )
+  }
+
   bindResource(ctx, body, ctx.client.stores.account, {
     errorTitle: t('dashboard.error'),
     skeletonRows: 6,
     render: (data) => {
-      if (data.api_keys_enabled) keys ??= apiKeysCard(ctx)
+      if (data.subscription?.status === 'past_due' && banner) showBanner()
+      // The seller may turn the keys off, or make them read-only (`features.apiKeys`).
+      const keysOn = data.api_keys_enabled && enabled(data.features, 'apiKeys')
+      if (keysOn) keys ??= apiKeysCard(ctx, !fullyOn(data.features, 'apiKeys'))
       return [
         h('p', { class: 'ap-customer' }, h('span', { class: 'ap-customer__name' }, data.customer.name), ' ', h('span', { class: 'ap-muted' }, data.customer.email)),
         // The short summary cards share rows; the key list, the tall one, runs full width
         // under them, so no short card waits beside it over an empty gap.
         h('div', { class: 'ap-grid' }, planCard(ctx, data), usageCard(ctx, data.usage, data.plan), data.subscription && upcomingCard(ctx, data)),
-        data.api_keys_enabled && keys,
+        keysOn && keys,
       ]
     },
   })
@@ -46,8 +60,6 @@ function planCard(ctx: ViewContext, session: Session): HTMLElement {
     h('p', { class: 'ap-plan' }, h('span', { class: 'ap-plan__name' }, plan.name), ' ', statusBadge(ctx, sub)),
     price && h('p', { class: 'ap-plan__price' }, priceText(ctx, price)),
     subscriptionDate(ctx, sub) && h('p', { class: 'ap-plan__date' }, subscriptionDate(ctx, sub)),
-    sub.status === 'past_due' &&
-      h('div', { class: 'ap-notice ap-notice--danger' }, h('p', null, t('dashboard.pastDue')), button(t('dashboard.pastDue.action'), () => ctx.navigate('billing'), 'primary')),
     sub.scheduled_change &&
       h(
         'div',

@@ -2,6 +2,7 @@ import type { Invoice, InvoiceStatus } from '../api/types.js'
 import { h, replaceChildren } from '../dom/h.js'
 import { invoicesEn } from '../i18n/messages-invoices.js'
 import type { View, ViewContext } from './context.js'
+import { payInvoiceButton } from './account/pay.js'
 import { linesDisclosure } from './invoices/lines.js'
 import { safeHref } from '../dom/href.js'
 import { button, setBusy } from './parts/buttons.js'
@@ -111,6 +112,7 @@ function invoiceRows(ctx: ViewContext, invoice: Invoice): HTMLTableRowElement[] 
         'div',
         { class: 'ap-invoice__links' },
         toggle,
+        invoice.status === 'open' && payInvoiceButton(ctx, invoice),
         pdf && externalLink(pdf, t('invoices.pdf'), t('invoices.pdfLabel', { number: invoice.number })),
         hosted && externalLink(hosted, t('invoices.hosted'), t('invoices.hostedLabel', { number: invoice.number })),
       ),

@@ -76,7 +76,8 @@ function detailsForm(ctx: AccountContext, details: BillingDetails): HTMLFormElem
   const saved = h('p', { class: 'ap-form__status ap-muted', hidden: true })
   const form = h(
     'form',
-    { class: 'ap-form ap-details__form', novalidate: true, onSubmit: (event) => void save(event) },
+    // Where a deep link to the billing details lands (its first field takes focus).
+    { class: 'ap-form ap-details__form', novalidate: true, 'data-ap-open': 'billing-details', onSubmit: (event) => void save(event) },
     field('name', 'account.details.name', text(details.name, 'organization'), true),
     field('email', 'account.details.email', text(details.email, 'email', 'email'), true),
     h(

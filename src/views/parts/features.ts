@@ -1,5 +1,5 @@
 import { atom, type ReadableAtom } from 'nanostores'
-import type { PortalFeatures, Price, Session } from '../../api/types.js'
+import type { PlansResponse, PortalFeatures, Price, Session } from '../../api/types.js'
 import { onListeners, type Resource, type ResourceStore } from '../../stores/resource.js'
 import type { ViewName } from '../../types.js'
 
@@ -38,6 +38,12 @@ const monthly = (price: Price) => (price.period === 'year' ? price.amount / 12 :
 export function offered(features: PortalFeatures | undefined, price: Price, current: Price | null | undefined): boolean {
   if (features?.plans && !features.plans.includes(price.id)) return false
   return !(features?.changePlan === 'upgrades_only' && current && monthly(price) < monthly(current))
+}
+
+/** The plans as the seller offers them: the current price and those `offered` lets through; a plan left with none goes. */
+export function offeredPlans(plans: PlansResponse, session: Session): PlansResponse {
+  const keep = (price: Price) => price.id === plans.current_price_id || offered(session.features, price, session.price)
+  return { ...plans, data: plans.data.map((plan) => ({ ...plan, prices: plan.prices.filter(keep) })).filter((plan) => plan.prices.length > 0) }
 }
 
 /**
