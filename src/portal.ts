@@ -8,6 +8,7 @@ import type { MessageKey } from './i18n/messages.js'
 import { validatePortalOptions, VIEW_NAMES } from './validate.js'
 import { views } from './views/index.js'
 import { prefetch } from './views/lazy.js'
+import { hiddenViews } from './views/parts/features.js'
 import { viewRoot } from './views/parts/layout.js'
 import { skeleton } from './views/parts/resource.js'
 
@@ -61,6 +62,13 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
     $view.set(name)
   }
 
+  // A view whose every section the seller turned off (`features`, in the account) leaves the nav.
+  const stopFeatures = shell.client.stores.account.subscribe(({ data }) => {
+    const hidden = hiddenViews(data?.features)
+    nav.hide(hidden)
+    if (hidden.includes($view.get())) $view.set('dashboard')
+  })
+
   const stopView = $view.listen((name) => {
     nav.markCurrent(name)
     shell.mountView(true)
@@ -82,6 +90,7 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
     destroy() {
       if (shell.destroyed) return
       stopView()
+      stopFeatures()
       void links?.then((router) => router.destroy())
       shell.destroy()
     },

@@ -144,7 +144,8 @@ export function createDeepLinks(portal: DeepLinkHost, view: ViewAtom): DeepLinks
   if (syncUrl) win.addEventListener('popstate', onPop)
   // Where the portal starts: a hash naming a view (syncUrl) wins over `open`.
   const initial = (syncUrl && fromHash(win.location.hash)) || (opts.open && routeOf(opts.open))
-  if (initial) show(initial, false)
+  // The URL says where the portal is from the start (replacing the entry: no extra step back).
+  show(initial || current, false)
 
   return {
     go: (open) => show(routeOf(open), true),

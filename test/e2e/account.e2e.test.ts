@@ -69,9 +69,9 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
 
     // A plan change issues an invoice, which keeps the details of its moment.
     const plans = portal(page).locator('.ap-plan-options')
-    await plans.getByRole('button', { name: /^Choose Business at .+ \/ month$/ }).click()
+    await plans.getByRole('button', { name: /^Choose Scale at .+ \/ month$/ }).click()
     await portal(page).getByRole('button', { name: 'Confirm change' }).click()
-    await portal(page).locator('.ap-plan-option--current').getByRole('heading', { name: 'Business' }).waitFor(WAIT)
+    await portal(page).locator('.ap-plan-option--current').getByRole('heading', { name: 'Scale' }).waitFor(WAIT)
     await navTo(page, 'Invoices')
     await portal(page).locator('tr.ap-invoice').first().getByRole('button', { name: /^Details/ }).click()
     const billTo = portal(page).locator('.ap-bill-to').first()

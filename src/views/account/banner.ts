@@ -45,7 +45,7 @@ export function paymentBanner(ctx: AccountContext, options: BannerOptions): HTML
       host,
       h(
         'section',
-        { class: 'ap-banner ap-notice ap-notice--danger', 'aria-labelledby': titleId, 'data-ap-open': 'pay-invoice' },
+        { class: 'ap-banner ap-notice ap-notice--danger', 'aria-labelledby': titleId },
         h('h2', { class: 'ap-banner__title', id: titleId }, t('account.banner.title')),
         h(
           'p',
@@ -56,7 +56,8 @@ export function paymentBanner(ctx: AccountContext, options: BannerOptions): HTML
         pay?.error,
         h(
           'div',
-          { class: 'ap-actions' },
+          // A deep link to paying lands here, on Pay now (focused, not pressed).
+          { class: 'ap-actions', 'data-ap-open': pay && 'pay-invoice' },
           pay?.button,
           enabled(features, 'paymentMethods') && button(t('account.banner.update'), options.updatePaymentMethod, pay ? 'secondary' : 'primary'),
         ),
