@@ -62,14 +62,21 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
     $view.set(name)
   }
 
-  // A view whose every section the seller turned off (`features`, in the account) leaves the nav.
-  const stopFeatures = shell.client.stores.account.subscribe(({ data }) => {
-    const hidden = hiddenViews(data?.features)
-    nav.hide(hidden)
-    if (hidden.includes($view.get())) $view.set('dashboard')
-  })
+  // A view whose every section the seller turned off (`features`, in the account) leaves the
+  // nav. Watched from the first view that reads the account: the invoices view alone does
+  // not, and asks for nothing more.
+  let stopFeatures: (() => void) | undefined
+  const watchFeatures = (name: ViewName) =>
+    name !== 'invoices' &&
+    (stopFeatures ??= shell.client.stores.account.subscribe(({ data }) => {
+      const hidden = hiddenViews(data?.features)
+      nav.hide(hidden)
+      if (hidden.includes($view.get())) $view.set('dashboard')
+    }))
+  watchFeatures($view.get())
 
   const stopView = $view.listen((name) => {
+    watchFeatures(name)
     nav.markCurrent(name)
     shell.mountView(true)
   })
@@ -90,7 +97,7 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
     destroy() {
       if (shell.destroyed) return
       stopView()
-      stopFeatures()
+      stopFeatures?.()
       void links?.then((router) => router.destroy())
       shell.destroy()
     },
