@@ -1,4 +1,5 @@
-import { atom } from 'nanostores'
+import { atom, onSet } from 'nanostores'
+import type { Session } from './api/types.js'
 import { h } from './dom/h.js'
 import { createNav } from './shell/nav.js'
 import { createShell, type WithClient } from './shell/shell.js'
@@ -63,20 +64,16 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
   }
 
   // A view whose every section the seller turned off (`features`, in the account) leaves the
-  // nav. Watched from the first view that reads the account: the invoices view alone does
-  // not, and asks for nothing more.
-  let stopFeatures: (() => void) | undefined
-  const watchFeatures = (name: ViewName) =>
-    name !== 'invoices' &&
-    (stopFeatures ??= shell.client.stores.account.subscribe(({ data }) => {
-      const hidden = hiddenViews(data?.features)
-      nav.hide(hidden)
-      if (hidden.includes($view.get())) $view.set('dashboard')
-    }))
-  watchFeatures($view.get())
+  // nav. Observed, not subscribed: the nav makes no request and holds none in flight.
+  const showFeatures = (session?: Session) => {
+    const hidden = hiddenViews(session?.features)
+    nav.hide(hidden)
+    if (hidden.includes($view.get())) $view.set('dashboard')
+  }
+  const stopFeatures = onSet(shell.client.stores.account, ({ newValue }) => newValue.data && showFeatures(newValue.data))
+  showFeatures(shell.client.stores.account.get().data)
 
   const stopView = $view.listen((name) => {
-    watchFeatures(name)
     nav.markCurrent(name)
     shell.mountView(true)
   })
@@ -97,7 +94,7 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
     destroy() {
       if (shell.destroyed) return
       stopView()
-      stopFeatures?.()
+      stopFeatures()
       void links?.then((router) => router.destroy())
       shell.destroy()
     },
