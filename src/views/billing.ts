@@ -6,9 +6,11 @@ import { accountStore, type Account } from './billing/account.js'
 import { paymentMethodsCard } from './billing/payment-methods.js'
 import { plansCard } from './billing/plans.js'
 import { subscriptionCard } from './billing/subscription.js'
+import { accountEn } from '../i18n/messages-account.js'
 import type { View } from './context.js'
 import { own } from './parts/buttons.js'
-import { enabled, offeredPlans, whenOn } from './parts/features.js'
+import { offeredPlans, whenOn } from './account/sections.js'
+import { enabled } from './parts/features.js'
 import { viewRoot } from './parts/layout.js'
 import { bindResource } from './parts/resource.js'
 
@@ -47,4 +49,4 @@ export const billing: View = (ctx) => {
 }
 
 /** The strings that ship in this view's chunk (added to the English table as it loads). */
-export const english = [billingEn]
+export const english = [billingEn, accountEn]

@@ -1,5 +1,6 @@
 import type { Session } from '../api/types.js'
 import { h } from '../dom/h.js'
+import { withEnglish } from '../i18n/translate.js'
 import type { View, ViewContext } from './context.js'
 import { apiKeysCard } from './dashboard/api-keys.js'
 import { usageCard } from './dashboard/usage.js'
@@ -22,7 +23,7 @@ export const dashboard: View = (ctx) => {
     const host = banner
     banner = undefined
     void import('./account/banner.js').then(
-      (m) => !ctx.signal.aborted && host?.replaceWith(m.paymentBanner(ctx, { watchInvoices: false, updatePaymentMethod: () => ctx.navigate('billing', 'add-payment-method') })),
+      (m) => !ctx.signal.aborted && host?.replaceWith(withEnglish(m.english, m.paymentBanner)(ctx, { watchInvoices: false, updatePaymentMethod: () => ctx.navigate('billing', 'add-payment-method') })),
     )
   }
 

@@ -1,6 +1,7 @@
 import type { Invoice, InvoiceStatus } from '../api/types.js'
 import { h, replaceChildren } from '../dom/h.js'
 import { invoicesEn } from '../i18n/messages-invoices.js'
+import { accountEn } from '../i18n/messages-account.js'
 import type { View, ViewContext } from './context.js'
 import { payInvoiceButton } from './account/pay.js'
 import { linesDisclosure } from './invoices/lines.js'
@@ -122,4 +123,4 @@ function invoiceRows(ctx: ViewContext, invoice: Invoice): HTMLTableRowElement[] 
 }
 
 /** The strings that ship in this view's chunk (added to the English table as it loads). */
-export const english = [invoicesEn]
+export const english = [invoicesEn, accountEn]

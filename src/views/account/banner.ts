@@ -3,7 +3,8 @@ import { h, replaceChildren } from '../../dom/h.js'
 import { button } from '../parts/buttons.js'
 import { uid } from '../parts/layout.js'
 import { enabled } from '../parts/features.js'
-import { withAccountStrings, type AccountContext } from './context.js'
+import { accountEn } from '../../i18n/messages-account.js'
+import type { AccountContext } from './context.js'
 import { payControl } from './pay.js'
 
 export interface BannerOptions {
@@ -19,7 +20,7 @@ export interface BannerOptions {
  * method**. It renders the account and invoices stores and leaves once nothing is owed.
  */
 export function paymentBanner(ctx: AccountContext, options: BannerOptions): HTMLElement {
-  const { t, format } = withAccountStrings(ctx)
+  const { t, format } = ctx
   const { stores } = ctx.client
   const host = h('div', { class: 'ap-banner-host' })
   let session: Session | undefined
@@ -88,3 +89,6 @@ export function paymentBanner(ctx: AccountContext, options: BannerOptions): HTML
   )
   return host
 }
+
+/** The strings that ship in this chunk (the dashboard adds them as it loads it). */
+export const english = [accountEn]

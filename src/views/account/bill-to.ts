@@ -1,12 +1,11 @@
 import type { BillTo } from '../../api/types.js'
 import { h } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
-import { withAccountStrings } from './context.js'
 import { countryNamer } from './tax.js'
 
 /** An invoice's bill-to block: the billing details as they were when it was issued (server text, as text). */
 export function billToBlock(ctx: ViewContext, billTo: BillTo): HTMLElement {
-  const { t } = withAccountStrings(ctx)
+  const { t } = ctx
   const a = billTo.address
   const place = a && [a.postal_code, a.city].filter(Boolean).join(' ')
   const lines = [billTo.name, billTo.email, a?.line1, a?.line2, place, a?.state, a && countryNamer(ctx.options.get().locale)(a.country)]

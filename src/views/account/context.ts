@@ -1,16 +1,8 @@
 import type { PortalClient } from '../../client.js'
-import { accountEn } from '../../i18n/messages-account.js'
-import { addEnglish } from '../../i18n/translate.js'
 import type { ViewContext } from '../context.js'
 
 /** What the account's cards render from: the view's context and the client's stores and flows. */
 export type AccountContext = ViewContext & { client: Pick<PortalClient, 'stores' | 'flows'> }
-
-/** The account's English strings join the table once one of its parts is drawn (they ship in its chunk). */
-export function withAccountStrings<C extends ViewContext>(ctx: C): C {
-  addEnglish(accountEn)
-  return ctx
-}
 
 /** A flow made for one view: destroyed when the view is left, so a late answer writes nothing. */
 export function viewFlow<F extends { destroy(): void }>(ctx: ViewContext, flow: F): F {

@@ -5,7 +5,7 @@ import type { MessageKey } from '../../i18n/messages.js'
 import { setBusy } from '../parts/buttons.js'
 import { card, uid } from '../parts/layout.js'
 import { errorPanel, skeleton } from '../parts/resource.js'
-import { viewFlow, withAccountStrings, type AccountContext } from './context.js'
+import { viewFlow, type AccountContext } from './context.js'
 import { countryNamer, taxIdTypesFor } from './tax.js'
 
 type Field = HTMLInputElement | HTMLSelectElement
@@ -17,7 +17,7 @@ type Field = HTMLInputElement | HTMLSelectElement
  * `tax_ids[0].value`) is shown on that field, which takes focus.
  */
 export function billingDetailsCard(ctx: AccountContext): HTMLElement {
-  const { t } = withAccountStrings(ctx)
+  const { t } = ctx
   const body = h('div')
   const el = card(t('account.details.title'), body)
   el.classList.add('ap-details')

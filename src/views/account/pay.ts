@@ -1,7 +1,7 @@
 import type { Invoice, PortalError } from '../../api/types.js'
 import { h } from '../../dom/h.js'
 import { setBusy, type ButtonVariant } from '../parts/buttons.js'
-import { viewFlow, withAccountStrings, type AccountContext } from './context.js'
+import { viewFlow, type AccountContext } from './context.js'
 
 export interface PayControl {
   button: HTMLButtonElement
@@ -15,7 +15,7 @@ export interface PayControl {
  * and the invoices, so a past_due subscription that recovers shows it everywhere.
  */
 export function payControl(ctx: AccountContext, invoice: Invoice, label: string, variant: ButtonVariant, ariaLabel?: string): PayControl {
-  const { t } = withAccountStrings(ctx)
+  const { t } = ctx
   const flow = viewFlow(ctx, ctx.client.flows.payInvoice())
   const error = h('p', { class: 'ap-form__error', role: 'alert', hidden: true })
   const show = (failure: PortalError | undefined) => {
@@ -45,7 +45,7 @@ export function payControl(ctx: AccountContext, invoice: Invoice, label: string,
 
 /** The invoices table's Pay, for an open invoice. */
 export function payInvoiceButton(ctx: AccountContext, invoice: Invoice): HTMLElement {
-  const { t } = withAccountStrings(ctx)
+  const { t } = ctx
   const { button, error } = payControl(ctx, invoice, t('account.pay'), 'primary', t('account.payLabel', { number: invoice.number }))
   return h('span', { class: 'ap-pay' }, button, error)
 }

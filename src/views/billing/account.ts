@@ -1,6 +1,7 @@
 import type { Plan, PlansResponse, Price, Session } from '../../api/types.js'
 import type { ViewContext } from '../context.js'
-import { enabled, gated } from '../parts/features.js'
+import { gated } from '../account/sections.js'
+import { enabled } from '../parts/features.js'
 import { joined } from '../parts/joined.js'
 import type { Bindable } from '../parts/resource.js'
 

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, test, vi } from 'vitest'
 import type { BillingDetails, Invoice, List, PortalFeatures } from '../../../src/api/types.js'
 import { createPortalClient } from '../../../src/client.js'
 import { createFormatters } from '../../../src/i18n/format.js'
-import { createTranslator, loadLocale } from '../../../src/i18n/translate.js'
+import { accountEn } from '../../../src/i18n/messages-account.js'
+import { addEnglish, createTranslator, loadLocale } from '../../../src/i18n/translate.js'
 import { paymentBanner } from '../../../src/views/account/banner.js'
 import { billToBlock } from '../../../src/views/account/bill-to.js'
 import type { AccountContext } from '../../../src/views/account/context.js'
@@ -34,6 +35,8 @@ afterEach(async () => {
 
 async function mount(customer: string, make: (ctx: AccountContext) => HTMLElement, options: { locale?: string; features?: Omit<Partial<PortalFeatures>, 'plans'> } = {}): Promise<Mounted> {
   const locale = options.locale ?? 'en-US'
+  // What loading the chunks does (their `english` lists).
+  addEnglish(accountEn)
   await loadLocale(locale)
   const server = createTestPortal({ handler: options.features ? { features: options.features } : {} })
   const token = await server.token(customer)

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import type { PortalFeatures, Price } from '../../../src/api/types.js'
 import { createPortalClient } from '../../../src/client.js'
-import { enabled, fullyOn, gated, hiddenViews, offered } from '../../../src/views/parts/features.js'
+import { gated, offered } from '../../../src/views/account/sections.js'
+import { enabled, fullyOn, hiddenViews } from '../../../src/views/parts/features.js'
 import { createTestPortal, type TestPortal } from '../../helpers/portal.js'
 import { waitFor } from './harness.js'
 
