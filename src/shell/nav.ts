@@ -1,6 +1,7 @@
 import { h, replaceChildren } from '../dom/h.js'
 import type { MessageKey } from '../i18n/messages.js'
 import type { Translate } from '../i18n/translate.js'
+import type { PortalFeatures } from '../api/types.js'
 import type { PortalConfig, ViewName } from '../types.js'
 
 export interface Nav {
@@ -55,4 +56,15 @@ export function createNav(names: readonly ViewName[], navigate: (view: ViewName)
       buttons.forEach((button, i) => (button.parentElement!.hidden = views.includes(names[i])))
     },
   }
+}
+
+/** The billing view's sections: it leaves the nav only when every one of them is off. */
+const BILLING: (keyof PortalFeatures)[] = ['changePlan', 'cancel', 'paymentMethods', 'billingDetails']
+
+/** The views whose every section the seller turned off (they leave the nav). */
+export function hiddenViews(features: PortalFeatures | undefined): ViewName[] {
+  const hidden: ViewName[] = []
+  if (features?.invoices === false) hidden.push('invoices')
+  if (BILLING.every((name) => features?.[name] === false)) hidden.push('billing')
+  return hidden
 }

@@ -5,7 +5,6 @@ import type { View, ViewContext } from './context.js'
 import { apiKeysCard } from './dashboard/api-keys.js'
 import { usageCard } from './dashboard/usage.js'
 import { button } from './parts/buttons.js'
-import { enabled, fullyOn } from './parts/features.js'
 import { priceText, statusBadge, subscriptionDate } from './parts/format.js'
 import { card, emptyState, viewRoot } from './parts/layout.js'
 import { bindResource } from './parts/resource.js'
@@ -33,8 +32,8 @@ export const dashboard: View = (ctx) => {
     render: (data) => {
       if (data.subscription?.status === 'past_due' && banner) showBanner()
       // The seller may turn the keys off, or make them read-only (`features.apiKeys`).
-      const keysOn = data.api_keys_enabled && enabled(data.features, 'apiKeys')
-      if (keysOn) keys ??= apiKeysCard(ctx, !fullyOn(data.features, 'apiKeys'))
+      const keysOn = data.api_keys_enabled && data.features?.apiKeys !== false
+      if (keysOn) keys ??= apiKeysCard(ctx, data.features?.apiKeys === 'read_only')
       return [
         h('p', { class: 'ap-customer' }, h('span', { class: 'ap-customer__name' }, data.customer.name), ' ', h('span', { class: 'ap-muted' }, data.customer.email)),
         // The short summary cards share rows; the key list, the tall one, runs full width

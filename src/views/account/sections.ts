@@ -1,11 +1,21 @@
 /**
  * The billing view's side of the seller's controls (`features`): which plans are offered,
  * and sections drawn, or stores asked, only when the seller left them on. In the billing
- * chunk; the core keeps only ../parts/features.ts.
+ * chunk; the nav's check (which views leave it) is in ../../shell/nav.ts.
  */
 import { atom, type ReadableAtom } from 'nanostores'
 import type { PlansResponse, PortalFeatures, Price, Session } from '../../api/types.js'
 import { onListeners, type Resource, type ResourceStore } from '../../stores/resource.js'
+
+/** A backend that sends no `features` has everything on; the server refuses what is off either way. */
+export type Switch = Exclude<keyof PortalFeatures, 'plans'>
+
+/** On at all (`true`, or a partial value such as `'read_only'`). */
+export const enabled = (features: PortalFeatures | undefined, name: Switch): boolean => features?.[name] !== false
+
+/** Fully on: `apiKeys: 'read_only'` can list keys but not create, roll or revoke them. */
+export const fullyOn = (features: PortalFeatures | undefined, name: Switch): boolean => (features?.[name] ?? true) === true
+
 
 /** A price per month, to compare prices of different periods. */
 const monthly = (price: Price) => (price.period === 'year' ? price.amount / 12 : price.amount)

@@ -1,7 +1,6 @@
 import type { Plan, PlansResponse, Price, Session } from '../../api/types.js'
 import type { ViewContext } from '../context.js'
-import { gated } from '../account/sections.js'
-import { enabled } from '../parts/features.js'
+import { enabled, gated } from '../account/sections.js'
 import { joined } from '../parts/joined.js'
 import type { Bindable } from '../parts/resource.js'
 

@@ -5,7 +5,7 @@ import type { ViewContext } from '../context.js'
 import { actionButton, settled } from '../parts/buttons.js'
 import { loaded } from '../parts/joined.js'
 import { priceText, statusBadge, subscriptionDate } from '../parts/format.js'
-import { enabled, fullyOn } from '../parts/features.js'
+import { enabled, fullyOn } from '../account/sections.js'
 import { card, uid } from '../parts/layout.js'
 import { findPrice, type Account, type AccountStore } from './account.js'
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import type { PortalFeatures, Price } from '../../../src/api/types.js'
 import { createPortalClient } from '../../../src/client.js'
-import { gated, offered } from '../../../src/views/account/sections.js'
-import { enabled, fullyOn, hiddenViews } from '../../../src/views/parts/features.js'
+import { hiddenViews } from '../../../src/shell/nav.js'
+import { enabled, fullyOn, gated, offered } from '../../../src/views/account/sections.js'
 import { createTestPortal, type TestPortal } from '../../helpers/portal.js'
 import { waitFor } from './harness.js'
 
