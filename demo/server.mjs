@@ -62,6 +62,20 @@ const demoBuildMs = await buildDemo()
 const archetype = ArchetypeApi(APP_ID, secret)
 const portal = toNodeListener(createPortalHandler({ appId: APP_ID, secret, billing, basePath: API_PATH, publicKey: PUBLIC_KEY }))
 
+// The "seller controls" switch: the same portal and data behind a handler with `features`
+// set, one mount per preset at /api/controls/<preset> (a page with ?controls=<preset> uses it).
+export const SELLER_CONTROLS = {
+  'billing-only': { changePlan: false, cancel: false, apiKeys: false },
+  restricted: { changePlan: 'upgrades_only', cancel: 'at_period_end', apiKeys: 'read_only' },
+  'view-only': { changePlan: false, cancel: false, paymentMethods: false, billingDetails: false, invoices: false, apiKeys: 'read_only' },
+}
+const controlled = new Map(
+  Object.entries(SELLER_CONTROLS).map(([name, features]) => [
+    `/api/controls/${name}`,
+    toNodeListener(createPortalHandler({ appId: APP_ID, secret, billing, basePath: `/api/controls/${name}`, publicKey: PUBLIC_KEY, features })),
+  ]),
+)
+
 // The seller's own API, metered: each call to /v1/echo counts one `api_calls` against the
 // key's customer, and the portal's meter moves within a second. The engine keeps only key
 // hashes, so for the curl line the demo makes cus_free (the Free plan: 1,000 calls a
@@ -162,6 +176,8 @@ function serveStatic(req, res, url) {
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1')
   if (url.pathname === API_PATH || url.pathname.startsWith(`${API_PATH}/`)) return portal(req, res)
+  const controls = controlled.get(url.pathname.split('/').slice(0, 4).join('/'))
+  if (controls) return controls(req, res)
   if (url.pathname === '/v1/echo' && req.method === 'GET') return echo(req, res, url)
   if (url.pathname === '/token' && req.method === 'GET') {
     return void token(url, res).catch((error) => {

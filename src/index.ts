@@ -7,6 +7,8 @@ export { createPortal } from './portal.js'
 export { createPricingPortal } from './pricing.js'
 export type {
   ErrorCode,
+  FlowName,
+  OpenTarget,
   PortalConfig,
   PortalError,
   PortalHandle,

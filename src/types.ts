@@ -6,6 +6,12 @@ export type { ErrorCode, PortalError }
 
 export type ViewName = 'dashboard' | 'invoices' | 'billing'
 
+/** A flow the portal can start in (`open`), or that the URL hash names (`syncUrl`). */
+export type FlowName = 'change-plan' | 'cancel' | 'add-payment-method' | 'billing-details' | 'pay-invoice'
+
+/** Where `createPortal(el, { open })` starts: a flow, or a plan change straight to one price's preview. */
+export type OpenTarget = FlowName | { flow: 'change-plan'; priceId: string }
+
 /** Names from the original docs, plus `colorScheme`. */
 export interface PortalConfig {
   /** Main colour: sidebar and buttons. */
@@ -37,6 +43,10 @@ export interface PortalOptions {
   apiUrl?: string
   stripePubKey?: string
   defaultView?: ViewName
+  /** Starts in a flow (on the billing view); one that is off or impossible lands on the view and reports `invalid_config`. */
+  open?: OpenTarget
+  /** Keeps the view and flow in the URL hash (`#billing/change-plan`) so back/forward and shared links work. Default false. */
+  syncUrl?: boolean
   config?: PortalConfig
   onError?: (error: PortalError) => void
   /** BCP 47 tag; default the browser's. */

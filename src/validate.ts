@@ -6,6 +6,7 @@ import { validateTheme } from './theme/index.js'
 import type { PortalOptions, ViewName } from './types.js'
 
 export const VIEW_NAMES: readonly ViewName[] = ['dashboard', 'invoices', 'billing']
+const FLOWS = ['change-plan', 'cancel', 'add-payment-method', 'billing-details', 'pay-invoice']
 
 /** A TypeError naming the option, what it must be, and what it was (both portals' checks throw it). */
 export function fail(option: string, expected: string, value: unknown): never {
@@ -34,12 +35,17 @@ export function validatePortalOptions(options: Partial<PortalOptions>, initial: 
     if (has(key) && typeof options[key] !== 'string') fail(key, 'a string', options[key])
   }
   if (has('defaultView') && !VIEW_NAMES.includes(options.defaultView!)) fail('defaultView', `one of ${VIEW_NAMES.join(', ')}`, options.defaultView)
+  const open = options.open as { flow?: unknown; priceId?: unknown } | string
+  if (has('open') && !(typeof open === 'string' ? FLOWS.includes(open) : open?.flow === 'change-plan' && typeof open.priceId === 'string' && open.priceId)) {
+    fail('open', `one of ${FLOWS.join(', ')}, or { flow: 'change-plan', priceId }`, open)
+  }
+  if (has('syncUrl') && typeof options.syncUrl !== 'boolean') fail('syncUrl', 'a boolean', options.syncUrl)
   if (has('locale')) resolveLocale(options.locale)
   if (has('messages')) {
     if (typeof options.messages !== 'object' || options.messages === null) fail('messages', 'an object of message keys to strings', options.messages)
     for (const [key, value] of Object.entries(options.messages)) {
-      // The usage chunks' keys (../i18n/messages-usage-*.ts) by their prefix: no list in the core.
-      if (!(key in en || onDemandKeys.includes(key) || key.startsWith('dashboard.usage.'))) fail(`messages[${JSON.stringify(key)}]`, 'a message key', key)
+      // The usage and account chunks' keys (../i18n/messages-usage-*.ts, messages-account.ts) by their prefix: no list in the core.
+      if (!(key in en || onDemandKeys.includes(key) || /^(dashboard\.usage|account)\./.test(key))) fail(`messages[${JSON.stringify(key)}]`, 'a message key', key)
       if (typeof value !== 'string') fail(`messages[${JSON.stringify(key)}]`, 'a string', value)
     }
   }
@@ -55,3 +61,4 @@ export function validatePortalOptions(options: Partial<PortalOptions>, initial: 
     }
   }
 }
+

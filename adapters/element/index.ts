@@ -110,7 +110,7 @@ function define(tag: string, mount: Mount, required: string, properties: string[
 }
 
 if (typeof customElements !== 'undefined') {
-  define('archetype-customer-portal', createPortal as Mount, 'token', [...SHARED, 'defaultView'], ['token', 'api-url', 'stripe-pub-key', 'locale', 'default-view'])
+  define('archetype-customer-portal', createPortal as Mount, 'token', [...SHARED, 'defaultView', 'open', 'syncUrl'], ['token', 'api-url', 'stripe-pub-key', 'locale', 'default-view', 'open'])
   define(
     'archetype-pricing-portal',
     createPricingPortal as Mount,

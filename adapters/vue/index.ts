@@ -30,7 +30,7 @@ import type { ApiKey, ChangePlanFlow, ChangePlanOptions, ChangePlanState, Invoic
 import { createPortal, createPricingPortal } from '../../src/index.js'
 import type { Messages } from '../../src/i18n/messages.js'
 import type { Plan, Price } from '../../src/api/types.js'
-import type { PortalConfig, PortalError, PortalHandle, PortalOptions, PricingOptions, StripeLoader, ViewName } from '../../src/types.js'
+import type { PortalConfig, PortalError, PortalHandle, PortalOptions, PricingOptions, OpenTarget, StripeLoader, ViewName } from '../../src/types.js'
 import { forwardErrors, optionSync, type ErrorHandler, type OptionSync } from '../sync.js'
 
 // Composables: build your own UI on the headless client's stores and flows. A store loads when
@@ -182,7 +182,7 @@ function setupPortal<O extends object>(mount: (el: HTMLElement, options: O) => P
 export const CustomerPortal = defineComponent({
   name: 'CustomerPortal',
   inheritAttrs: false,
-  props: { ...common, token: { type: String, required: true }, defaultView: String as PropType<ViewName> },
+  props: { ...common, token: { type: String, required: true }, defaultView: String as PropType<ViewName>, open: [String, Object] as PropType<OpenTarget>, syncUrl: { type: Boolean, default: undefined } },
   emits,
   slots,
   setup: setupPortal<PortalOptions>(createPortal),

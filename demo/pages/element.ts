@@ -4,7 +4,7 @@
  * functions as properties; errors arrive as `archetype-error` events.
  */
 import '@archetypeapi/portals/element'
-import { LOGO_URL, PUBLIC_KEY, demo, reportError, reportSelection, startDemo } from './shared.js'
+import { LOGO_URL, PUBLIC_KEY, demo, portalLinks, reportError, reportSelection, startDemo } from './shared.js'
 
 await startDemo()
 
@@ -12,6 +12,7 @@ const { customer } = demo.get()
 document.getElementById('demo-customer-section')!.hidden = !customer
 const customerPortal = document.createElement('archetype-customer-portal')
 const pricingPortal = document.createElement('archetype-pricing-portal')
+Object.assign(customerPortal, portalLinks)
 pricingPortal.setAttribute('public-key', PUBLIC_KEY)
 if (!customer) pricingPortal.onSelect = reportSelection
 for (const el of [customerPortal, pricingPortal]) el.addEventListener('archetype-error', (event) => reportError(event.detail))

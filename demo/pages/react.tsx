@@ -6,7 +6,7 @@
 import { StrictMode, useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import { createRoot } from 'react-dom/client'
 import { CustomerPortal, PricingPortal } from '@archetypeapi/portals/react'
-import { PUBLIC_KEY, demo, reportError, reportSelection, startDemo } from './shared.js'
+import { PUBLIC_KEY, demo, portalLinks, reportError, reportSelection, startDemo } from './shared.js'
 
 function Logo() {
   return <img src="/demo/logo.svg" alt="Archetype" width={32} height={32} />
@@ -26,6 +26,7 @@ function CustomerSection() {
       defaultView="dashboard"
       config={config}
       errorHandler={errHandler}
+      {...portalLinks}
     />
   )
 }

@@ -4,7 +4,7 @@
  * framework pages only read `demo` and pass it to their adapter, the way an app would.
  */
 import { atom } from 'nanostores'
-import type { PortalConfig, PortalError } from '@archetypeapi/portals'
+import type { PortalConfig, PortalError, PortalOptions } from '@archetypeapi/portals'
 
 export const CUSTOMERS = [
   'cus_active',
@@ -66,6 +66,17 @@ export const demo = atom<DemoState>({
 const params = new URLSearchParams(location.search)
 /** `?ttl=5` shortens the short-lived token (the end-to-end suite's expiry test); default 30 s. */
 const SHORT_TTL = clampTtl(Number(params.get('ttl') ?? '30'))
+
+/**
+ * The customer portal's extra options from the page's query: `?controls=<preset>` talks to
+ * a handler with the seller's controls (demo/server.mjs), `?open=<flow>` (with `&price=`
+ * for a plan) starts in a flow, `?sync=1` keeps the view and flow in the URL hash.
+ */
+export const portalLinks: Pick<PortalOptions, 'apiUrl' | 'open' | 'syncUrl'> = {
+  ...(params.get('controls') ? { apiUrl: `/api/controls/${encodeURIComponent(params.get('controls')!)}` } : {}),
+  ...(params.get('open') ? { open: (params.get('price') ? { flow: 'change-plan', priceId: params.get('price')! } : params.get('open')) as PortalOptions['open'] } : {}),
+  ...(params.get('sync') === '1' ? { syncUrl: true } : {}),
+}
 
 function clampTtl(value: number): number {
   return Number.isInteger(value) && value >= 1 && value <= 3600 ? value : 30

@@ -1,7 +1,7 @@
 /** The vanilla page: `createPortal` and `createPricingPortal` straight from the core. */
 import * as portals from '@archetypeapi/portals'
 import type { PortalHandle, PricingOptions } from '@archetypeapi/portals'
-import { LOGO_URL, PUBLIC_KEY, type DemoState, demo, reportError, reportSelection, startDemo } from './shared.js'
+import { LOGO_URL, PUBLIC_KEY, type DemoState, demo, portalLinks, reportError, reportSelection, startDemo } from './shared.js'
 
 await startDemo()
 
@@ -17,7 +17,7 @@ demo.subscribe((state) => {
   const config = { ...state.config, logo: LOGO_URL }
   if (!previous) {
     const session = { token: state.token ?? undefined, getToken: state.getToken, config, onError: reportError }
-    if (customer) customerPortal = portals.createPortal(document.getElementById('customer-portal')!, { ...session, token: state.token! })
+    if (customer) customerPortal = portals.createPortal(document.getElementById('customer-portal')!, { ...session, ...portalLinks, token: state.token! })
     // Until the pricing portal ships, its slot stays empty.
     if (typeof portals.createPricingPortal === 'function') {
       pricingPortal = portals.createPricingPortal(document.getElementById('pricing-portal')!, {

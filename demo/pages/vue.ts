@@ -5,7 +5,7 @@
  */
 import { createApp, defineComponent, h, resolveComponent, shallowRef } from 'vue'
 import { PortalsPlugin } from '@archetypeapi/portals/vue'
-import { PUBLIC_KEY, demo, reportError, reportSelection, startDemo } from './shared.js'
+import { PUBLIC_KEY, demo, portalLinks, reportError, reportSelection, startDemo } from './shared.js'
 
 await startDemo()
 const state = shallowRef(demo.get())
@@ -21,7 +21,7 @@ const CustomerSection = defineComponent(() => () => {
   const { token, getToken, config } = state.value
   if (!token) return null
   // Registered by `app.use(PortalsPlugin)`, as a template's <CustomerPortal> would be.
-  return h(resolveComponent('CustomerPortal'), { token, getToken, config, defaultView: 'dashboard', onError: reportError }, { logo: Logo })
+  return h(resolveComponent('CustomerPortal'), { token, getToken, config, defaultView: 'dashboard', onError: reportError, ...portalLinks }, { logo: Logo })
 })
 
 const PricingSection = defineComponent(() => () => {

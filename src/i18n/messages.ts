@@ -9,6 +9,7 @@
  * while its chunk loads, or when it fails to). The usage chart's and controls' strings
  * (./messages-usage-*.ts) also ship with their chunks; validate.ts knows them by prefix.
  */
+import type { accountEn } from './messages-account.js'
 import type { apiKeysEn } from './messages-api-keys.js'
 import type { billingEn } from './messages-billing.js'
 import type { invoicesEn } from './messages-invoices.js'
@@ -50,8 +51,6 @@ export const en = {
   'dashboard.trialEnds': 'Trial ends on {date}',
   'dashboard.endsOn': 'Ends on {date}',
   'dashboard.canceledOn': 'Canceled on {date}',
-  'dashboard.pastDue': 'Your last payment failed. Update your payment method to keep your plan.',
-  'dashboard.pastDue.action': 'Update payment method',
   'dashboard.scheduled': 'A plan change is scheduled for {date}.',
   'dashboard.scheduled.action': 'Manage plan',
   'dashboard.usage.title': 'Usage',
@@ -95,5 +94,13 @@ export const onDemandKeys: readonly string[] = (() => {
     .flatMap((word) => (word.endsWith('.') ? ((prefix = word), []) : [prefix + word]))
 })()
 
-export type MessageKey = keyof typeof en | keyof typeof apiKeysEn | keyof typeof invoicesEn | keyof typeof billingEn | keyof typeof pricingEn | keyof typeof usageChartEn | keyof typeof usageControlsEn
+export type MessageKey =
+  | keyof typeof en
+  | keyof typeof apiKeysEn
+  | keyof typeof invoicesEn
+  | keyof typeof billingEn
+  | keyof typeof pricingEn
+  | keyof typeof usageChartEn
+  | keyof typeof usageControlsEn
+  | keyof typeof accountEn
 export type Messages = Record<MessageKey, string>

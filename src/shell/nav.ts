@@ -1,6 +1,7 @@
 import { h, replaceChildren } from '../dom/h.js'
 import type { MessageKey } from '../i18n/messages.js'
 import type { Translate } from '../i18n/translate.js'
+import type { PortalFeatures } from '../api/types.js'
 import type { PortalConfig, ViewName } from '../types.js'
 
 export interface Nav {
@@ -9,6 +10,8 @@ export interface Nav {
   render(t: Translate, config: PortalConfig): void
   /** Marks the current view's item with `aria-current="page"`. */
   markCurrent(view: ViewName): void
+  /** Takes these views' items out of the nav (the seller turned every section of them off), and puts the others back. */
+  hide(views: readonly ViewName[]): void
 }
 
 /**
@@ -49,5 +52,19 @@ export function createNav(names: readonly ViewName[], navigate: (view: ViewName)
         else button.removeAttribute('aria-current')
       }
     },
+    hide(views) {
+      buttons.forEach((button, i) => (button.parentElement!.hidden = views.includes(names[i])))
+    },
   }
+}
+
+/** The billing view's sections: it leaves the nav only when every one of them is off. */
+const BILLING: (keyof PortalFeatures)[] = ['changePlan', 'cancel', 'paymentMethods', 'billingDetails']
+
+/** The views whose every section the seller turned off (they leave the nav). */
+export function hiddenViews(features: PortalFeatures | undefined): ViewName[] {
+  const hidden: ViewName[] = []
+  if (features?.invoices === false) hidden.push('invoices')
+  if (BILLING.every((name) => features?.[name] === false)) hidden.push('billing')
+  return hidden
 }

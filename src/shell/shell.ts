@@ -6,7 +6,7 @@ import { createLiveRegion } from '../dom/live.js'
 import { createFormatters } from '../i18n/format.js'
 import { createTranslator, resolveLocale, whenLocaleReady, type Translate } from '../i18n/translate.js'
 import { applyTheme } from '../theme/index.js'
-import type { PortalOptions, SessionState, ViewName } from '../types.js'
+import type { OpenTarget, PortalOptions, SessionState, ViewName } from '../types.js'
 import type { ViewContext, ViewOptions } from '../views/context.js'
 import { prefetch, type ViewLoader } from '../views/lazy.js'
 import { errorPanel } from '../views/parts/resource.js'
@@ -46,7 +46,7 @@ export interface ShellSpec<O extends SharedOptions> {
   placeholder(ctx: ViewContext): { el: HTMLElement; body: HTMLElement; errorTitle: string }
   /** Loads the views not shown yet, once the browser is idle after the mount. */
   prefetch?(): void
-  navigate(name: ViewName): void
+  navigate(name: ViewName, open?: OpenTarget): void
   /** Redraws the entry's own chrome (nav labels, logo, return link) after a locale or config change. */
   renderChrome?(t: Translate, options: O): void
 }

@@ -1,15 +1,19 @@
 import { h, replaceChildren } from '../dom/h.js'
 import { billingEn } from '../i18n/messages-billing.js'
-import { accountStore } from './billing/account.js'
+import { paymentBanner } from './account/banner.js'
+import { billingDetailsCard } from './account/details-card.js'
+import { accountStore, type Account } from './billing/account.js'
 import { paymentMethodsCard } from './billing/payment-methods.js'
 import { plansCard } from './billing/plans.js'
 import { subscriptionCard } from './billing/subscription.js'
+import { accountEn } from '../i18n/messages-account.js'
 import type { View } from './context.js'
 import { own } from './parts/buttons.js'
+import { enabled, offeredPlans, whenOn } from './account/sections.js'
 import { viewRoot } from './parts/layout.js'
 import { bindResource } from './parts/resource.js'
 
-/** Subscription (cancel, resume, undo a scheduled change), change plan with a preview, payment methods. */
+/** A failed payment's banner; subscription (cancel, resume, undo a scheduled change), change plan with a preview, payment methods, billing details: each as the seller's `features` allow. */
 export const billing: View = (ctx) => {
   const { el, body } = viewRoot('billing', ctx.t('billing.title'))
   const { flows } = ctx.client
@@ -23,11 +27,25 @@ export const billing: View = (ctx) => {
   bindResource(ctx, accountHost, account, {
     errorTitle: ctx.t('billing.error'),
     skeletonRows: 6,
-    render: (data) => [subscriptionCard(ctx, data, account, subscriptionFlows), plansCard(ctx, data, account, changePlan, previewHost)],
+    render: (data) => [subscriptionCard(ctx, data, account, subscriptionFlows), enabled(data.session.features, 'changePlan') && plans(data)],
   })
-  replaceChildren(body, accountHost, paymentMethodsCard(ctx))
+  // The plans the seller offers (`features.plans`, `'upgrades_only'`), where a deep link to a plan change lands.
+  const plans = (data: Account) => {
+    const el = plansCard(ctx, { ...data, plans: offeredPlans(data.plans, data.session) }, account, changePlan, previewHost)
+    el.setAttribute('data-ap-open', 'change-plan')
+    return el
+  }
+  // A failed payment first; each section the seller may turn off is drawn only when it is on.
+  const banner = paymentBanner(ctx, { watchInvoices: true, updatePaymentMethod: () => ctx.navigate('billing', 'add-payment-method') })
+  replaceChildren(
+    body,
+    banner,
+    accountHost,
+    whenOn(ctx, (features) => enabled(features, 'paymentMethods'), () => paymentMethodsCard(ctx)),
+    whenOn(ctx, (features) => enabled(features, 'billingDetails'), () => billingDetailsCard(ctx)),
+  )
   return { el }
 }
 
 /** The strings that ship in this view's chunk (added to the English table as it loads). */
-export const english = [billingEn]
+export const english = [billingEn, accountEn]

@@ -4,7 +4,7 @@ import type { PortalClient } from '../client.js'
 import type { ConfirmOptions } from '../dom/dialog.js'
 import type { Formatters } from '../i18n/format.js'
 import type { Translate } from '../i18n/translate.js'
-import type { PortalConfig, StripeLoader, ViewName } from '../types.js'
+import type { OpenTarget, PortalConfig, StripeLoader, ViewName } from '../types.js'
 
 /**
  * What a view is handed. Views are functions of store values: they render the client's
@@ -22,7 +22,8 @@ export interface ViewContext {
   report(error: PortalError): void
   /** A modal dialog that traps focus, closes on Escape and returns focus; resolves true on confirm. */
   confirm(options: ConfirmOptions): Promise<boolean>
-  navigate(view: ViewName): void
+  /** Shows another view; `open` starts one of its flows there (the dashboard's Update payment method). */
+  navigate(view: ViewName, open?: OpenTarget): void
   /** The options a view may need, current after every `update()`. */
   options: ReadableAtom<ViewOptions>
   /** Aborted when the view is left or the portal destroyed. */

@@ -1,5 +1,6 @@
 import type { Session } from '../api/types.js'
 import { h } from '../dom/h.js'
+import { withEnglish } from '../i18n/translate.js'
 import type { View, ViewContext } from './context.js'
 import { apiKeysCard } from './dashboard/api-keys.js'
 import { usageCard } from './dashboard/usage.js'
@@ -15,18 +16,31 @@ export const dashboard: View = (ctx) => {
   // Made once, so a session reload never drops a freshly rolled key on screen.
   let keys: HTMLElement | undefined
 
+  // A failed payment's banner, above the cards: its chunk loads only for a past_due account.
+  let banner: HTMLElement | undefined = el.insertBefore(h('div', { class: 'ap-banner-host' }), body)
+  const showBanner = () => {
+    const host = banner
+    banner = undefined
+    void import('./account/banner.js').then(
+      (m) => !ctx.signal.aborted && host?.replaceWith(withEnglish(m.english, m.paymentBanner)(ctx, { watchInvoices: false, updatePaymentMethod: () => ctx.navigate('billing', 'add-payment-method') })),
+    )
+  }
+
   bindResource(ctx, body, ctx.client.stores.account, {
     errorTitle: t('dashboard.error'),
     skeletonRows: 6,
     render: (data) => {
-      if (data.api_keys_enabled) keys ??= apiKeysCard(ctx)
+      if (data.subscription?.status === 'past_due' && banner) showBanner()
+      // The seller may turn the keys off, or make them read-only (`features.apiKeys`).
+      const keysOn = data.api_keys_enabled && data.features?.apiKeys !== false
+      if (keysOn) keys ??= apiKeysCard(ctx, data.features?.apiKeys === 'read_only')
       return [
         h('p', { class: 'ap-customer' }, h('span', { class: 'ap-customer__name' }, data.customer.name), ' ', h('span', { class: 'ap-muted' }, data.customer.email)),
         // The short summary cards share rows (usage, once it has a chart, a row of its own under
         // them); the key list, the tall one, runs full width under them, so no short card waits
         // beside it over an empty gap.
         h('div', { class: 'ap-grid' }, planCard(ctx, data), usageCard(ctx, data), data.subscription && upcomingCard(ctx, data)),
-        data.api_keys_enabled && keys,
+        keysOn && keys,
       ]
     },
   })
@@ -47,8 +61,6 @@ function planCard(ctx: ViewContext, session: Session): HTMLElement {
     h('p', { class: 'ap-plan' }, h('span', { class: 'ap-plan__name' }, plan.name), ' ', statusBadge(ctx, sub)),
     price && h('p', { class: 'ap-plan__price' }, priceText(ctx, price)),
     subscriptionDate(ctx, sub) && h('p', { class: 'ap-plan__date' }, subscriptionDate(ctx, sub)),
-    sub.status === 'past_due' &&
-      h('div', { class: 'ap-notice ap-notice--danger' }, h('p', null, t('dashboard.pastDue')), button(t('dashboard.pastDue.action'), () => ctx.navigate('billing'), 'primary')),
     sub.scheduled_change &&
       h(
         'div',

@@ -1,7 +1,9 @@
 import type { Invoice, InvoiceStatus } from '../api/types.js'
 import { h, replaceChildren } from '../dom/h.js'
 import { invoicesEn } from '../i18n/messages-invoices.js'
+import { accountEn } from '../i18n/messages-account.js'
 import type { View, ViewContext } from './context.js'
+import { payInvoiceButton } from './account/pay.js'
 import { linesDisclosure } from './invoices/lines.js'
 import { safeHref } from '../dom/href.js'
 import { button, setBusy } from './parts/buttons.js'
@@ -111,6 +113,7 @@ function invoiceRows(ctx: ViewContext, invoice: Invoice): HTMLTableRowElement[] 
         'div',
         { class: 'ap-invoice__links' },
         toggle,
+        invoice.status === 'open' && payInvoiceButton(ctx, invoice),
         pdf && externalLink(pdf, t('invoices.pdf'), t('invoices.pdfLabel', { number: invoice.number })),
         hosted && externalLink(hosted, t('invoices.hosted'), t('invoices.hostedLabel', { number: invoice.number })),
       ),
@@ -120,4 +123,4 @@ function invoiceRows(ctx: ViewContext, invoice: Invoice): HTMLTableRowElement[] 
 }
 
 /** The strings that ship in this view's chunk (added to the English table as it loads). */
-export const english = [invoicesEn]
+export const english = [invoicesEn, accountEn]

@@ -37,6 +37,18 @@ describe('<archetype-customer-portal>', () => {
     expect(core.options).toEqual({ apiUrl: '/billing-api', defaultView: 'invoices', config: { primary: '#111111' }, token: 't1' })
   })
 
+  it('forwards open (attribute or property) and syncUrl (property)', () => {
+    const el = document.createElement('archetype-customer-portal')
+    el.setAttribute('token', 't1')
+    el.setAttribute('open', 'billing-details')
+    el.syncUrl = true
+    document.body.append(el)
+    const core = live()[0]
+    expect(core.options).toMatchObject({ open: 'billing-details', syncUrl: true })
+    el.open = { flow: 'change-plan', priceId: 'price_pro_year' }
+    expect(core.update).toHaveBeenLastCalledWith({ open: { flow: 'change-plan', priceId: 'price_pro_year' } })
+  })
+
   it('hands the core only what changed; an equal new config object is no change', () => {
     const el = document.createElement('archetype-customer-portal')
     el.setAttribute('token', 't1')

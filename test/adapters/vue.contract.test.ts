@@ -7,6 +7,7 @@
 import { createApp, defineComponent, h, nextTick, reactive, resolveComponent, type App } from 'vue'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { CustomerPortal, PricingPortal, PortalsPlugin } from '../../adapters/vue/index.js'
+import type { OpenTarget } from '../../src/types.js'
 import { createPortalClient } from '../../src/headless.js'
 import { cores, live } from './fake-core.js'
 
@@ -70,6 +71,16 @@ describe('CustomerPortal (Vue)', () => {
     await nextTick()
     expect(core.update).toHaveBeenLastCalledWith({ config: { primary: '#222222' } })
     expect(live()).toEqual([core])
+  })
+
+  it('forwards open and syncUrl', async () => {
+    const state = reactive({ open: 'cancel' as OpenTarget })
+    mountApp(() => h(CustomerPortal, { token: 't1', open: state.open, syncUrl: true }))
+    const core = live()[0]
+    expect(core.options).toMatchObject({ open: 'cancel', syncUrl: true })
+    state.open = { flow: 'change-plan', priceId: 'price_pro_year' }
+    await nextTick()
+    expect(core.update).toHaveBeenLastCalledWith({ open: { flow: 'change-plan', priceId: 'price_pro_year' } })
   })
 
   it('sees a change inside a reactive config object', async () => {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, test, vi } from 'vitest'
 import { createFormatters } from '../../src/i18n/format.js'
+import { accountEn } from '../../src/i18n/messages-account.js'
 import { apiKeysEn } from '../../src/i18n/messages-api-keys.js'
 import { billingEn } from '../../src/i18n/messages-billing.js'
 import { invoicesEn } from '../../src/i18n/messages-invoices.js'
@@ -16,7 +17,7 @@ import { ja } from '../../src/i18n/ja.js'
 // Every English string: the core's table and the API-keys card's, which ships with its chunk.
 const onDemandEn = { ...apiKeysEn, ...invoicesEn, ...billingEn, ...pricingEn }
 // The usage chunks' tables are not in onDemandKeys (validate.ts accepts them by prefix).
-const en: Messages = { ...coreEn, ...onDemandEn, ...usageChartEn, ...usageControlsEn }
+const en: Messages = { ...coreEn, ...onDemandEn, ...usageChartEn, ...usageControlsEn, ...accountEn }
 
 // Intl output uses narrow no-break spaces in some locales; compare on plain spaces.
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ')
@@ -124,6 +125,11 @@ describe('translator', () => {
   test('the core names every key the on-demand chunks bring (API-keys card, views), so overrides of them are checked at once', () => {
     expect([...onDemandKeys].sort()).toEqual(Object.keys(onDemandEn).sort())
     expect(Object.keys(onDemandEn).filter((key) => key in coreEn)).toEqual([])
+  })
+
+  test('the account chunks’ keys are all `account.` ones, a prefix no core key uses (how overrides of them are checked)', () => {
+    expect(Object.keys(accountEn).filter((key) => !key.startsWith('account.'))).toEqual([])
+    expect(Object.keys({ ...coreEn, ...apiKeysEn }).filter((key) => key.startsWith('account.'))).toEqual([])
   })
 
   test('every shipped translation is of a real key and keeps its placeholders', () => {

@@ -173,6 +173,11 @@ describe('option errors are TypeErrors naming the option', () => {
     ['locale', (o) => [el, { ...o, locale: 'not a locale!' }]],
     ['messages', (o) => [el, { ...o, messages: { 'nav.dashbord': 'Home' } }]],
     ['messages', (o) => [el, { ...o, messages: { 'dashboard.keys.rol': 'Rotate' } }]], // a key the API-keys chunk brings, misspelt
+    ['open', (o) => [el, { ...o, open: 'checkout' }]],
+    ['open', (o) => [el, { ...o, open: 42 }]],
+    ['open', (o) => [el, { ...o, open: { flow: 'cancel', priceId: 'price_pro_month' } }]],
+    ['open', (o) => [el, { ...o, open: { flow: 'change-plan' } }]],
+    ['syncUrl', (o) => [el, { ...o, syncUrl: 'yes' }]],
   ])('%s', async (option, args) => {
     const [target, options] = args(await valid())
     const call = () => createPortal(target as HTMLElement, options as PortalOptions)

@@ -1,5 +1,6 @@
 import type { Plan, PlansResponse, Price, Session } from '../../api/types.js'
 import type { ViewContext } from '../context.js'
+import { enabled, gated } from '../account/sections.js'
 import { joined } from '../parts/joined.js'
 import type { Bindable } from '../parts/resource.js'
 
@@ -13,7 +14,9 @@ export type AccountStore = Bindable<Account>
 
 export function accountStore(ctx: ViewContext): AccountStore {
   const { account, plans } = ctx.client.stores
-  return joined<Account>({ session: account, plans })
+  // With plan changes turned off (`features.changePlan`), the plans are never asked for.
+  const offered = gated(account, plans, (features) => enabled(features, 'changePlan'), (session) => ({ data: [], current_price_id: session.subscription?.price_id ?? null }))
+  return joined<Account>({ session: account, plans: offered })
 }
 
 export function findPrice(plans: Plan[], priceId: string): { plan: Plan; price: Price } | undefined {

@@ -40,6 +40,8 @@ export function paymentMethodsCard(ctx: ViewContext): HTMLElement {
     replaceChildren(addHost, addButton)
     addButton.focus()
   }
+  // Where a deep link to adding a payment method (and the banner's Update payment method) lands.
+  addButton.setAttribute('data-ap-open', 'add-payment-method')
   replaceChildren(addHost, addButton)
 
   function item(method: PaymentMethod): HTMLElement {

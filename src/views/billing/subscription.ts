@@ -5,6 +5,7 @@ import type { ViewContext } from '../context.js'
 import { actionButton, settled } from '../parts/buttons.js'
 import { loaded } from '../parts/joined.js'
 import { priceText, statusBadge, subscriptionDate } from '../parts/format.js'
+import { enabled, fullyOn } from '../account/sections.js'
 import { card, uid } from '../parts/layout.js'
 import { findPrice, type Account, type AccountStore } from './account.js'
 
@@ -52,7 +53,8 @@ export function subscriptionCard(ctx: ViewContext, { session, plans }: Account, 
           },
         }),
       ),
-    sub.status !== 'canceled' && !sub.cancel_at_period_end && h('div', { class: 'ap-actions' }, cancelButton(ctx, sub, account, flows.cancel)),
+    // The seller may allow cancelling only at the period end, or not here at all (`features.cancel`).
+    sub.status !== 'canceled' && !sub.cancel_at_period_end && enabled(session.features, 'cancel') && h('div', { class: 'ap-actions' }, cancelButton(ctx, sub, account, flows.cancel, fullyOn(session.features, 'cancel'))),
   )
 }
 
@@ -82,10 +84,10 @@ export function undoScheduled(
 }
 
 /** Asks "at period end or now?" in the confirm dialog (the choice is the cancel flow's), then cancels. */
-function cancelButton(ctx: ViewContext, sub: Subscription, account: AccountStore, cancel: CancelFlow): HTMLButtonElement {
+function cancelButton(ctx: ViewContext, sub: Subscription, account: AccountStore, cancel: CancelFlow, now: boolean): HTMLButtonElement {
   const { t, format } = ctx
   const name = uid('when')
-  return actionButton(ctx, {
+  const el = actionButton(ctx, {
     label: t('billing.cancel'),
     variant: 'danger',
     focusKey: 'cancel-or-resume',
@@ -104,7 +106,7 @@ function cancelButton(ctx: ViewContext, sub: Subscription, account: AccountStore
         { class: 'ap-fieldset ap-cancel-choice' },
         h('legend', null, t('billing.cancel.when')),
         choice(true, t('billing.cancel.atPeriodEnd', { date: format.date(sub.current_period_end) })),
-        choice(false, t('billing.cancel.now')),
+        now && choice(false, t('billing.cancel.now')),
       )
       const confirmed = await ctx.confirm({
         title: t('billing.cancel.title'),
@@ -122,4 +124,6 @@ function cancelButton(ctx: ViewContext, sub: Subscription, account: AccountStore
       return atPeriodEnd ? t('billing.cancelsOn', { date: format.date(subscription.current_period_end) }) : t('billing.cancel.doneNow')
     },
   })
+  el.setAttribute('data-ap-open', 'cancel')
+  return el
 }

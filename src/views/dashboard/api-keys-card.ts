@@ -15,6 +15,8 @@ export interface ApiKeysCardParts {
   actions: HTMLElement
   revealHost: HTMLElement
   listHost: HTMLElement
+  /** The seller made the keys read-only: no Create, Roll or Revoke. */
+  readOnly: boolean
 }
 
 export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts, kit: ApiKeysKit): void {
@@ -116,7 +118,8 @@ export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts, kit: 
     input.focus()
   }
   const createButton = button(t('dashboard.keys.create'), openCreate, 'primary')
-  replaceChildren(actions, createButton)
+  // Read-only keys (`features.apiKeys: 'read_only'`): listed, never created, rolled or revoked here.
+  if (!parts.readOnly) replaceChildren(actions, createButton)
 
   /**
    * Shows a new secret once. A replayed answer (the first was lost, and the retry with the
@@ -170,7 +173,7 @@ export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts, kit: 
                   ' · ',
                   key.last_used === null ? t('dashboard.keys.neverUsed') : t('dashboard.keys.lastUsed', { date: ctx.format.date(key.last_used) }),
                 ),
-                h('span', { class: 'ap-key__actions' }, roll(key), revoke(key)),
+                !parts.readOnly && h('span', { class: 'ap-key__actions' }, roll(key), revoke(key)),
               ),
             ),
           ),

@@ -17,7 +17,7 @@ import { bindResource, byFocusKey } from '../parts/resource.js'
 export const apiKeysKit = { addEnglish, h, replaceChildren, actionButton, bindResource, button, byFocusKey, emptyState, runAction, runFlow, setBusy, uid }
 export type ApiKeysKit = typeof apiKeysKit
 
-export function apiKeysCard(ctx: ViewContext): HTMLElement {
+export function apiKeysCard(ctx: ViewContext, readOnly: boolean): HTMLElement {
   const { t } = ctx
   const actions = h('div', { class: 'ap-card__actions' })
   const revealHost = h('div', { class: 'ap-reveal-host' })
@@ -26,7 +26,7 @@ export function apiKeysCard(ctx: ViewContext): HTMLElement {
   const load = () => {
     replaceChildren(listHost, h('p', { class: 'ap-muted', role: 'status' }, t('state.loading')))
     import('./api-keys-card.js').then(
-      (part) => !ctx.signal.aborted && part.fillApiKeysCard(ctx, { el, actions, revealHost, listHost }, apiKeysKit),
+      (part) => !ctx.signal.aborted && part.fillApiKeysCard(ctx, { el, actions, revealHost, listHost, readOnly }, apiKeysKit),
       // The card's chunk did not arrive (offline, a deploy replaced it): say so, with Retry.
       () => replaceChildren(listHost, h('p', { class: 'ap-form__error', role: 'alert' }, t('dashboard.keys.error')), button(t('state.retry'), load)),
     )

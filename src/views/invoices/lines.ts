@@ -1,5 +1,6 @@
 import type { Invoice, InvoiceLine } from '../../api/types.js'
 import { h, replaceChildren } from '../../dom/h.js'
+import { billToBlock } from '../account/bill-to.js'
 import type { ViewContext } from '../context.js'
 import { setBusy } from '../parts/buttons.js'
 import { uid } from '../parts/layout.js'
@@ -46,7 +47,7 @@ export function linesDisclosure(ctx: ViewContext, invoice: Invoice, columns: num
       if (state.status === 'error') {
         replaceChildren(cell, errorPanel(ctx, t('invoices.lines.error'), state.error, () => void full.reload()))
         ctx.announce(state.error.message)
-      } else if (state.data) replaceChildren(cell, linesTable(ctx, invoice, state.data.lines ?? []))
+      } else if (state.data) replaceChildren(cell, linesTable(ctx, invoice, state.data.lines ?? []), state.data.bill_to && billToBlock(ctx, state.data.bill_to))
       else replaceChildren(cell, skeleton(ctx, 2))
     })
   }

@@ -35,7 +35,7 @@ describe('payment methods', () => {
     const view = await billingOf('cus_free')
     await waitFor(() => text(cardOf(view, 'Payment methods')).includes('You have no payment methods yet.'))
     buttonNamed(view, 'Add payment method')!.click()
-    const form = await waitFor(() => view.querySelector('form'))
+    const form = await waitFor(() => view.querySelector('.ap-add-method form'))
     const radios = [...form.querySelectorAll<HTMLInputElement>('input[type="radio"]')]
     expect(radios.map((r) => r.value)).toEqual(['pm_card_visa', 'pm_card_mastercard', 'pm_card_amex', 'pm_card_declined'])
     expect(radios[0].checked).toBe(true)
@@ -45,7 +45,7 @@ describe('payment methods', () => {
     buttonNamed(form, 'Add card')!.click()
     await waitFor(() => methods(view).length === 1)
     expect(methods(view)).toEqual(['Amex ending in 8431 (default)'])
-    expect(view.querySelector('form')).toBeNull()
+    expect(view.querySelector('.ap-add-method form')).toBeNull()
     expect(document.activeElement).toBe(buttonNamed(view, 'Add payment method'))
     const attach = portal!.requests.find((r) => r.method === 'POST' && r.path === '/payment-methods')!
     expect(attach.body).toEqual({ payment_method: 'pm_card_amex', make_default: true })
@@ -56,7 +56,7 @@ describe('payment methods', () => {
   test('a declined card shows the server’s message in the form', async () => {
     const view = await billingOf('cus_active')
     buttonNamed(view, 'Add payment method')!.click()
-    const form = await waitFor(() => view.querySelector('form'))
+    const form = await waitFor(() => view.querySelector('.ap-add-method form'))
     form.querySelector<HTMLInputElement>('input[value="pm_card_declined"]')!.click()
     buttonNamed(form, 'Add card')!.click()
     await waitFor(() => text(form.querySelector('.ap-form__error')) === 'Your card was declined.')
@@ -66,7 +66,7 @@ describe('payment methods', () => {
     await waitFor(() => portal!.announced.includes('Your card was declined.'))
     // Cancel closes the form.
     buttonNamed(form, 'Cancel')!.click()
-    expect(view.querySelector('form')).toBeNull()
+    expect(view.querySelector('.ap-add-method form')).toBeNull()
   })
 
   // The Stripe form itself: test/unit/stripe-element.test.ts.

@@ -142,10 +142,12 @@ describe('dashboard', () => {
     expect(view.querySelector('.ap-plan__date')).toBeNull()
   })
 
-  test('cus_past_due: a notice leads to billing', async () => {
+  test('cus_past_due: the failed-payment banner (issue 17) leads to billing', async () => {
     const view = await dashboardOf('cus_past_due')
-    const notice = view.querySelector('.ap-notice--danger')!
-    expect(text(notice)).toContain('Your last payment failed')
+    const notice = await waitFor(() => view.querySelector<HTMLElement>('.ap-banner.ap-notice--danger'))
+    expect(text(notice)).toContain('Payment failed')
+    // One way to update the card on the page: the plan card keeps no notice of its own.
+    expect(view.querySelectorAll('.ap-notice--danger')).toHaveLength(1)
     buttonNamed(notice, 'Update payment method')!.click()
     await waitFor(() => viewEl(portal!.root, 'billing'))
   })

@@ -6,7 +6,7 @@
 import { vi } from 'vitest'
 import { createPortal } from '../../../src/portal.js'
 import type { PortalHandle, PortalOptions, ViewName } from '../../../src/types.js'
-import { createTestPortal, type TestPortal } from '../../helpers/portal.js'
+import { createTestPortal, type TestPortal, type TestPortalOptions } from '../../helpers/portal.js'
 
 export interface LoggedRequest {
   method: string
@@ -41,8 +41,9 @@ export interface Harness {
 
 const NAV_LABEL: Record<ViewName, string> = { dashboard: 'Dashboard', invoices: 'Invoices', billing: 'Billing' }
 
-export async function mountPortal(customer: string, options: Partial<PortalOptions> & { view?: ViewName } = {}): Promise<Harness> {
-  const server = createTestPortal()
+export async function mountPortal(customer: string, options: Partial<PortalOptions> & { view?: ViewName; server?: TestPortalOptions } = {}): Promise<Harness> {
+  const { server: serverOptions, ...portalOptions } = options
+  const server = createTestPortal(serverOptions)
   const requests: LoggedRequest[] = []
   const overrides: (Matcher & { respond: (forward: () => Promise<Response>) => Response | Promise<Response> })[] = []
   const holds: (Matcher & { gate: Promise<void> })[] = []
@@ -73,7 +74,7 @@ export async function mountPortal(customer: string, options: Partial<PortalOptio
     locale: 'en-US',
     defaultView: options.view ?? 'dashboard',
     onError,
-    ...options,
+    ...portalOptions,
   })
   const announced: string[] = []
   const live = root.querySelector('[aria-live]')

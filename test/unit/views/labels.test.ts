@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { accountEn } from '../../../src/i18n/messages-account.js'
 import { apiKeysEn } from '../../../src/i18n/messages-api-keys.js'
 import { billingEn } from '../../../src/i18n/messages-billing.js'
 import { invoicesEn } from '../../../src/i18n/messages-invoices.js'
@@ -13,7 +14,7 @@ import { ja } from '../../../src/i18n/ja.js'
 
 const onDemandEn = { ...apiKeysEn, ...invoicesEn, ...billingEn, ...pricingEn }
 // The usage chunks' tables are not in onDemandKeys (validate.ts accepts them by prefix).
-const en: Messages = { ...coreEn, ...onDemandEn, ...usageChartEn, ...usageControlsEn }
+const en: Messages = { ...coreEn, ...onDemandEn, ...usageChartEn, ...usageControlsEn, ...accountEn }
 
 /**
  * WCAG 2.5.3 (label in name): a button whose accessible name is an aria-label must
@@ -30,6 +31,7 @@ const PAIRS: [MessageKey, MessageKey][] = [
   ['billing.plans.choose', 'billing.plans.chooseLabel'],
   ['billing.methods.setDefault', 'billing.methods.setDefaultLabel'],
   ['billing.methods.remove', 'billing.methods.removeLabel'],
+  ['account.pay', 'account.payLabel'],
 ]
 
 describe.each([

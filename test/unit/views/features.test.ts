@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, test } from 'vitest'
+import type { PortalFeatures, Price } from '../../../src/api/types.js'
+import { createPortalClient } from '../../../src/client.js'
+import { hiddenViews } from '../../../src/shell/nav.js'
+import { enabled, fullyOn, gated, offered } from '../../../src/views/account/sections.js'
+import { createTestPortal, type TestPortal } from '../../helpers/portal.js'
+import { waitFor } from './harness.js'
+
+const ALL_ON: PortalFeatures = { changePlan: true, cancel: true, paymentMethods: true, invoices: true, billingDetails: true, apiKeys: true, plans: null }
+const price = (id: string, amount: number, period: 'month' | 'year' = 'month'): Price => ({ id, amount, period, currency: 'usd' }) as Price
+
+describe('reading features', () => {
+  test('a backend that sends none has everything on; partial values are on but not fully', () => {
+    expect(enabled(undefined, 'cancel')).toBe(true)
+    expect(fullyOn(undefined, 'apiKeys')).toBe(true)
+    expect(enabled({ ...ALL_ON, apiKeys: 'read_only' }, 'apiKeys')).toBe(true)
+    expect(fullyOn({ ...ALL_ON, apiKeys: 'read_only' }, 'apiKeys')).toBe(false)
+    expect(enabled({ ...ALL_ON, cancel: false }, 'cancel')).toBe(false)
+  })
+
+  test('a view leaves the nav only when every section of it is off', () => {
+    expect(hiddenViews(ALL_ON)).toEqual([])
+    expect(hiddenViews({ ...ALL_ON, invoices: false })).toEqual(['invoices'])
+    expect(hiddenViews({ ...ALL_ON, changePlan: false, cancel: false, paymentMethods: false })).toEqual([])
+    expect(hiddenViews({ ...ALL_ON, changePlan: false, cancel: false, paymentMethods: false, billingDetails: false })).toEqual(['billing'])
+  })
+
+  test('upgrades_only offers no cheaper price (per month); plans limits the prices', () => {
+    const current = price('pro_month', 4900)
+    const upgradesOnly = { ...ALL_ON, changePlan: 'upgrades_only' as const }
+    expect(offered(upgradesOnly, price('starter_month', 1900), current)).toBe(false)
+    expect(offered(upgradesOnly, price('pro_year', 49000, 'year'), current)).toBe(false) // 4,083 a month
+    expect(offered(upgradesOnly, price('business_month', 19900), current)).toBe(true)
+    expect(offered(upgradesOnly, price('starter_month', 1900), null)).toBe(true) // no subscription: nothing is a downgrade
+    expect(offered({ ...ALL_ON, plans: ['business_month'] }, price('pro_year', 49000, 'year'), current)).toBe(false)
+  })
+})
+
+describe('gated', () => {
+  let server: TestPortal | undefined
+  afterEach(async () => {
+    await server?.close()
+    server = undefined
+  })
+
+  async function client(features?: Partial<PortalFeatures>) {
+    server = createTestPortal({ handler: features ? { features: features as never } : {} })
+    const requests: string[] = []
+    const fetch = ((input: RequestInfo | URL, init?: RequestInit) => (requests.push(new URL(String(input)).pathname), server!.fetch(input, init))) as typeof globalThis.fetch
+    return { client: createPortalClient({ token: await server.token('cus_active'), apiUrl: server.apiUrl, fetch }), requests }
+  }
+
+  test('a section that is off gives its off value and is never asked for', async () => {
+    const { client: c, requests } = await client({ changePlan: false })
+    const plans = gated(c.stores.account, c.stores.plans, (f) => enabled(f, 'changePlan'), () => ({ data: [], current_price_id: null }))
+    const stop = plans.subscribe(() => undefined)
+    await waitFor(() => plans.get().status === 'ready')
+    expect(plans.get().data).toEqual({ data: [], current_price_id: null })
+    expect(requests.filter((p) => p.endsWith('/plans'))).toEqual([])
+    stop()
+    c.destroy()
+  })
+
+  test('a section that is on is the store itself', async () => {
+    const { client: c, requests } = await client()
+    const plans = gated(c.stores.account, c.stores.plans, (f) => enabled(f, 'changePlan'), () => ({ data: [], current_price_id: null }))
+    const stop = plans.subscribe(() => undefined)
+    await waitFor(() => plans.get().status === 'ready' && plans.get().data!.data.length > 0)
+    expect(plans.get().data!.current_price_id).toBe('price_pro_month')
+    expect(requests.filter((p) => p.endsWith('/plans'))).toHaveLength(1)
+    stop()
+    c.destroy()
+  })
+})
