@@ -9,7 +9,8 @@ import { createApiClient } from './api/client.js'
 import { createPortalApi, type PortalApi } from './api/portal-api.js'
 import { readTokenExpiry, readTokenSubject } from './api/token.js'
 import type { PortalError } from './api/types.js'
-import { createFlows, type PortalFlows } from './flows/index.js'
+import type { PortalFlows } from './flows/index.js'
+import { lazyFlows } from './flows/lazy.js'
 import { createErrorReporter } from './session/errors.js'
 import { createSessionMachine, type SessionMachine } from './session/machine.js'
 import { createStores, type PortalStores } from './stores/index.js'
@@ -114,7 +115,7 @@ export function createPortalClient(options: PortalClientOptions = {}): PortalCli
   }
 
   const stores = createStores(api, { signal: lifetime.signal, report })
-  const flows = createFlows(api, stores, { signal: lifetime.signal, report })
+  const flows = lazyFlows(api, stores, { signal: lifetime.signal, report })
 
   function start() {
     if (started || lifetime.signal.aborted) return

@@ -25,6 +25,6 @@ export type {
   Flow,
   PortalFlows,
 } from './flows/index.js'
-export { needsPaymentMethod } from './flows/index.js'
+export { needsPaymentMethod } from './flows/change-plan.js'
 export type { ErrorCode, PortalError, SessionState } from './types.js'
 export type * from './api/types.js'

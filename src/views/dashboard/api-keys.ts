@@ -8,6 +8,7 @@
  * and the error, which stay in the core's table.
  */
 import { h, replaceChildren } from '../../dom/h.js'
+import { loadFlows } from '../../flows/lazy.js'
 import { addEnglish } from '../../i18n/translate.js'
 import type { ViewContext } from '../context.js'
 import { actionButton, button, runAction, runFlow, setBusy } from '../parts/buttons.js'
@@ -25,8 +26,9 @@ export function apiKeysCard(ctx: ViewContext): HTMLElement {
   const el = card(t('dashboard.keys.title'), actions, revealHost, listHost)
   const load = () => {
     replaceChildren(listHost, h('p', { class: 'ap-muted', role: 'status' }, t('state.loading')))
-    import('./api-keys-card.js').then(
-      (part) => !ctx.signal.aborted && part.fillApiKeysCard(ctx, { el, actions, revealHost, listHost }, apiKeysKit),
+    // The card runs flows (create, roll, revoke): their chunk comes with it.
+    Promise.all([import('./api-keys-card.js'), loadFlows()]).then(
+      ([part]) => !ctx.signal.aborted && part.fillApiKeysCard(ctx, { el, actions, revealHost, listHost }, apiKeysKit),
       // The card's chunk did not arrive (offline, a deploy replaced it): say so, with Retry.
       () => replaceChildren(listHost, h('p', { class: 'ap-form__error', role: 'alert' }, t('dashboard.keys.error')), button(t('state.retry'), load)),
     )
