@@ -1,7 +1,8 @@
 /**
- * The flows in a chunk of their own: only the billing and pricing views, the API-keys card
- * and a headless UI's commands run them, so the dashboard's first paint does not carry
- * their code. A factory hands out a flow at once: the real one once the chunk is here (the
+ * The flows of a portal's own client, in a chunk of their own: only the billing and pricing
+ * views and the API-keys card run them, so the dashboard's first paint does not carry their
+ * code (`createPortalClient`, the headless client, has them in its bundle). A factory hands
+ * out a flow at once: the real one once the chunk is here (the
  * views load it with their own chunk), before that an idle stand-in whose commands wait for
  * the chunk and go on to the real flow, whose state it then mirrors.
  */

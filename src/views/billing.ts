@@ -5,7 +5,7 @@ import { paymentMethodsCard } from './billing/payment-methods.js'
 import { plansCard } from './billing/plans.js'
 import { subscriptionCard } from './billing/subscription.js'
 import type { View } from './context.js'
-import { own } from './parts/buttons.js'
+import { own } from './parts/actions.js'
 import { viewRoot } from './parts/layout.js'
 import { bindResource } from './parts/resource.js'
 

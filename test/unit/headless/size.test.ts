@@ -60,7 +60,7 @@ describe('headless entry', () => {
     }
     const context = createContext(sandbox)
     const load = runInContext(`(function (module, exports, require) {${new TextDecoder().decode(code)}\n})`, context) as (...args: unknown[]) => void
-    const module = { exports: {} as { createPortalClient: typeof import('../../../src/client.js').createPortalClient } }
+    const module = { exports: {} as { createPortalClient: typeof import('../../../src/headless.js').createPortalClient } }
     load(module, module.exports, (id: string) => ({ id }))
     expect(touched).toEqual([])
     const client = module.exports.createPortalClient({ token, apiUrl: 'https://api.example.com/portal' })
