@@ -61,7 +61,8 @@ export function lazyFlows(api: PortalApi, stores: StoresInternals, options: { si
         loadFlows().then((runners) => {
           if (!flow) {
             flow = factoryOf(runners, name)(...args)
-            flow.subscribe((state) => $state.set(state))
+            // Its state from now on (it starts idle, as the stand-in did: no second idle for listeners).
+            flow.listen((state) => $state.set(state))
             if (destroyed) flow.destroy()
           }
           return flow
