@@ -1,6 +1,6 @@
 /**
- * `createPortalClient`: the browser core without a DOM. One per page, shared by every portal
- * and hook on it: one session (renewal, expiry), one API transport, one store per resource,
+ * The client behind `createPortalClient` (./headless.ts): the browser core without a DOM.
+ * One per page, shared by every portal and hook on it: one session (renewal, expiry), one API transport, one store per resource,
  * and the flows that change them. Creating it runs nothing (SSR-safe): the session starts
  * with the first subscriber to `state` or the first request.
  */
@@ -9,10 +9,10 @@ import { createApiClient } from './api/client.js'
 import { createPortalApi, type PortalApi } from './api/portal-api.js'
 import { readTokenExpiry, readTokenSubject } from './api/token.js'
 import type { PortalError } from './api/types.js'
-import { createFlows, type PortalFlows } from './flows/index.js'
+import type { PortalFlows } from './flows/index.js'
 import { createErrorReporter } from './session/errors.js'
 import { createSessionMachine, type SessionMachine } from './session/machine.js'
-import { createStores, type PortalStores } from './stores/index.js'
+import { createStores, type PortalStores, type StoresInternals } from './stores/index.js'
 import { onSubscribed } from './stores/resource.js'
 import type { SessionState } from './types.js'
 
@@ -71,23 +71,17 @@ export function validateClientOptions(options: Partial<PortalClientOptions>): vo
   }
 }
 
-export function createPortalClient(options: PortalClientOptions = {}): PortalClient {
+/**
+ * What makes the client's flows: `createFlows` for `createPortalClient` (./headless.ts: the
+ * flows' code is in its bundle), `lazyFlows` (./flows/lazy.ts) for a portal's own client,
+ * whose flows load with the views that run them.
+ */
+export type FlowsMaker = (api: PortalApi, stores: StoresInternals, options: { signal: AbortSignal; report: (error: PortalError) => void }) => PortalFlows
+
+export function createClientWithFlows(options: PortalClientOptions, makeFlows: FlowsMaker): PortalClient {
   validateClientOptions(options)
   let opts: PortalClientOptions = { ...options }
-  const listeners = new Set<(error: PortalError) => void>()
-  const errors = createErrorReporter((error) => {
-    opts.onError?.(error)
-    // One listener failing must not keep the error from the others.
-    for (const listener of listeners) {
-      try {
-        listener(error)
-      } catch (thrown) {
-        queueMicrotask(() => {
-          throw thrown
-        })
-      }
-    }
-  })
+  const errors = createErrorReporter((error) => opts.onError?.(error))
   const lifetime = new AbortController()
   const $state = atom<SessionState>(opts.token ? { status: 'idle' } : { status: 'active' })
   const $signedIn = atom(false)
@@ -114,7 +108,7 @@ export function createPortalClient(options: PortalClientOptions = {}): PortalCli
   }
 
   const stores = createStores(api, { signal: lifetime.signal, report })
-  const flows = createFlows(api, stores, { signal: lifetime.signal, report })
+  const flows = makeFlows(api, stores, { signal: lifetime.signal, report })
 
   function start() {
     if (started || lifetime.signal.aborted) return
@@ -159,10 +153,7 @@ export function createPortalClient(options: PortalClientOptions = {}): PortalCli
     api,
     report,
     retry: () => machine?.retry(),
-    onError(listener) {
-      listeners.add(listener)
-      return () => void listeners.delete(listener)
-    },
+    onError: errors.listen,
     update(next) {
       if (lifetime.signal.aborted) return
       validateClientOptions(next)

@@ -8,8 +8,16 @@
  *   const change = client.flows.changePlan()
  *   await change.choose('price_pro_month'); await change.confirm()  // the account store reloads
  */
-export { createPortalClient } from './client.js'
-export type { PortalClient, PortalClientOptions } from './client.js'
+import { createClientWithFlows, type PortalClient, type PortalClientOptions } from './client.js'
+import { createFlows } from './flows/index.js'
+
+export type { PortalClient, PortalClientOptions }
+
+/** The client: its flows' code is in this bundle, so every command acts at once. */
+export function createPortalClient(options: PortalClientOptions = {}): PortalClient {
+  return createClientWithFlows(options, createFlows)
+}
+
 export type { ApiKeyAnswer, MutationOptions, PortalApi, RequestOptions } from './api/portal-api.js'
 export type { PagerStore, PortalStores, Resource, ResourceStore } from './stores/index.js'
 export type {
@@ -25,6 +33,6 @@ export type {
   Flow,
   PortalFlows,
 } from './flows/index.js'
-export { needsPaymentMethod } from './flows/index.js'
+export { needsPaymentMethod } from './flows/change-plan.js'
 export type { ErrorCode, PortalError, SessionState } from './types.js'
 export type * from './api/types.js'

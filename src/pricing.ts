@@ -1,5 +1,6 @@
 import { atom } from 'nanostores'
 import { h } from './dom/h.js'
+import { loadFlows } from './flows/lazy.js'
 import { safeHref } from './dom/href.js'
 import { withEnglish } from './i18n/translate.js'
 import { createShell, type WithClient } from './shell/shell.js'
@@ -10,8 +11,8 @@ import { lazyView } from './views/lazy.js'
 import { skeleton } from './views/parts/resource.js'
 import type { pricingView, PricingSettings } from './views/pricing.js'
 
-/** The cards are a chunk of their own: a page that mounts only the customer portal never loads them. */
-const loadPricingView = lazyView(() => import('./views/pricing.js').then((m) => withEnglish(m.english, m.pricingView)))
+/** The cards are a chunk of their own (with the flows' chunk they run): a page that mounts only the customer portal never loads them. */
+const loadPricingView = lazyView(() => Promise.all([import('./views/pricing.js'), loadFlows()]).then(([m]) => withEnglish(m.english, m.pricingView)))
 
 /** Programmer errors, caught at the call: a TypeError naming the option. On `update`, only the keys present are checked. */
 export function validatePricingOptions(options: Partial<PricingOptions>, initial: boolean, el?: unknown): void {

@@ -182,7 +182,7 @@ function setupPortal<O extends object>(mount: (el: HTMLElement, options: O) => P
 export const CustomerPortal = defineComponent({
   name: 'CustomerPortal',
   inheritAttrs: false,
-  props: { ...common, token: { type: String, required: true }, defaultView: String as PropType<ViewName>, open: [String, Object] as PropType<OpenTarget>, syncUrl: { type: Boolean, default: undefined } },
+  props: { ...common, token: String, defaultView: String as PropType<ViewName>, open: null as unknown as PropType<OpenTarget>, syncUrl: Boolean },
   emits,
   slots,
   setup: setupPortal<PortalOptions>(createPortal),

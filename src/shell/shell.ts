@@ -1,6 +1,7 @@
 import { atom, type ReadableAtom } from 'nanostores'
 import type { PortalError } from '../api/types.js'
-import { createPortalClient, type PortalClient } from '../client.js'
+import { createClientWithFlows, type PortalClient } from '../client.js'
+import { lazyFlows } from '../flows/lazy.js'
 import { h, replaceChildren } from '../dom/h.js'
 import { createLiveRegion } from '../dom/live.js'
 import { createFormatters } from '../i18n/format.js'
@@ -96,7 +97,8 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
   const $viewOptions = atom<ViewOptions>(viewOptions())
   /** A client given is shared (its owner destroys it); one made here lives and dies with the portal. */
   const owned = !opts.client
-  const client = opts.client ?? createPortalClient({ token: opts.token, getToken: opts.getToken, apiUrl: opts.apiUrl, fetch: opts.fetch })
+  // The portal's own client loads its flows with the views that run them (a headless client has them in its bundle).
+  const client = opts.client ?? createClientWithFlows({ token: opts.token, getToken: opts.getToken, apiUrl: opts.apiUrl, fetch: opts.fetch }, lazyFlows)
   const { state: $state } = client
   let view: { controller: AbortController; destroy?(): void } | undefined
   let cancelIdle: (() => void) | undefined

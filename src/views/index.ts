@@ -1,3 +1,4 @@
+import { loadFlows } from '../flows/lazy.js'
 import { withEnglish } from '../i18n/translate.js'
 import type { ViewName } from '../types.js'
 import { dashboard } from './dashboard.js'
@@ -11,5 +12,6 @@ import { lazyView, type ViewLoader } from './lazy.js'
 export const views: Record<ViewName, ViewLoader> = {
   dashboard: () => dashboard,
   invoices: lazyView(() => import('./invoices.js').then((m) => withEnglish(m.english, m.invoices))),
-  billing: lazyView(() => import('./billing.js').then((m) => withEnglish(m.english, m.billing))),
+  // The billing view runs flows: their chunk comes with it, so its flows are the real ones at once.
+  billing: lazyView(() => Promise.all([import('./billing.js'), loadFlows()]).then(([m]) => withEnglish(m.english, m.billing))),
 }

@@ -4,7 +4,7 @@
  * other without a reload.
  */
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import { createPortalClient, type PortalClient } from '../../src/client.js'
+import { createPortalClient, type PortalClient } from '../../src/headless.js'
 import { createPortal } from '../../src/portal.js'
 import { createPricingPortal } from '../../src/pricing.js'
 import type { PortalHandle, PricingOptions } from '../../src/types.js'

@@ -2,7 +2,7 @@ import type { BillingDetails, BillingDetailsUpdate, PortalError, TaxId } from '.
 import { COUNTRY_CODES } from '../../api/countries.js'
 import { h, replaceChildren } from '../../dom/h.js'
 import type { MessageKey } from '../../i18n/messages.js'
-import { setBusy } from '../parts/buttons.js'
+import { setBusy } from '../parts/actions.js'
 import { card, uid } from '../parts/layout.js'
 import { errorPanel, skeleton } from '../parts/resource.js'
 import { viewFlow, type AccountContext } from './context.js'

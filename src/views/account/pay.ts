@@ -1,6 +1,7 @@
 import type { Invoice, PortalError } from '../../api/types.js'
 import { h } from '../../dom/h.js'
-import { setBusy, type ButtonVariant } from '../parts/buttons.js'
+import { setBusy } from '../parts/actions.js'
+import type { ButtonVariant } from '../parts/buttons.js'
 import { viewFlow, type AccountContext } from './context.js'
 
 export interface PayControl {

@@ -87,5 +87,7 @@ export function whenOn(ctx: { signal: AbortSignal; client: { stores: { account: 
     shown = next
     queueMicrotask(() => stop())
   })
+  // Left before the account arrived: let go of it, so the next view's subscription loads it afresh.
+  ctx.signal.addEventListener('abort', stop, { once: true })
   return shown
 }

@@ -1,7 +1,7 @@
 import type { PaymentMethod } from '../../api/types.js'
 import { h, replaceChildren } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
-import { actionButton, own, runFlow } from '../parts/buttons.js'
+import { actionButton, own, runFlow } from '../parts/actions.js'
 import { badge } from '../parts/format.js'
 import { card, emptyState } from '../parts/layout.js'
 import { loaded } from '../parts/joined.js'

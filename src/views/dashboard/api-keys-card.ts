@@ -2,12 +2,13 @@
  * The customer's API keys, masked, each with Roll and Revoke, and Create key above them.
  * A new or rolled key's secret is shown once, in a panel above the list, until the user
  * dismisses it or leaves the view; it is never stored anywhere else. Loaded on demand by
- * ./api-keys.ts: the helpers come in the kit, and only the card's own English strings are
- * imported at run time, so they ship in this chunk.
+ * ./api-keys.ts: the helpers the dashboard has too come in the kit; the card's own English
+ * strings and the action buttons (../parts/actions.ts, which only chunks use) are imported.
  */
 import { apiKeysEn } from '../../i18n/messages-api-keys.js'
 import type { ApiKey } from '../../api/types.js'
 import type { ViewContext } from '../context.js'
+import { actionButton, runAction, runFlow, setBusy } from '../parts/actions.js'
 import type { ApiKeysKit } from './api-keys.js'
 
 export interface ApiKeysCardParts {
@@ -22,7 +23,7 @@ export interface ApiKeysCardParts {
 export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts, kit: ApiKeysKit): void {
   kit.addEnglish(apiKeysEn)
   const { t } = ctx
-  const { h, replaceChildren, actionButton, button, byFocusKey, runFlow, uid } = kit
+  const { h, replaceChildren, button, byFocusKey, uid } = kit
   const { el, actions, revealHost, listHost } = parts
   const { stores, flows } = ctx.client
   const keys = stores.apiKeys
@@ -92,9 +93,8 @@ export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts, kit: 
           if (busy || name === '') return
           busy = true
           error.textContent = ''
-          kit.setBusy(submit, true)
-          void kit
-            .runAction(
+          setBusy(submit, true)
+          void runAction(
               ctx,
               async () => {
                 const { secret, ...masked } = await runFlow(ctx, flows.createApiKey(), name)
@@ -105,7 +105,7 @@ export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts, kit: 
             )
             .finally(() => {
               busy = false
-              kit.setBusy(submit, false)
+              setBusy(submit, false)
             })
         },
       },

@@ -2,7 +2,7 @@ import type { Invoice, InvoiceLine } from '../../api/types.js'
 import { h, replaceChildren } from '../../dom/h.js'
 import { billToBlock } from '../account/bill-to.js'
 import type { ViewContext } from '../context.js'
-import { setBusy } from '../parts/buttons.js'
+import { setBusy } from '../parts/actions.js'
 import { uid } from '../parts/layout.js'
 import { errorPanel, skeleton } from '../parts/resource.js'
 

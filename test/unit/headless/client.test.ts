@@ -4,7 +4,7 @@
  * call, a token for another customer, destroy.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { createPortalClient } from '../../../src/client.js'
+import { createPortalClient } from '../../../src/headless.js'
 import { TEST_PUBLIC_KEY } from '../../helpers/portal.js'
 import { setup, until, type Setup } from './support.js'
 

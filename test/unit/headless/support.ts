@@ -2,7 +2,7 @@
  * The headless client against the real Portal API handler (SQLite, in-process), with a
  * transport that logs every request and can park chosen ones.
  */
-import { createPortalClient, type PortalClient, type PortalClientOptions } from '../../../src/client.js'
+import { createPortalClient, type PortalClient, type PortalClientOptions } from '../../../src/headless.js'
 import { createTestPortal, type TestPortal } from '../../helpers/portal.js'
 
 export interface Logged {

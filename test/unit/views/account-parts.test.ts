@@ -6,7 +6,7 @@
 import { atom } from 'nanostores'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import type { BillingDetails, Invoice, List, PortalFeatures } from '../../../src/api/types.js'
-import { createPortalClient } from '../../../src/client.js'
+import { createPortalClient } from '../../../src/headless.js'
 import { createFormatters } from '../../../src/i18n/format.js'
 import { accountEn } from '../../../src/i18n/messages-account.js'
 import { addEnglish, createTranslator, loadLocale } from '../../../src/i18n/translate.js'

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import type { PortalFeatures, Price } from '../../../src/api/types.js'
-import { createPortalClient } from '../../../src/client.js'
+import { createPortalClient } from '../../../src/headless.js'
 import { hiddenViews } from '../../../src/shell/nav.js'
 import { enabled, fullyOn, gated, offered } from '../../../src/views/account/sections.js'
 import { createTestPortal, type TestPortal } from '../../helpers/portal.js'
