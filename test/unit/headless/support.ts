@@ -3,6 +3,7 @@
  * transport that logs every request and can park chosen ones.
  */
 import { createPortalClient, type PortalClient, type PortalClientOptions } from '../../../src/headless.js'
+import { createHolds } from '../../helpers/holds.js'
 import { createTestPortal, type TestPortal } from '../../helpers/portal.js'
 
 export interface Logged {
@@ -26,14 +27,14 @@ export interface Setup {
 export function setup(): Setup {
   const server = createTestPortal()
   const requests: Logged[] = []
-  const holds: { method: string; path: RegExp; gate: Promise<void> }[] = []
+  const holds = createHolds()
   const clients: PortalClient[] = []
   const mount = new URL(server.apiUrl).pathname
   const transport = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input))
     const logged = { method: init?.method ?? 'GET', path: url.pathname.slice(mount.length) + url.search, headers: new Headers(init?.headers) }
     requests.push(logged)
-    for (const hold of holds.filter((h) => h.method === logged.method && h.path.test(logged.path))) await hold.gate
+    await holds.passed(logged)
     return server.fetch(input, init)
   }) as typeof fetch
   return {
@@ -41,15 +42,7 @@ export function setup(): Setup {
     requests,
     fetch: transport,
     count: (method, path) => requests.filter((r) => r.method === method && path.test(r.path)).length,
-    hold(method, path) {
-      let release!: () => void
-      const entry = { method, path, gate: new Promise<void>((resolve) => (release = resolve)) }
-      holds.push(entry)
-      return () => {
-        holds.splice(holds.indexOf(entry), 1)
-        release()
-      }
-    },
+    hold: holds.hold,
     async client(customer, options = {}) {
       const client = createPortalClient({ token: customer ? await server.token(customer) : undefined, apiUrl: server.apiUrl, fetch: transport, ...options })
       clients.push(client)

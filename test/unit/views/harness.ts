@@ -6,6 +6,7 @@
 import { vi } from 'vitest'
 import { createPortal } from '../../../src/portal.js'
 import type { PortalHandle, PortalOptions, ViewName } from '../../../src/types.js'
+import { createHolds } from '../../helpers/holds.js'
 import { createTestPortal, type TestPortal, type TestPortalOptions } from '../../helpers/portal.js'
 
 export interface LoggedRequest {
@@ -46,7 +47,7 @@ export async function mountPortal(customer: string, options: Partial<PortalOptio
   const server = createTestPortal(serverOptions)
   const requests: LoggedRequest[] = []
   const overrides: (Matcher & { respond: (forward: () => Promise<Response>) => Response | Promise<Response> })[] = []
-  const holds: (Matcher & { gate: Promise<void> })[] = []
+  const holds = createHolds()
   const matches = (m: Matcher, r: LoggedRequest) => m.method === r.method && m.path.test(r.path)
 
   const transport = (async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -58,7 +59,7 @@ export async function mountPortal(customer: string, options: Partial<PortalOptio
       body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
     }
     requests.push(logged)
-    for (const hold of holds.filter((h) => matches(h, logged))) await hold.gate
+    await holds.passed(logged)
     const forward = () => server.fetch(input, init)
     const override = overrides.find((o) => matches(o, logged))
     return override ? override.respond(forward) : forward()
@@ -106,15 +107,7 @@ export async function mountPortal(customer: string, options: Partial<PortalOptio
         },
       })
     },
-    hold(method, path) {
-      let release!: () => void
-      const entry = { method, path, gate: new Promise<void>((resolve) => (release = resolve)) }
-      holds.push(entry)
-      return () => {
-        holds.splice(holds.indexOf(entry), 1)
-        release()
-      }
-    },
+    hold: holds.hold,
     async open(view) {
       const link = [...root.querySelectorAll<HTMLElement>('nav a, nav button')].find((el) => el.textContent?.trim() === NAV_LABEL[view])
       if (!link) throw new Error(`no navigation entry for ${view}`)
