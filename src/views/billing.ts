@@ -24,17 +24,18 @@ export const billing: View = (ctx) => {
   const changePlan = own(ctx, flows.changePlan({ collectPaymentMethod: false }))
   const accountHost = h('div', { class: 'ap-stack' })
   const previewHost = h('div', { class: 'ap-preview-host' })
-  bindResource(ctx, accountHost, account, {
-    errorTitle: ctx.t('billing.error'),
-    skeletonRows: 6,
-    render: (data) => [subscriptionCard(ctx, data, account, subscriptionFlows), enabled(data.session.features, 'changePlan') && plans(data)],
-  })
   // The plans the seller offers (`features.plans`, `'upgrades_only'`), where a deep link to a plan change lands.
+  // Defined before bindResource: stores a shared client has loaded already render in its first subscription.
   const plans = (data: Account) => {
     const el = plansCard(ctx, { ...data, plans: offeredPlans(data.plans, data.session) }, account, changePlan, previewHost)
     el.setAttribute('data-ap-open', 'change-plan')
     return el
   }
+  bindResource(ctx, accountHost, account, {
+    errorTitle: ctx.t('billing.error'),
+    skeletonRows: 6,
+    render: (data) => [subscriptionCard(ctx, data, account, subscriptionFlows), enabled(data.session.features, 'changePlan') && plans(data)],
+  })
   // A failed payment first; each section the seller may turn off is drawn only when it is on.
   const banner = paymentBanner(ctx, { watchInvoices: true, updatePaymentMethod: () => ctx.navigate('billing', 'add-payment-method') })
   replaceChildren(

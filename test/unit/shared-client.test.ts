@@ -71,6 +71,23 @@ describe('two portals, one client', () => {
     expect(currentCard(pricingEl)).toBe('plan_scale')
   })
 
+  // The billing view then renders from stores that already hold data, synchronously in its
+  // first subscription: nothing it draws may be defined after that subscription.
+  test('a portal mounted after the other has loaded the shared stores draws from them at once', async () => {
+    t = setup()
+    const client = await t.client('cus_active')
+    const pricingEl = document.body.appendChild(document.createElement('div'))
+    handles.push(createPricingPortal(pricingEl, { client, publicKey: TEST_PUBLIC_KEY, locale: 'en-US' }) as PortalHandle<never>)
+    await waitFor(() => pricingEl.querySelector('.ap-plan-card--current'))
+    const onError = vi.fn()
+    const billingEl = document.body.appendChild(document.createElement('div'))
+    handles.push(createPortal(billingEl, { client, defaultView: 'billing', locale: 'en-US', onError }) as PortalHandle<never>)
+    const billing = await waitFor(() => billingEl.querySelector<HTMLElement>('.ap-view--billing .ap-plan-options') && billingEl.querySelector<HTMLElement>('.ap-view--billing'))
+    expect(planName(billing)).toBe('Pro')
+    expect(onError).not.toHaveBeenCalled()
+    expect(t.count('GET', /^\/session$/)).toBe(1)
+  })
+
   test('destroying one portal leaves the shared client and the other portal working', async () => {
     const { portal, client, billing, pricingEl } = await page()
     portal.destroy()
