@@ -1,5 +1,11 @@
-/** The vanilla page: `createPortal` and `createPricingPortal` straight from the core. */
+/**
+ * The vanilla page: `createPortal` and `createPricingPortal` straight from the core. A
+ * signed-in page gives both portals one client (`createPortalClient`): one session, one
+ * renewal, one request per resource, and a plan changed in the pricing cards shows in the
+ * customer portal at once. A visitor's pricing portal makes its own.
+ */
 import * as portals from '@archetypeapi/portals'
+import { createPortalClient, type PortalClient } from '@archetypeapi/portals/headless'
 import type { PortalHandle, PricingOptions } from '@archetypeapi/portals'
 import { LOGO_URL, PUBLIC_KEY, type DemoState, demo, portalLinks, reportError, reportSelection, startDemo } from './shared.js'
 
@@ -7,6 +13,7 @@ await startDemo()
 
 const { customer } = demo.get()
 document.getElementById('demo-customer-section')!.hidden = !customer
+let client: PortalClient | undefined
 let customerPortal: PortalHandle | undefined
 let pricingPortal: PortalHandle<PricingOptions> | undefined
 let previous: DemoState | undefined
@@ -16,25 +23,28 @@ demo.subscribe((state) => {
   if (customer && !state.token) return
   const config = { ...state.config, logo: LOGO_URL }
   if (!previous) {
-    const session = { token: state.token ?? undefined, getToken: state.getToken, config, onError: reportError }
-    if (customer) customerPortal = portals.createPortal(document.getElementById('customer-portal')!, { ...session, ...portalLinks, token: state.token! })
-    // Until the pricing portal ships, its slot stays empty.
-    if (typeof portals.createPricingPortal === 'function') {
-      pricingPortal = portals.createPricingPortal(document.getElementById('pricing-portal')!, {
-        ...session,
-        publicKey: PUBLIC_KEY,
-        onSelect: customer ? undefined : reportSelection,
-      })
+    const { apiUrl, ...links } = portalLinks
+    if (customer) {
+      client = createPortalClient({ token: state.token!, getToken: state.getToken, apiUrl, onError: reportError })
+      customerPortal = portals.createPortal(document.getElementById('customer-portal')!, { client, config, ...links })
     }
+    const session = client ? { client } : { getToken: state.getToken, onError: reportError }
+    pricingPortal = portals.createPricingPortal(document.getElementById('pricing-portal')!, {
+      ...session,
+      config,
+      publicKey: PUBLIC_KEY,
+      onSelect: customer ? undefined : reportSelection,
+    })
   } else {
-    // Only what changed goes to `update`: a new token, a theme, the renewal callback.
-    const changes: Partial<PricingOptions> = {}
-    if (state.token !== previous.token) changes.token = state.token ?? undefined
-    if (state.config !== previous.config) changes.config = config
-    if (state.getToken !== previous.getToken) changes.getToken = state.getToken
-    if (Object.keys(changes).length > 0) {
-      customerPortal?.update(changes as Partial<portals.PortalOptions>)
-      pricingPortal?.update(changes)
+    // Only what changed goes to `update`: a new token and the renewal callback to the
+    // session (the client's, or the visitor's portal's), a theme to each portal.
+    const session: Partial<PricingOptions> = {}
+    if (state.token !== previous.token) session.token = state.token ?? undefined
+    if (state.getToken !== previous.getToken) session.getToken = state.getToken
+    if (Object.keys(session).length > 0) (client ?? pricingPortal)?.update(session)
+    if (state.config !== previous.config) {
+      customerPortal?.update({ config })
+      pricingPortal?.update({ config })
     }
   }
   previous = state
