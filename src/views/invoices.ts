@@ -1,5 +1,6 @@
 import type { Invoice, InvoiceStatus } from '../api/types.js'
-import { badge, button, emptyState, errorPanel, externalLink, h, replaceChildren, safeHref, skeleton, viewRoot, type Tone } from './parts/kit.js'
+import { badge, button, emptyState, errorPanel, h, replaceChildren, safeHref, skeleton, viewRoot, type Tone } from './parts/kit.js'
+import { externalLink } from './parts/external-link.js'
 import { invoicesEn } from '../i18n/messages-invoices.js'
 import { accountEn } from '../i18n/messages-account.js'
 import type { View, ViewContext } from './context.js'
