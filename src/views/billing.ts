@@ -1,4 +1,4 @@
-import { h, replaceChildren } from '../dom/h.js'
+import { bindResource, h, replaceChildren, viewRoot } from './parts/kit.js'
 import { billingEn } from '../i18n/messages-billing.js'
 import { paymentBanner } from './account/banner.js'
 import { billingDetailsCard } from './account/details-card.js'
@@ -10,8 +10,6 @@ import { accountEn } from '../i18n/messages-account.js'
 import type { View } from './context.js'
 import { enabled, offeredPlans, whenOn } from './account/sections.js'
 import { own } from './parts/actions.js'
-import { viewRoot } from './parts/layout.js'
-import { bindResource } from './parts/resource.js'
 
 /** A failed payment's banner; subscription (cancel, resume, undo a scheduled change), change plan with a preview, payment methods, billing details: each as the seller's `features` allow. */
 export const billing: View = (ctx) => {

@@ -1,16 +1,12 @@
 import type { Invoice, InvoiceStatus } from '../api/types.js'
-import { h, replaceChildren } from '../dom/h.js'
+import { badge, button, emptyState, errorPanel, h, replaceChildren, safeHref, skeleton, viewRoot, type Tone } from './parts/kit.js'
+import { externalLink } from './parts/external-link.js'
 import { invoicesEn } from '../i18n/messages-invoices.js'
 import { accountEn } from '../i18n/messages-account.js'
 import type { View, ViewContext } from './context.js'
 import { payInvoiceButton } from './account/pay.js'
 import { linesDisclosure } from './invoices/lines.js'
-import { safeHref } from '../dom/href.js'
-import { button } from './parts/buttons.js'
 import { setBusy } from './parts/actions.js'
-import { badge, type Tone } from './parts/format.js'
-import { emptyState, externalLink, viewRoot } from './parts/layout.js'
-import { errorPanel, skeleton } from './parts/resource.js'
 
 const COLUMNS = 5
 // A narrow container stacks each invoice into a card (views.css), a display change that

@@ -1,7 +1,5 @@
 import type { Invoice, Session } from '../../api/types.js'
-import { h, replaceChildren } from '../../dom/h.js'
-import { button } from '../parts/buttons.js'
-import { uid } from '../parts/layout.js'
+import { button, h, replaceChildren, uid } from '../parts/kit.js'
 import { enabled } from './sections.js'
 import { accountEn } from '../../i18n/messages-account.js'
 import type { AccountContext } from './context.js'

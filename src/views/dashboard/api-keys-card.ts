@@ -2,14 +2,16 @@
  * The customer's API keys, masked, each with Roll and Revoke, and Create key above them.
  * A new or rolled key's secret is shown once, in a panel above the list, until the user
  * dismisses it or leaves the view; it is never stored anywhere else. Loaded on demand by
- * ./api-keys.ts: the helpers the dashboard has too come in the kit; the card's own English
- * strings and the action buttons (../parts/actions.ts, which only chunks use) are imported.
+ * ./api-keys.ts, with its own English strings and the action buttons (../parts/actions.ts,
+ * which only chunks use).
  */
 import { apiKeysEn } from '../../i18n/messages-api-keys.js'
 import type { ApiKey } from '../../api/types.js'
 import type { ViewContext } from '../context.js'
 import { actionButton, runAction, runFlow, setBusy } from '../parts/actions.js'
-import type { ApiKeysKit } from './api-keys.js'
+import { bindResource, button, byFocusKey, emptyState, h, replaceChildren, uid } from '../parts/kit.js'
+
+export const english = [apiKeysEn]
 
 export interface ApiKeysCardParts {
   el: HTMLElement
@@ -20,10 +22,8 @@ export interface ApiKeysCardParts {
   readOnly: boolean
 }
 
-export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts, kit: ApiKeysKit): void {
-  kit.addEnglish(apiKeysEn)
+export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts): void {
   const { t } = ctx
-  const { h, replaceChildren, button, byFocusKey, uid } = kit
   const { el, actions, revealHost, listHost } = parts
   const { stores, flows } = ctx.client
   const keys = stores.apiKeys
@@ -151,12 +151,12 @@ export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts, kit: 
     heading.focus()
   }
 
-  kit.bindResource(ctx, listHost, keys, {
+  bindResource(ctx, listHost, keys, {
     errorTitle: t('dashboard.keys.error'),
     skeletonRows: 2,
     render: (list) =>
       list.data.length === 0
-        ? kit.emptyState(t('dashboard.keys.empty'))
+        ? emptyState(t('dashboard.keys.empty'))
         : h(
             'ul',
             { class: 'ap-keys' },

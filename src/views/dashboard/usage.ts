@@ -1,10 +1,10 @@
 import type { Session, Subscription, UsageMeter } from '../../api/types.js'
-import { h, replaceChildren } from '../../dom/h.js'
+import { h } from '../../dom/h.js'
 import { addEnglish } from '../../i18n/translate.js'
 import type { ViewContext } from '../context.js'
-import { button } from '../parts/buttons.js'
-import { card, uid } from '../parts/layout.js'
 import { metricName } from '../parts/format.js'
+import { card, uid } from '../parts/layout.js'
+import { loadPart } from '../parts/on-demand.js'
 
 export type MeterLevel = 'ok' | 'warning' | 'danger'
 
@@ -62,15 +62,7 @@ function details(ctx: ViewContext, meter: UsageMeter, name: string, sub: Subscri
   let host = mine.get(key)
   if (host) return host
   mine.set(key, (host = h('div', { class: 'ap-usage-details' })))
-  const load = () => {
-    replaceChildren(host, h('p', { class: 'ap-muted', role: 'status' }, ctx.t('state.loading')))
-    import('../usage/chart.js').then(
-      (part) => !ctx.signal.aborted && part.mountUsageDetails(host, ctx, { meter, name, sub, currency, addEnglish }),
-      // The chunk did not arrive (offline, a deploy replaced it): say so, with Retry.
-      () => replaceChildren(host, h('p', { class: 'ap-form__error', role: 'alert' }, ctx.t('dashboard.error')), button(ctx.t('state.retry'), load)),
-    )
-  }
-  load()
+  loadPart(ctx, host, () => import('../usage/chart.js'), (part) => part.mountUsageDetails(host, ctx, { meter, name, sub, currency, addEnglish }), 'dashboard.error')
   return host
 }
 

@@ -1,7 +1,6 @@
 import { h, type Child } from '../../dom/h.js'
-import { safeHref } from '../../dom/href.js'
 
-/** Layout: the view's root, cards, the empty state and outbound links. */
+/** Layout: the view's root, cards and the empty state. */
 
 let nextId = 0
 /** Ids unique within the page, for `aria-labelledby` / `aria-controls`. */
@@ -29,10 +28,4 @@ export function card(title: string, ...children: Child[]): HTMLElement {
 
 export function emptyState(title: string, body?: string, action?: HTMLElement): HTMLElement {
   return h('div', { class: 'ap-empty' }, h('p', { class: 'ap-empty__title' }, title), body && h('p', { class: 'ap-empty__body' }, body), action)
-}
-
-/** A link that opens outside the portal without giving the new page a handle on it. */
-export function externalLink(href: string, text: string, ariaLabel?: string): HTMLAnchorElement {
-  // The one URL rule again at the last step: an unsafe URL makes no link at all.
-  return h('a', { class: 'ap-link', href: safeHref(href), target: '_blank', rel: 'noopener noreferrer', 'aria-label': ariaLabel }, text)
 }

@@ -1,0 +1,43 @@
+/**
+ * The core's helpers that the views' chunks use (src/views/parts/kit.ts) land in one
+ * initial file of the core, as bench/size.mjs builds it: the chunks reach them together,
+ * so the bundler makes one shared chunk of them rather than one per set of chunks using
+ * some of them (six initial files, each compressed apart, before the kit).
+ */
+import { build } from 'esbuild'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { expect, test } from 'vitest'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
+const { initialOutputs } = (await import(pathToFileURL(resolve(root, 'bench/size.mjs')).href)) as {
+  initialOutputs(metafile: unknown, entry: string): string[]
+}
+
+test('the modules of the views kit are all in one initial file of the core', async () => {
+  const { metafile } = await build({
+    absWorkingDir: root,
+    entryPoints: { index: 'src/index.ts' },
+    outdir: '.bench-out/kit',
+    bundle: true,
+    write: false,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    metafile: true,
+    logLevel: 'silent',
+    external: ['@stripe/stripe-js', '@stripe/stripe-js/*'],
+  })
+  const kitModules = metafile.inputs['src/views/parts/kit.ts'].imports.map((i) => i.path)
+  expect(kitModules).toEqual(expect.arrayContaining(['src/dom/h.ts', 'src/views/parts/layout.ts', 'src/views/parts/resource.ts', 'src/views/parts/format.ts']))
+  const outputOf = (input: string) => Object.keys(metafile.outputs).filter((path) => path.endsWith('.js') && input in metafile.outputs[path].inputs)
+  const initial = initialOutputs(metafile, '.bench-out/kit/index.js')
+  // h() is also the dialog's (a chunk of its own), so it may stay a file apart; the rest may not.
+  const homes = new Set(kitModules.filter((path) => path !== 'src/dom/h.ts').flatMap(outputOf))
+  expect([...homes]).toHaveLength(1)
+  expect(initial).toContain([...homes][0])
+  expect(initial).toEqual(expect.arrayContaining(outputOf('src/dom/h.ts')))
+})
