@@ -235,11 +235,13 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
     renderPanel($state.get())
   }
 
-  /** Re-translates the chrome, and the view when asked (or first shown), once the locale's table is loaded. */
+  /**
+   * Re-translates the chrome, and the view when asked (or first shown), once the locale's table
+   * is loaded and a custom colour's text colours are in (their maths are a chunk): no flash of the default ones.
+   */
   function localize(remount: boolean) {
     const wanted = locale
     const current = () => !destroyed && locale === wanted
-    // Nor before a custom colour's text colours (the maths are a chunk): no flash of the default ones.
     whenLocaleReady(wanted, current, () => whenThemed(root, current, () => {
       t = createTranslator(locale, opts.messages)
       const first = !ready
