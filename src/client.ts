@@ -57,8 +57,8 @@ export interface PortalClient {
   destroy(): void
 }
 
-/** A TypeError naming the option, what it must be, and what it was. */
-function fail(option: string, expected: string, value: unknown): never {
+/** A TypeError naming the option, what it must be, and what it was (the portals' checks throw it too). */
+export function fail(option: string, expected: string, value: unknown): never {
   throw new TypeError(`${option} must be ${expected} (got ${typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value})`)
 }
 

@@ -1,17 +1,17 @@
 import { readTokenExpiry } from './api/token.js'
+import { fail, validateClientOptions } from './client.js'
 import { safeHref } from './dom/href.js'
 import { en, onDemandKeys } from './i18n/messages.js'
 import { resolveLocale } from './i18n/translate.js'
 import { validateTheme } from './theme/index.js'
 import type { PortalOptions, ViewName } from './types.js'
 
+export { fail }
+
 export const VIEW_NAMES: readonly ViewName[] = ['dashboard', 'invoices', 'billing']
 const FLOWS = ['change-plan', 'cancel', 'add-payment-method', 'billing-details', 'pay-invoice']
-
-/** A TypeError naming the option, what it must be, and what it was (both portals' checks throw it). */
-export function fail(option: string, expected: string, value: unknown): never {
-  throw new TypeError(`${option} must be ${expected} (got ${typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value})`)
-}
+/** The portal's own options of a plain type (the client checks its own: getToken, onError, fetch, apiUrl). */
+const TYPES = { loadStripe: 'function', stripePubKey: 'string', syncUrl: 'boolean' } as const
 
 /**
  * Programmer errors, caught at the call: a TypeError naming the option. `initial` is
@@ -27,19 +27,16 @@ export function validatePortalOptions(options: Partial<PortalOptions>, initial: 
   if (client !== undefined && (typeof client !== 'object' || client === null || typeof client.stores !== 'object' || typeof client.flows !== 'object')) {
     fail('client', 'a client made by createPortalClient()', client)
   }
-  if ((initial && !client) || has('token')) readTokenExpiry(options.token as string, 'token')
-  for (const key of ['getToken', 'onError', 'fetch', 'loadStripe'] as const) {
-    if (has(key) && typeof options[key] !== 'function') fail(key, 'a function', options[key])
-  }
-  for (const key of ['apiUrl', 'stripePubKey'] as const) {
-    if (has(key) && typeof options[key] !== 'string') fail(key, 'a string', options[key])
+  if (initial && !client && !has('token')) readTokenExpiry('', 'token') // the error of an empty token
+  validateClientOptions(options)
+  for (const [key, type] of Object.entries(TYPES) as [keyof typeof TYPES, string][]) {
+    if (has(key) && typeof options[key] !== type) fail(key, `a ${type}`, options[key])
   }
   if (has('defaultView') && !VIEW_NAMES.includes(options.defaultView!)) fail('defaultView', `one of ${VIEW_NAMES.join(', ')}`, options.defaultView)
   const open = options.open as { flow?: unknown; priceId?: unknown } | string
   if (has('open') && !(typeof open === 'string' ? FLOWS.includes(open) : open?.flow === 'change-plan' && typeof open.priceId === 'string' && open.priceId)) {
     fail('open', `one of ${FLOWS.join(', ')}, or { flow: 'change-plan', priceId }`, open)
   }
-  if (has('syncUrl') && typeof options.syncUrl !== 'boolean') fail('syncUrl', 'a boolean', options.syncUrl)
   if (has('locale')) resolveLocale(options.locale)
   if (has('messages')) {
     if (typeof options.messages !== 'object' || options.messages === null) fail('messages', 'an object of message keys to strings', options.messages)

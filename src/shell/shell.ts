@@ -6,7 +6,7 @@ import { h, replaceChildren } from '../dom/h.js'
 import { createLiveRegion } from '../dom/live.js'
 import { createFormatters } from '../i18n/format.js'
 import { createTranslator, resolveLocale, whenLocaleReady, type Translate } from '../i18n/translate.js'
-import { applyTheme } from '../theme/index.js'
+import { applyTheme, whenThemed } from '../theme/index.js'
 import type { OpenTarget, PortalOptions, SessionState, ViewName } from '../types.js'
 import type { ViewContext, ViewOptions } from '../views/context.js'
 import { prefetch, type ViewLoader } from '../views/lazy.js'
@@ -235,16 +235,20 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
     renderPanel($state.get())
   }
 
-  /** Re-translates the chrome, and the view when asked (or first shown), once the locale's table is loaded. */
+  /**
+   * Re-translates the chrome, and the view when asked (or first shown), once the locale's table
+   * is loaded and a custom colour's text colours are in (their maths are a chunk): no flash of the default ones.
+   */
   function localize(remount: boolean) {
     const wanted = locale
-    whenLocaleReady(wanted, () => !destroyed && locale === wanted, () => {
+    const current = () => !destroyed && locale === wanted
+    whenLocaleReady(wanted, current, () => whenThemed(root, current, () => {
       t = createTranslator(locale, opts.messages)
       const first = !ready
       ready = true
       renderChrome()
       if (remount || first) mountView(focusInside())
-    })
+    }))
   }
 
   // --- mount ---------------------------------------------------------------------------

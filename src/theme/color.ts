@@ -1,11 +1,13 @@
-/** Colour parsing and WCAG contrast, just enough to pick a readable text colour. */
+/**
+ * Colour maths and WCAG contrast, just enough to pick a readable text colour. A chunk:
+ * the core loads it only for a config that sets a colour (./index.ts), the card form with Stripe's.
+ */
+import { colorParts, DARK_TEXT, LIGHT_TEXT } from './syntax.js'
+
+export { DARK_TEXT, LIGHT_TEXT }
 
 export type Rgb = readonly [number, number, number]
 
-export const DARK_TEXT = '#111111'
-export const LIGHT_TEXT = '#ffffff'
-
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(%|deg|grad|rad|turn)?$/
 /** Degrees per hue unit. */
 const HUE_UNITS: Record<string, number> = { grad: 0.9, rad: 180 / Math.PI, turn: 360 }
 
@@ -15,19 +17,15 @@ const HUE_UNITS: Record<string, number> = { grad: 0.9, rad: 180 / Math.PI, turn:
  * hex / rgb / hsl but malformed.
  */
 export function parseRgb(input: string): Rgb | null | undefined {
-  const value = input.trim().toLowerCase()
-  if (value[0] === '#') {
-    if (!/^#([\da-f]{3,4}|[\da-f]{6}|[\da-f]{8})$/.test(value)) return null
-    const hex = value.length < 6 ? value.replace(/[\da-f]/g, '$&$&') : value
-    return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as unknown as Rgb
+  const parsed = colorParts(input)
+  if (!parsed) return parsed
+  const [kind, ...parts] = parsed
+  if (kind === '#') {
+    const hex = parts[0].length < 5 ? parts[0].replace(/[\da-f]/g, '$&$&') : parts[0]
+    return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16)) as unknown as Rgb
   }
-  const match = /^(rgb|hsl)a?\(([^)]*)\)$/.exec(value)
-  if (!match) return undefined
-  // Legacy (commas) and modern (spaces, "/ alpha") syntax alike.
-  const parts = match[2].trim().split(/\s*[,/]\s*|\s+/)
-  if (parts.length < 3 || parts.length > 4 || !parts.every((part) => NUMBER.test(part))) return null
   const [a, b, c] = parts.map(parseFloat)
-  if (match[1] === 'rgb') return parts.slice(0, 3).map((part, i) => clamp(part.endsWith('%') ? ([a, b, c][i] * 255) / 100 : [a, b, c][i], 255)) as unknown as Rgb
+  if (kind === 'rgb') return parts.slice(0, 3).map((part, i) => clamp(part.endsWith('%') ? ([a, b, c][i] * 255) / 100 : [a, b, c][i], 255)) as unknown as Rgb
   const h = ((((a * (HUE_UNITS[parts[0].replace(/[^a-z]/g, '')] ?? 1)) % 360) + 360) % 360) / 30
   const sat = clamp(b / 100, 1)
   const light = clamp(c / 100, 1)
@@ -41,19 +39,6 @@ export function parseRgb(input: string): Rgb | null | undefined {
 
 function clamp(n: number, max: number): number {
   return Math.min(max, Math.max(0, n))
-}
-
-/**
- * Whether `value` is a CSS colour. Hex / rgb / hsl are parsed here; anything else must
- * look like a colour keyword or function and pass `CSS.supports` where it exists.
- */
-export function isColor(value: unknown): value is string {
-  if (typeof value !== 'string') return false
-  const rgb = parseRgb(value)
-  if (rgb !== undefined) return rgb !== null
-  const trimmed = value.trim()
-  if (!/^[a-z][a-z-]*(\([^;{}!"'<>]*\))?$/i.test(trimmed)) return false
-  return typeof CSS === 'undefined' || typeof CSS.supports !== 'function' || CSS.supports('color', trimmed)
 }
 
 /** WCAG 2 relative luminance. */
@@ -76,4 +61,26 @@ const LIGHT_RGB = parseRgb(LIGHT_TEXT) as Rgb
 /** The text colour (dark or light) with the higher contrast on `background`. */
 export function readableText(background: Rgb): string {
   return contrastRatio(background, DARK_RGB) >= contrastRatio(background, LIGHT_RGB) ? DARK_TEXT : LIGHT_TEXT
+}
+
+/**
+ * The readable text colour on `value` (a colour inside `root`), or `undefined` when it cannot
+ * be told: a colour we cannot parse (a name, `oklch()`...) is resolved by the browser, which
+ * reports computed colours as `rgb()`. Where it does not, the stylesheet's text colour stays.
+ */
+export function textColorOn(root: HTMLElement, value: string): string | undefined {
+  const rgb = parseRgb(value) ?? probeRgb(root, value)
+  return rgb ? readableText(rgb) : undefined
+}
+
+function probeRgb(root: HTMLElement, value: string): Rgb | undefined {
+  if (typeof getComputedStyle !== 'function' || !root.isConnected) return undefined
+  const probe = root.ownerDocument.createElement('span')
+  probe.style.color = value
+  root.appendChild(probe)
+  try {
+    return parseRgb(getComputedStyle(probe).color) ?? undefined
+  } finally {
+    probe.remove()
+  }
 }

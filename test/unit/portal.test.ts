@@ -107,10 +107,24 @@ describe('mount', () => {
     await mount({ config: { primary: '#1c1c1c', secondary: '#f5f5f5', colorScheme: 'dark' } })
     const root = $('.ap-portal')!
     expect(root.style.getPropertyValue('--ap-primary')).toBe('#1c1c1c')
-    expect(root.style.getPropertyValue('--ap-on-primary')).toBe('#ffffff')
+    // The text colours come with the colour maths' chunk.
+    await vi.waitFor(() => expect(root.style.getPropertyValue('--ap-on-primary')).toBe('#ffffff'))
     expect(root.style.getPropertyValue('--ap-on-secondary')).toBe('#111111')
     expect(root.getAttribute('data-color-scheme')).toBe('dark')
   })
+})
+
+test('with a colour to compute, its colours show at once and nothing is drawn on them before their text colours (a chunk)', async () => {
+  vi.resetModules() // a page whose colour maths have not loaded yet
+  const { createPortal: createFresh } = await import('../../src/index.js')
+  handles.push(createFresh(el, { apiUrl: portal.apiUrl, fetch: portal.fetch, locale: 'en', token: await portal.token('cus_active'), config: { primary: 'rgb(28 28 28)' } }))
+  const root = $('.ap-portal')!
+  expect(root.style.getPropertyValue('--ap-primary')).toBe('rgb(28 28 28)') // never the default colour first
+  expect($$('nav button').map((b) => b.textContent)).toEqual(['', '', ''])
+  expect($('.ap-view-host')!.childElementCount).toBe(0)
+  await vi.waitFor(() => expect(navButton('Dashboard')).toBeDefined())
+  expect(root.style.getPropertyValue('--ap-on-primary')).toBe('#ffffff')
+  await loaded()
 })
 
 describe('navigation', () => {
@@ -215,7 +229,8 @@ describe('update', () => {
     const root = $('.ap-portal')
     const view = $('.ap-view')
     handle.update({ config: { primary: '#ff0000', returnHref: '/back' } })
-    expect(root!.style.getPropertyValue('--ap-primary')).toBe('#ff0000')
+    // Applied whole once the colour maths' chunk is in.
+    await vi.waitFor(() => expect(root!.style.getPropertyValue('--ap-primary')).toBe('#ff0000'))
     expect($('a.ap-return')?.getAttribute('href')).toBe('/back')
     expect($('.ap-view')).toBe(view) // a theme change leaves the view alone
 

@@ -472,7 +472,8 @@ describe('pricing portal: options and lifecycle', () => {
     expect(portal.style.getPropertyValue('--ap-primary')).toBe('#1c1c1c')
     expect(portal.style.getPropertyValue('--ap-accent')).toBe('rebeccapurple')
     handle.update({ config: { primary: '#ffffff' } })
-    expect(portal.style.getPropertyValue('--ap-primary')).toBe('#ffffff')
+    // Applied whole once the colour maths' chunk is in.
+    await vi.waitFor(() => expect(portal.style.getPropertyValue('--ap-primary')).toBe('#ffffff'))
     expect(portal.style.getPropertyValue('--ap-accent')).toBe('')
   })
 
