@@ -11,7 +11,6 @@
  */
 export { append, h, replaceChildren, type Child } from '../../dom/h.js'
 export { safeHref } from '../../dom/href.js'
-export { DARK_TEXT, LIGHT_TEXT, parseRgb, readableText } from '../../theme/color.js'
 export { button, type ButtonVariant } from './buttons.js'
 export { badge, metricName, priceText, statusBadge, subscriptionDate, type Tone } from './format.js'
 export { card, emptyState, uid, viewRoot } from './layout.js'
