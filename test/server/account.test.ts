@@ -323,6 +323,33 @@ describe.each(BACKENDS)('issue 17 on $name', (kind) => {
       expect(preview.status, String(errors[0])).toBe(200)
     })
   })
+
+  describe('a plan change while the subscription is set to cancel at the period end', () => {
+    type Preview = { effective: string; amount_due_now: number; lines: { description: string; amount: number }[] }
+    it('is previewed as the change will be made (withdrawing the cancellation), and priced as without it', async () => {
+      const { call, errors } = portal(backend.billing)
+      const uid = 'cus_canceling'
+      expect((await call<{ subscription: { cancel_at_period_end: boolean } }>(uid, 'GET', '/session')).body.subscription.cancel_at_period_end).toBe(true)
+      const proYear = findPrice(await plansOf(call), 'Pro', 'year').id
+      const canceling = await call<Preview>(uid, 'POST', '/subscription/preview', { body: { price_id: proYear } })
+      expect(canceling.status, String(errors[0])).toBe(200)
+      expect(canceling.body).toMatchObject({ effective: 'now' })
+      expect(canceling.body.amount_due_now).toBeGreaterThan(0)
+
+      // The same customer without the cancellation: the same change, the same lines.
+      expect((await call(uid, 'POST', '/subscription/resume')).status).toBe(200)
+      const resumed = (await call<Preview>(uid, 'POST', '/subscription/preview', { body: { price_id: proYear } })).body
+      expect(canceling.body.lines.map((l) => l.description)).toEqual(resumed.lines.map((l) => l.description))
+      // The engines price to the second: a second may pass between the two.
+      expect(Math.abs(canceling.body.amount_due_now - resumed.amount_due_now)).toBeLessThanOrEqual(1)
+
+      // And making the change withdraws the cancellation, as the preview said.
+      expect((await call(uid, 'POST', '/subscription/cancel', { body: { at_period_end: true } })).status).toBe(200)
+      const changed = await call(uid, 'POST', '/subscription', { body: { price_id: proYear } })
+      expect(changed.status, String(errors[0])).toBe(200)
+      expect(changed.body).toMatchObject({ price_id: proYear, cancel_at_period_end: false })
+    })
+  })
 })
 
 describe('createPortalHandler({ features }) checks the option', () => {

@@ -382,6 +382,10 @@ export function createStripeBackend(config: BackendConfig): StripeBackend {
           items: [{ id: planItem(s).id, price: target.id, quantity: 1 }],
           proration_behavior: 'always_invoice',
           proration_date: t,
+          // The change withdraws a pending cancellation (changeSubscription does too); Stripe
+          // also has no next invoice to preview for a subscription set to cancel
+          // (`invoice_upcoming_none`) unless the preview withdraws it.
+          ...(isCanceling(s) ? { cancel_at_period_end: false } : {}),
         },
       })
       // A new interval starts a new period, invoiced at once: the preview is that invoice.
