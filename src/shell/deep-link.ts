@@ -8,6 +8,11 @@
  * focus). A view that has settled without that control (the seller turned the flow off,
  * there is no subscription to cancel, no open invoice to pay, no such price) reports
  * `invalid_config` and stays as it is.
+ *
+ * While a flow's dialog or form is open, the view marks it `data-ap-flow="<flow>"` (with
+ * `data-price-id` for a plan change's preview) and closes it on an `ap-close` event. Under
+ * `syncUrl` that is how the hash follows a flow the customer opens in the view, and how
+ * back/forward close it.
  */
 import type { PortalError } from '../api/types.js'
 import type { FlowName, OpenTarget, ViewName } from '../types.js'
@@ -121,6 +126,12 @@ export function createDeepLinks(portal: DeepLinkHost, view: ViewAtom): DeepLinks
   const report = (error: PortalError) => !portal.destroyed && portal.client.report(error)
   let current: Route = { view: view.get() }
   let stopFlow = () => undefined as void
+  /** The open flow's hash as last seen (or ''): only a change of it is the customer's doing. */
+  let seen = ''
+  /** The current flow's entry has its view's bare entry just before it: closing the flow steps back onto that rather than replacing. */
+  let stepBack = false
+  /** Moving from `current` onto `route` by a new entry or forward: is the entry before it `route`'s bare view? */
+  const fromItsView = (route: Route) => !!route.flow && !current.flow && current.view === route.view
 
   function write(route: Route, push: boolean): void {
     if (!syncUrl || win.location.hash === toHash(route)) return
@@ -128,13 +139,58 @@ export function createDeepLinks(portal: DeepLinkHost, view: ViewAtom): DeepLinks
     else win.history.replaceState(win.history.state, '', toHash(route))
   }
 
-  function show(route: Route, push: boolean): void {
+  function show(route: Route, push: boolean, first = false): void {
     stopFlow()
+    // (The first route replaces the host's entry: nothing of ours is before it.)
+    stepBack = !first && fromItsView(route)
     current = route
     write(route, push)
     view.set(route.view)
+    // Back/forward off a flow (or onto another): its dialog or form closes, as its Cancel would.
+    const open = openFlow()
+    if (open && toHash(open.route) !== toHash(route)) open.el.dispatchEvent(new CustomEvent('ap-close'))
+    // That closing was the route's doing, not the customer's.
+    seen = openFlow() ? toHash(openFlow()!.route) : ''
     stopFlow = startFlow(viewHost, route, report)
   }
+
+  /** The flow whose dialog or form is open in the portal, if any. */
+  function openFlow(): { el: HTMLElement; route: Route } | undefined {
+    const el = root.querySelector<HTMLElement>('[data-ap-flow]')
+    const flow = el?.getAttribute('data-ap-flow') as FlowName | null
+    if (!el || !flow) return undefined
+    const priceId = el.getAttribute('data-price-id')
+    return { el, route: { view: current.view, flow, ...(priceId ? { priceId } : {}) } }
+  }
+
+  // Under syncUrl, a flow the customer opens in the view is a history entry; closing it
+  // (done, cancel, Escape) steps back off that entry, so no dead entry is left behind and
+  // forward opens it again (or, when the entry before is not the view's, replaces it with
+  // the view's). A flow the route itself opened is already in the hash.
+  function followFlows(): void {
+    const open = openFlow()
+    const hash = open ? toHash(open.route) : ''
+    if (hash === seen) return
+    seen = hash
+    if (open) {
+      if (toHash(current) === hash) return
+      // Another price of the same plan change replaces the entry; a new flow adds one.
+      const push = current.flow !== open.route.flow
+      if (push) stepBack = fromItsView(open.route)
+      stopFlow()
+      current = open.route
+      write(current, push)
+    } else if (current.flow) {
+      const back = stepBack
+      stopFlow()
+      current = { view: current.view }
+      stepBack = false
+      if (back) win.history.back()
+      else write(current, false)
+    }
+  }
+  const flows = new MutationObserver(followFlows)
+  if (syncUrl) flows.observe(root, { childList: true, subtree: true })
 
   // A move made in the portal (its nav, a view's link) becomes a history entry too.
   const stopView = view.listen((name) => {
@@ -145,13 +201,14 @@ export function createDeepLinks(portal: DeepLinkHost, view: ViewAtom): DeepLinks
   // Where the portal starts: a hash naming a view (syncUrl) wins over `open`.
   const initial = (syncUrl && fromHash(win.location.hash)) || (opts.open && routeOf(opts.open))
   // The URL says where the portal is from the start (replacing the entry: no extra step back).
-  show(initial || current, false)
+  show(initial || current, false, true)
 
   return {
     go: (open) => show(routeOf(open), true),
     destroy() {
       stopFlow()
       stopView()
+      flows.disconnect()
       win.removeEventListener('popstate', onPop)
     },
   }
