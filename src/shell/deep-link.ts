@@ -126,67 +126,83 @@ export function createDeepLinks(portal: DeepLinkHost, view: ViewAtom): DeepLinks
   const report = (error: PortalError) => !portal.destroyed && portal.client.report(error)
   let current: Route = { view: view.get() }
   let stopFlow = () => undefined as void
-  /** The open flow's hash as last seen (or ''): only a change of it is the customer's doing. */
-  let seen = ''
-  /** The current flow's entry has its view's bare entry just before it: closing the flow steps back onto that rather than replacing. */
-  let stepBack = false
-  /** Moving from `current` onto `route` by a new entry or forward: is the entry before it `route`'s bare view? */
-  const fromItsView = (route: Route) => !!route.flow && !current.flow && current.view === route.view
+  /** The open flow's hash and how many flows were open, as last seen: only a change is the customer's doing. */
+  let seen = { hash: '', count: 0 }
+  /**
+   * The hashes of the history entries under the current one, as far as known (nearest
+   * last): each route we pushed from, or moved forward from onto one of its flows. Closing
+   * a flow onto exactly the nearest steps back to it (no dead entry left behind); onto
+   * anything else replaces the flow's entry.
+   */
+  let below: string[] = []
+  const nearest = () => below[below.length - 1]
 
-  function write(route: Route, push: boolean): void {
-    if (!syncUrl || win.location.hash === toHash(route)) return
+  /** Puts `route` in the hash (under syncUrl); true when that added an entry. */
+  function write(route: Route, push: boolean): boolean {
+    if (!syncUrl || win.location.hash === toHash(route)) return false
     if (push) win.history.pushState(win.history.state, '', toHash(route))
     else win.history.replaceState(win.history.state, '', toHash(route))
+    return push
   }
 
   function show(route: Route, push: boolean, first = false): void {
     stopFlow()
-    // (The first route replaces the host's entry: nothing of ours is before it.)
-    stepBack = !first && fromItsView(route)
+    // The first route replaces the host's entry: nothing of ours is under it. Back/forward
+    // only tells where it went: onto the nearest entry under is back; from a view onto its
+    // flow is forward (a flow's entry is pushed from its view); anything else is not known.
+    const from = toHash(current)
+    const forward = !push && !!route.flow && !current.flow && current.view === route.view
     current = route
-    write(route, push)
+    const pushed = write(route, push)
+    if (first) below = []
+    else if (pushed || forward) below = [...below.slice(-50), from]
+    else if (!push) below = toHash(route) === nearest() ? below.slice(0, -1) : []
     view.set(route.view)
     // Back/forward off a flow (or onto another): its dialog or form closes, as its Cancel would.
     const open = openFlow()
     if (open && toHash(open.route) !== toHash(route)) open.el.dispatchEvent(new CustomEvent('ap-close'))
     // That closing was the route's doing, not the customer's.
-    seen = openFlow() ? toHash(openFlow()!.route) : ''
+    seen = openState()
     stopFlow = startFlow(viewHost, route, report)
   }
 
-  /** The flow whose dialog or form is open in the portal, if any. */
+  /** The flow whose dialog or form is open in the portal, if any (the latest: a dialog over a preview). */
   function openFlow(): { el: HTMLElement; route: Route } | undefined {
-    const el = root.querySelector<HTMLElement>('[data-ap-flow]')
+    const marked = root.querySelectorAll<HTMLElement>('[data-ap-flow]')
+    const el = marked[marked.length - 1]
     const flow = el?.getAttribute('data-ap-flow') as FlowName | null
     if (!el || !flow) return undefined
     const priceId = el.getAttribute('data-price-id')
     return { el, route: { view: current.view, flow, ...(priceId ? { priceId } : {}) } }
   }
+  function openState(): { hash: string; count: number } {
+    const open = openFlow()
+    return { hash: open ? toHash(open.route) : '', count: root.querySelectorAll('[data-ap-flow]').length }
+  }
 
   // Under syncUrl, a flow the customer opens in the view is a history entry; closing it
   // (done, cancel, Escape) steps back off that entry, so no dead entry is left behind and
-  // forward opens it again (or, when the entry before is not the view's, replaces it with
-  // the view's). A flow the route itself opened is already in the hash.
+  // forward opens it again (or, when the entry before is not where it closes onto, replaces
+  // it). A flow the route itself opened is already in the hash.
   function followFlows(): void {
-    const open = openFlow()
-    const hash = open ? toHash(open.route) : ''
-    if (hash === seen) return
-    seen = hash
-    if (open) {
-      if (toHash(current) === hash) return
-      // Another price of the same plan change replaces the entry; a new flow adds one.
-      const push = current.flow !== open.route.flow
-      if (push) stepBack = fromItsView(open.route)
-      stopFlow()
-      current = open.route
-      write(current, push)
-    } else if (current.flow) {
-      const back = stepBack
-      stopFlow()
-      current = { view: current.view }
-      stepBack = false
-      if (back) win.history.back()
-      else write(current, false)
+    const now = openState()
+    const closed = now.count < seen.count
+    const changed = now.hash !== seen.hash
+    seen = now
+    if (!changed || toHash(current) === now.hash || (!now.hash && !current.flow)) return
+    stopFlow()
+    const from = current
+    current = openFlow()?.route ?? { view: from.view }
+    if (closed && nearest() === toHash(current)) {
+      // Closed onto the entry under it (its view, or the preview under a dialog): step back to it.
+      below.pop()
+      win.history.back()
+    } else if (!closed && current.flow !== from.flow) {
+      // A flow opened: an entry of its own.
+      if (write(current, true)) below.push(toHash(from))
+    } else {
+      // Another price of the same plan change, or closed onto what no entry holds: in place.
+      write(current, false)
     }
   }
   const flows = new MutationObserver(followFlows)
@@ -196,7 +212,11 @@ export function createDeepLinks(portal: DeepLinkHost, view: ViewAtom): DeepLinks
   const stopView = view.listen((name) => {
     if (name !== current.view) show({ view: name }, true)
   })
-  const onPop = () => show(fromHash(win.location.hash) ?? { view: opts.defaultView ?? 'dashboard' }, false)
+  const onPop = () => {
+    const route = fromHash(win.location.hash) ?? { view: opts.defaultView ?? 'dashboard' }
+    // Our own step back off a flow that closed: the portal is there already.
+    if (toHash(route) !== toHash(current)) show(route, false)
+  }
   if (syncUrl) win.addEventListener('popstate', onPop)
   // Where the portal starts: a hash naming a view (syncUrl) wins over `open`.
   const initial = (syncUrl && fromHash(win.location.hash)) || (opts.open && routeOf(opts.open))

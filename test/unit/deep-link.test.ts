@@ -95,6 +95,61 @@ describe('createDeepLinks with syncUrl', () => {
     expect(location.hash).toBe('#billing/cancel')
   })
 
+  test('flows opened in the view: a dialog over a preview, each an entry; closing each steps back to the one under it', async () => {
+    const root = document.createElement('div')
+    const host = viewHost()
+    root.append(host)
+    document.body.append(root)
+    const $view = atom<ViewName>('invoices')
+    const links = createDeepLinks({ root, opts: { syncUrl: true }, client: { report: vi.fn() }, destroyed: false }, $view)
+    cleanups.push(() => links.destroy(), () => root.remove())
+    $view.set('billing')
+    expect(location.hash).toBe('#billing')
+    const marked = (flow: string, priceId?: string) => {
+      const el = document.createElement('div')
+      el.setAttribute('data-ap-flow', flow)
+      if (priceId) el.setAttribute('data-price-id', priceId)
+      return el
+    }
+    const preview = marked('change-plan', 'price_a')
+    host.append(preview)
+    await vi.waitFor(() => expect(location.hash).toBe('#billing/change-plan/price_a'))
+    // Another price in the same preview: the same entry.
+    preview.setAttribute('data-price-id', 'price_b')
+    preview.replaceChildren(document.createElement('p'))
+    await vi.waitFor(() => expect(location.hash).toBe('#billing/change-plan/price_b'))
+    const dialog = marked('cancel')
+    root.append(dialog)
+    await vi.waitFor(() => expect(location.hash).toBe('#billing/cancel'))
+    dialog.remove()
+    await vi.waitFor(() => expect(location.hash).toBe('#billing/change-plan/price_b'))
+    preview.remove()
+    await vi.waitFor(() => expect(location.hash).toBe('#billing'))
+    // Nothing dead behind: one step back is where the portal was before billing.
+    history.back()
+    await vi.waitFor(() => expect($view.get()).toBe('invoices'))
+    expect(location.hash).toBe('#invoices')
+  })
+
+  test('back off a flow sends its dialog or form `ap-close`', async () => {
+    const root = document.createElement('div')
+    const host = viewHost()
+    root.append(host)
+    document.body.append(root)
+    const $view = atom<ViewName>('billing')
+    const links = createDeepLinks({ root, opts: { syncUrl: true }, client: { report: vi.fn() }, destroyed: false }, $view)
+    cleanups.push(() => links.destroy(), () => root.remove())
+    const form = document.createElement('form')
+    form.setAttribute('data-ap-flow', 'add-payment-method')
+    const closed = vi.fn(() => form.remove())
+    form.addEventListener('ap-close', closed)
+    host.append(form)
+    await vi.waitFor(() => expect(location.hash).toBe('#billing/add-payment-method'))
+    history.back()
+    await vi.waitFor(() => expect(closed).toHaveBeenCalledOnce())
+    expect(location.hash).toBe('#billing')
+  })
+
   test('without syncUrl the URL is the host’s', () => {
     const root = document.createElement('div')
     root.append(viewHost())
