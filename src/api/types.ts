@@ -42,6 +42,10 @@ export interface Price {
   /** Minor units of `currency`. */
   amount: number
   currency: string
+  /** Customer's `GET /plans` only, on every price but the current one: when a change to it takes effect (the backend's preview would say the same). */
+  change_effective?: 'now' | 'period_end'
+  /** Customer's `GET /plans` only: whether this portal lets the customer switch to it (`features`). The server decides; the views only render it. */
+  change_allowed?: boolean
 }
 
 export interface MetricInfo {

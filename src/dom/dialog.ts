@@ -6,6 +6,8 @@ export interface ConfirmOptions {
   confirmLabel: string
   cancelLabel?: string
   destructive?: boolean
+  /** The portal flow this dialog is (`'cancel'`): marked `data-ap-flow` for the deep-link router, which closes it (as Cancel) with an `ap-close` event on back/forward. */
+  flow?: string
 }
 
 let ids = 0
@@ -34,12 +36,13 @@ export function confirmDialog(root: HTMLElement, options: ConfirmOptions, signal
     const body = options.body === undefined ? null : typeof options.body === 'string' ? h('p', { id: `${id}-body` }, options.body) : h('div', { id: `${id}-body` }, options.body)
     const dialog = h(
       'div',
-      { class: 'ap-dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': `${id}-title`, 'aria-describedby': body ? `${id}-body` : undefined, onKeydown: onKey },
+      { class: 'ap-dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': `${id}-title`, 'aria-describedby': body ? `${id}-body` : undefined, 'data-ap-flow': options.flow, onKeydown: onKey },
       h('h2', { id: `${id}-title`, class: 'ap-dialog__title' }, options.title),
       body,
       h('div', { class: 'ap-dialog__actions' }, cancel, confirm),
     )
     const backdrop = h('div', { class: 'ap-dialog-backdrop', onClick: (event: MouseEvent) => event.target === backdrop && close(false) }, dialog)
+    dialog.addEventListener('ap-close', () => close(false))
 
     // Everything else in the portal leaves the tab order and the accessibility tree.
     // (The live region stays reachable: outcomes are announced while a dialog is open.)

@@ -94,9 +94,15 @@ export function checkGate(gate: FeatureGate | undefined, features: PortalFeature
   if (value === false || (gate.needs === 'full' && value !== true)) throw forbidden(gate.feature, gate.what ?? SECTION[gate.feature], 'true')
 }
 
-/** `features.plans`: may the customer switch to `priceId`? */
-export function checkPlanAllowed(features: PortalFeatures, priceId: string): void {
-  if (features.plans !== null && !features.plans.includes(priceId)) {
-    throw forbidden('plans', `Switching to price ${JSON.stringify(priceId)}`, 'a list that includes it')
-  }
+/**
+ * The one rule for the plan changes a seller allows, behind both the refusal (preview and
+ * change answer 403) and the customer's plans answer (`change_allowed` on each price): the
+ * price is in `features.plans` when that is set, and under `changePlan: 'upgrades_only'` the
+ * change takes effect now (`effective`, the backend's: a downgrade waits for the period end).
+ * Without `effective` (not known yet) only the price list is checked. Null when allowed.
+ */
+export function changeRefusal(features: PortalFeatures, priceId: string, effective?: 'now' | 'period_end'): BillingError | null {
+  if (features.plans !== null && !features.plans.includes(priceId)) return forbidden('plans', `Switching to price ${JSON.stringify(priceId)}`, 'a list that includes it')
+  if (features.changePlan === 'upgrades_only' && effective === 'period_end') return forbidden('changePlan', 'Moving to a lower plan', 'true')
+  return null
 }

@@ -4,10 +4,10 @@
  * Bodies, queries and responses are the schemas of `./schemas/portal.ts`.
  */
 import type * as z from 'zod'
-import type { PortalFeatures, SubscriptionPreview } from '../api/types.js'
+import type { PlansResponse, PortalFeatures, SubscriptionPreview } from '../api/types.js'
 import type { BillingBackend, CustomerScope, MutationOptions } from './billing/types.js'
 import { BillingError } from './billing/types.js'
-import { checkPlanAllowed, forbidden, type FeatureGate } from './features.js'
+import { changeRefusal, forbidden, type FeatureGate } from './features.js'
 import type { RouteShape } from './routing.js'
 import * as s from './schemas/portal.js'
 import { openApiDocument, type OpenApiDocument } from './schemas/openapi.js'
@@ -50,21 +50,33 @@ const changePlan: FeatureGate = { feature: 'changePlan' }
 const apiKeysRead: FeatureGate = { feature: 'apiKeys' }
 const apiKeysWrite: FeatureGate = { feature: 'apiKeys', needs: 'full', what: 'Creating, rolling and revoking API keys' }
 
-/**
- * The preview of a change the seller allows: `features.plans` lists its price, and under
- * `changePlan: 'upgrades_only'` it is not a downgrade (what the backend applies at the period end).
- */
+/** Throws the seller's refusal of a change (`changeRefusal`), if any. */
+function checkChange(features: PortalFeatures, priceId: string, effective?: 'now' | 'period_end'): void {
+  const refusal = changeRefusal(features, priceId, effective)
+  if (refusal) throw refusal
+}
+
+/** The preview of a change the seller allows (`changeRefusal`, on the preview's own `effective`). */
 async function allowedPreview(c: RouteContext, priceId: string): Promise<SubscriptionPreview> {
-  checkPlanAllowed(c.features, priceId)
+  checkChange(c.features, priceId)
   const preview = await c.billing.previewSubscriptionChange(c.scope, priceId)
-  if (c.features.changePlan === 'upgrades_only' && preview.effective === 'period_end') throw forbidden('changePlan', 'Moving to a lower plan', 'true')
+  checkChange(c.features, priceId, preview.effective)
   return preview
 }
 
-/** `features.plans`: only the listed prices, and only plans that keep one. */
-function offeredPlans<T extends { data: { prices: { id: string }[] }[] }>(plans: T, allowed: string[] | null): T {
-  if (allowed === null) return plans
-  const data = plans.data.map((plan) => ({ ...plan, prices: plan.prices.filter((price) => allowed.includes(price.id)) })).filter((plan) => plan.prices.length > 0)
+/**
+ * The customer's plans as the seller offers them: only the prices in `features.plans` (a
+ * plan left with none goes), each marked `change_allowed` by `changeRefusal` on the
+ * backend's `change_effective`: the same answer a preview of it would get.
+ */
+function offeredPlans(plans: PlansResponse, features: PortalFeatures): PlansResponse {
+  const listed = (price: { id: string }) => features.plans === null || features.plans.includes(price.id)
+  const data = plans.data
+    .map((plan) => ({
+      ...plan,
+      prices: plan.prices.filter(listed).map((price) => ({ ...price, change_allowed: price.id !== plans.current_price_id && changeRefusal(features, price.id, price.change_effective) === null })),
+    }))
+    .filter((plan) => plan.prices.length > 0)
   return { ...plans, data }
 }
 
@@ -145,7 +157,7 @@ export const routes: Route[] = [
     },
   }),
 
-  route({ method: 'GET', path: ['plans'], summary: 'Plans the customer may switch to', gate: changePlan, auth: true, mutation: false, response: s.PlansResponse, run: async (c) => offeredPlans(await c.billing.listPlans(c.scope), c.features.plans) }),
+  route({ method: 'GET', path: ['plans'], summary: 'Plans the customer may switch to', gate: changePlan, auth: true, mutation: false, response: s.PlansResponse, run: async (c) => offeredPlans(await c.billing.listPlans(c.scope), c.features) }),
   route({
     method: 'POST',
     path: ['subscription', 'preview'],
@@ -170,7 +182,7 @@ export const routes: Route[] = [
     run: async (c) => {
       // Only a restricted portal pays for the extra preview.
       if (c.features.changePlan === 'upgrades_only') await allowedPreview(c, c.body.price_id)
-      else checkPlanAllowed(c.features, c.body.price_id)
+      else checkChange(c.features, c.body.price_id)
       return c.billing.changeSubscription(c.scope, c.body.price_id, { ...c.mutation, prorationDate: c.body.proration_date })
     },
   }),

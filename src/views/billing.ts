@@ -25,7 +25,7 @@ export const billing: View = (ctx) => {
   // The plans the seller offers (`features.plans`, `'upgrades_only'`), where a deep link to a plan change lands.
   // Defined before bindResource: stores a shared client has loaded already render in its first subscription.
   const plans = (data: Account) => {
-    const el = plansCard(ctx, { ...data, plans: offeredPlans(data.plans, data.session) }, account, changePlan, previewHost)
+    const el = plansCard(ctx, { ...data, plans: offeredPlans(data.plans) }, account, changePlan, previewHost)
     el.setAttribute('data-ap-open', 'change-plan')
     return el
   }

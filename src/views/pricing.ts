@@ -192,6 +192,8 @@ export function pricingView(ctx: ViewContext, $settings: ReadableAtom<PricingSet
     }
     const move = moveTo(currentPrice, price)
     if (move === 'current') return h('button', { type: 'button', class: 'ap-button ap-button--secondary', disabled: true }, t('billing.plans.current'))
+    // The server's verdict on this change (`features`, e.g. no downgrade under 'upgrades_only'): not offered.
+    if (price.change_allowed === false) return null
     const label = t(
       !liveSubscription(account) ? (plan.trial_days > 0 ? 'pricing.cta.trial' : 'pricing.cta.start') : move === 'upgrade' ? 'pricing.cta.upgrade' : move === 'downgrade' ? 'pricing.cta.downgrade' : 'pricing.cta.switch',
     )

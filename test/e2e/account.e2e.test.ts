@@ -119,19 +119,51 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
     await page.close()
   })
 
-  it('a deep link with syncUrl: the flow opens, back and forward follow the hash', async () => {
+  it('a deep link with syncUrl: the flow opens, back and forward follow the hash, through flows opened in the view too', async () => {
     const page = await open('cus_active', '&open=cancel&sync=1', 'Billing')
+    const hash = () => new URL(page.url()).hash
     const dialog = portal(page).getByRole('dialog')
     await dialog.waitFor(WAIT)
-    expect(new URL(page.url()).hash).toBe('#billing/cancel')
+    expect(hash()).toBe('#billing/cancel')
+    // Closing the flow leaves it: the entry is the view's now.
     await dialog.getByRole('button', { name: 'Keep subscription' }).click()
+    await expect.poll(hash).toBe('#billing')
     await navTo(page, 'Invoices')
-    expect(new URL(page.url()).hash).toBe('#invoices')
+    expect(hash()).toBe('#invoices')
     await page.goBack()
     await heading(page, 'Billing').waitFor(WAIT)
-    expect(new URL(page.url()).hash).toBe('#billing/cancel')
+    expect(hash()).toBe('#billing')
+    expect(await dialog.count()).toBe(0)
     await page.goForward()
     await heading(page, 'Invoices').waitFor(WAIT)
+
+    // A flow the customer opens in the view is an entry of its own: back closes it, forward
+    // reopens it, Escape steps back off it (no dead entry: one more back is the invoices).
+    await navTo(page, 'Billing')
+    await portal(page).getByRole('button', { name: 'Cancel subscription' }).click()
+    await dialog.waitFor(WAIT)
+    await expect.poll(hash).toBe('#billing/cancel')
+    await page.goBack()
+    await dialog.waitFor({ state: 'detached', ...WAIT })
+    expect(hash()).toBe('#billing')
+    await page.goForward()
+    await dialog.waitFor(WAIT)
+    expect(hash()).toBe('#billing/cancel')
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'detached', ...WAIT })
+    await expect.poll(hash).toBe('#billing')
+    // Choosing a price: its preview is the entry; back closes it.
+    await portal(page).getByRole('button', { name: /^Choose Scale/ }).first().click()
+    const preview = portal(page).getByRole('region', { name: /^Change to Scale/ })
+    await preview.waitFor(WAIT)
+    await expect.poll(hash).toMatch(/^#billing\/change-plan\/price_scale_/)
+    await page.goBack()
+    await preview.waitFor({ state: 'detached', ...WAIT })
+    expect(hash()).toBe('#billing')
+    await page.goBack()
+    await heading(page, 'Invoices').waitFor(WAIT)
+    await page.goForward()
+    await heading(page, 'Billing').waitFor(WAIT)
     // A shared link opens where it points.
     const shared = await context.newPage()
     await shared.goto(`/${framework}?customer=cus_active&sync=1#billing/change-plan/price_pro_year`)

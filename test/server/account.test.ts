@@ -288,6 +288,32 @@ describe.each(BACKENDS)('issue 17 on $name', (kind) => {
       expect(later.body).toMatchObject({ cancel_at_period_end: true })
     })
 
+    it("changePlan: 'upgrades_only': each price of GET /plans says (change_allowed) what its preview then answers", async () => {
+      const { call } = portal(backend.billing, { changePlan: 'upgrades_only' })
+      // Monthly, yearly, in a trial, set to cancel, free: where a price per month and the backend's rule part.
+      for (const uid of ['cus_active', 'cus_canceling', 'cus_trialing', 'cus_free']) {
+        const plans = await call<{ data: Plan[]; current_price_id: string }>(uid, 'GET', '/plans')
+        for (const price of plans.body.data.flatMap((plan) => plan.prices)) {
+          if (price.id === plans.body.current_price_id) {
+            expect(price.change_allowed, `${uid} ${price.id}`).toBe(false)
+            continue
+          }
+          const preview = await call<{ effective: string }>(uid, 'POST', '/subscription/preview', { body: { price_id: price.id } })
+          expect(preview.status === 403, `${uid} → ${price.id}: ${JSON.stringify(preview.body)}`).toBe(!price.change_allowed)
+          if (preview.status === 200) expect(preview.body.effective, `${uid} → ${price.id}`).toBe(price.change_effective)
+        }
+      }
+      const of = async (uid: string, name: string, period: 'month' | 'year') => findPrice((await call<{ data: Plan[] }>(uid, 'GET', '/plans')).body.data, name, period)
+      // Yearly Starter to monthly Pro costs more a month, yet waits for the period end: refused, and said so.
+      expect(await of('cus_canceling', 'Pro', 'month')).toMatchObject({ change_effective: 'period_end', change_allowed: false })
+      expect(await of('cus_canceling', 'Pro', 'year')).toMatchObject({ change_effective: 'now', change_allowed: true })
+      // In a trial a cheaper plan applies at once: allowed.
+      expect(await of('cus_trialing', 'Starter', 'month')).toMatchObject({ change_effective: 'now', change_allowed: true })
+      // Without the restriction every other price is allowed, whenever it applies.
+      const open = await portal(backend.billing).call<{ data: Plan[] }>('cus_canceling', 'GET', '/plans')
+      expect(findPrice(open.body.data, 'Pro', 'month')).toMatchObject({ change_effective: 'period_end', change_allowed: true })
+    })
+
     it("changePlan: 'upgrades_only' refuses a downgrade (preview and change) and allows an upgrade", async () => {
       const { call } = portal(backend.billing, { changePlan: 'upgrades_only' })
       const plans = await plansOf(call)
@@ -321,6 +347,33 @@ describe.each(BACKENDS)('issue 17 on $name', (kind) => {
       }
       const preview = await call('cus_active', 'POST', '/subscription/preview', { body: { price_id: proYear } })
       expect(preview.status, String(errors[0])).toBe(200)
+    })
+  })
+
+  describe('a plan change while the subscription is set to cancel at the period end', () => {
+    type Preview = { effective: string; amount_due_now: number; lines: { description: string; amount: number }[] }
+    it('is previewed as the change will be made (withdrawing the cancellation), and priced as without it', async () => {
+      const { call, errors } = portal(backend.billing)
+      const uid = 'cus_canceling'
+      expect((await call<{ subscription: { cancel_at_period_end: boolean } }>(uid, 'GET', '/session')).body.subscription.cancel_at_period_end).toBe(true)
+      const proYear = findPrice(await plansOf(call), 'Pro', 'year').id
+      const canceling = await call<Preview>(uid, 'POST', '/subscription/preview', { body: { price_id: proYear } })
+      expect(canceling.status, String(errors[0])).toBe(200)
+      expect(canceling.body).toMatchObject({ effective: 'now' })
+      expect(canceling.body.amount_due_now).toBeGreaterThan(0)
+
+      // The same customer without the cancellation: the same change, the same lines.
+      expect((await call(uid, 'POST', '/subscription/resume')).status).toBe(200)
+      const resumed = (await call<Preview>(uid, 'POST', '/subscription/preview', { body: { price_id: proYear } })).body
+      expect(canceling.body.lines.map((l) => l.description)).toEqual(resumed.lines.map((l) => l.description))
+      // The engines price to the second: a second may pass between the two.
+      expect(Math.abs(canceling.body.amount_due_now - resumed.amount_due_now)).toBeLessThanOrEqual(1)
+
+      // And making the change withdraws the cancellation, as the preview said.
+      expect((await call(uid, 'POST', '/subscription/cancel', { body: { at_period_end: true } })).status).toBe(200)
+      const changed = await call(uid, 'POST', '/subscription', { body: { price_id: proYear } })
+      expect(changed.status, String(errors[0])).toBe(200)
+      expect(changed.body).toMatchObject({ price_id: proYear, cancel_at_period_end: false })
     })
   })
 })

@@ -41,8 +41,11 @@ afterEach(async () => {
 })
 
 /** Mounts against a fresh seeded engine; `customer` signs in with a minted token. */
-async function mount(options: Partial<PricingOptions> = {}, { customer, setup }: { customer?: string; setup?: (server: TestPortal) => Promise<void> } = {}): Promise<Mounted> {
-  const server = createTestPortal()
+async function mount(
+  options: Partial<PricingOptions> = {},
+  { customer, setup, server: serverOptions }: { customer?: string; setup?: (server: TestPortal) => Promise<void>; server?: Parameters<typeof createTestPortal>[0] } = {},
+): Promise<Mounted> {
+  const server = createTestPortal(serverOptions)
   await setup?.(server)
   const requests: Logged[] = []
   const pending = new Set<Promise<unknown>>()
@@ -338,6 +341,14 @@ describe('pricing portal: a signed-in customer', () => {
     const [newest] = (await server.billing.listInvoices({ appId: TEST_APP_ID, customUid: 'cus_active' }, { limit: 1 })).data
     const { lines } = await server.billing.getInvoice({ appId: TEST_APP_ID, customUid: 'cus_active' }, newest.id)
     expect(lines![0].period?.start).toBe((body as { proration_date: number }).proration_date)
+  })
+
+  it("offers only the changes the server allows: no Downgrade under changePlan: 'upgrades_only'", async () => {
+    const m = await mount({}, { customer: 'cus_active', server: { handler: { features: { changePlan: 'upgrades_only' } } } })
+    await loaded(m.root)
+    await waitFor(() => buttonNamed(cardNamed(m.root, 'plan_scale')!, /^Upgrade: Scale/))
+    expect(buttonNamed(cardNamed(m.root, 'plan_starter')!, /^Downgrade/)).toBeUndefined()
+    expect(cardNamed(m.root, 'plan_starter')!.querySelector('button')).toBeNull()
   })
 
   it('schedules a downgrade for the period end, and undoes it', async () => {

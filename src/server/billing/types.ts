@@ -88,6 +88,7 @@ export interface BillingBackend {
   setDefaultPaymentMethod(scope: CustomerScope, paymentMethodId: string, options?: MutationOptions): Promise<PaymentMethod>
   removePaymentMethod(scope: CustomerScope, paymentMethodId: string, options?: MutationOptions): Promise<void>
 
+  /** Each price but the current one marked `change_effective`, by the rule `previewSubscriptionChange` uses (the Portal API's `change_allowed` is decided from it). */
   listPlans(scope: CustomerScope): Promise<PlansResponse>
   /**
    * Exactly what `changeSubscription` with the same price would charge at this moment;

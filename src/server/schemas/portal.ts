@@ -101,7 +101,17 @@ export const ErrorBody = named(
 )
 
 export const Period = z.enum(['month', 'year'])
-export const Price = named('Price', z.object({ id: z.string(), period: Period, amount: z.int(), currency: z.string() }))
+export const Price = named(
+  'Price',
+  z.object({
+    id: z.string(),
+    period: Period,
+    amount: z.int(),
+    currency: z.string(),
+    change_effective: z.enum(['now', 'period_end']).optional().describe("Customer's GET /plans only, on every price but the current one: when a change to it takes effect (as its preview says)"),
+    change_allowed: z.boolean().optional().describe("Customer's GET /plans only: whether this portal lets the customer switch to it (`features.plans`, `features.changePlan: 'upgrades_only'`)"),
+  }),
+)
 export const MetricInfo = z.object({ name: z.string(), unit: z.string() })
 export const Plan = named(
   'Plan',

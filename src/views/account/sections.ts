@@ -16,22 +16,13 @@ export const enabled = (features: PortalFeatures | undefined, name: Switch): boo
 /** Fully on: `apiKeys: 'read_only'` can list keys but not create, roll or revoke them. */
 export const fullyOn = (features: PortalFeatures | undefined, name: Switch): boolean => (features?.[name] ?? true) === true
 
-
-/** A price per month, to compare prices of different periods. */
-const monthly = (price: Price) => (price.period === 'year' ? price.amount / 12 : price.amount)
-
 /**
- * Whether the plans list offers `price`: in `features.plans` when it is set, and not a
- * downgrade (cheaper per month than `current`) under `changePlan: 'upgrades_only'`.
+ * The plans as the seller offers them: the current price and those the server allows
+ * (`change_allowed`: `features.plans`, `changePlan: 'upgrades_only'` judged by the
+ * backend's own rule, never guessed here); a plan left with none goes.
  */
-export function offered(features: PortalFeatures | undefined, price: Price, current: Price | null | undefined): boolean {
-  if (features?.plans && !features.plans.includes(price.id)) return false
-  return !(features?.changePlan === 'upgrades_only' && current && monthly(price) < monthly(current))
-}
-
-/** The plans as the seller offers them: the current price and those `offered` lets through; a plan left with none goes. */
-export function offeredPlans(plans: PlansResponse, session: Session): PlansResponse {
-  const keep = (price: Price) => price.id === plans.current_price_id || offered(session.features, price, session.price)
+export function offeredPlans(plans: PlansResponse): PlansResponse {
+  const keep = (price: Price) => price.id === plans.current_price_id || price.change_allowed !== false
   return { ...plans, data: plans.data.map((plan) => ({ ...plan, prices: plan.prices.filter(keep) })).filter((plan) => plan.prices.length > 0) }
 }
 

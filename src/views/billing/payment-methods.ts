@@ -24,13 +24,23 @@ export function paymentMethodsCard(ctx: ViewContext): HTMLElement {
     run: async () => {
       const setup = await beginAdding(adding)
       // The flow reloads the list once the method is attached.
+      const cancel = () => {
+        void adding.close()
+        closeForm()
+      }
       const form = addMethodForm(ctx, setup, {
         attach: (paymentMethod, makeDefault) => attachWith(adding, paymentMethod, makeDefault),
         added: closeForm,
-        close: () => {
-          void adding.close()
-          closeForm()
-        },
+        close: cancel,
+      })
+      // Open, it is the add-payment-method flow (for the deep-link router, which closes it with
+      // `ap-close` on back); Escape closes it as its Cancel does.
+      form.setAttribute('data-ap-flow', 'add-payment-method')
+      form.addEventListener('ap-close', cancel)
+      form.addEventListener('keydown', (event) => {
+        if (event.key !== 'Escape') return
+        event.preventDefault()
+        cancel()
       })
       replaceChildren(addHost, form)
       form.querySelector<HTMLElement>('h3')?.focus()

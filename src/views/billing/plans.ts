@@ -88,11 +88,17 @@ export function showPreview(ctx: ViewContext, host: HTMLElement, plan: Plan, pri
     replaceChildren(host)
     byFocusKey(host.closest('.ap-card, .ap-pricing'), `choose-${price.id}`)?.focus()
   }
+  // Escape closes it as Cancel does; so does back under `syncUrl` (the deep-link router's `ap-close`).
+  const onKeydown = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape') return
+    event.preventDefault()
+    close()
+  }
   replaceChildren(
     host,
     h(
       'div',
-      { class: 'ap-panel ap-preview', role: 'region', 'aria-labelledby': headingId },
+      { class: 'ap-panel ap-preview', role: 'region', 'aria-labelledby': headingId, 'data-ap-flow': 'change-plan', 'data-price-id': price.id, onKeydown, 'onAp-close': close },
       heading,
       h('p', null, priceText(ctx, price)),
       h(

@@ -114,6 +114,7 @@ function cancelButton(ctx: ViewContext, sub: Subscription, account: AccountStore
         confirmLabel: t('billing.cancel'),
         cancelLabel: t('billing.cancel.keep'),
         destructive: true,
+        flow: 'cancel',
       })
       if (!confirmed) await cancel.close()
       return confirmed

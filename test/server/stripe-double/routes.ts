@@ -268,6 +268,7 @@ export const routes: Route[] = [
           prorationBehavior: str(details.proration_behavior),
           prorationDate: num(details.proration_date),
           trialEnd: trialEnd === 'now' ? world.now() : num(trialEnd),
+          cancelAtPeriodEnd: bool(details.cancel_at_period_end),
         }),
       )
     },

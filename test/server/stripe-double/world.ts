@@ -813,11 +813,14 @@ export class World {
   }
 
   /** POST /v1/invoices/create_preview. */
-  preview(params: { customer?: string; subscription?: string; price?: string; itemId?: string; prorationBehavior?: string; prorationDate?: number; trialEnd?: number }) {
+  preview(params: { customer?: string; subscription?: string; price?: string; itemId?: string; prorationBehavior?: string; prorationDate?: number; trialEnd?: number; cancelAtPeriodEnd?: boolean }) {
     if (params.subscription) {
       const sub = this.subscription(params.subscription)
       if (params.customer && params.customer !== sub.customer) throw invalid('The subscription does not belong to this customer', 'subscription')
-      if (sub.status === 'canceled' || sub.cancel_at_period_end) throw invalid(`No upcoming invoices for customer: ${sub.customer}`, undefined, 'invoice_upcoming_none')
+      // A subscription set to cancel has no next invoice, a change to it included, unless the
+      // preview also withdraws the cancellation (`subscription_details[cancel_at_period_end]=false`).
+      const canceling = sub.cancel_at_period_end && params.cancelAtPeriodEnd !== false
+      if (sub.status === 'canceled' || canceling) throw invalid(`No upcoming invoices for customer: ${sub.customer}`, undefined, 'invoice_upcoming_none')
       const item = sub.items.data[0]
       if (params.price) {
         if (params.itemId !== item.id) throw unsupported('previewing a second subscription item')

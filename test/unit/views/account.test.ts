@@ -133,6 +133,18 @@ describe('seller controls hide what is off', () => {
     expect(portal.onError).not.toHaveBeenCalled()
   })
 
+  test('upgrades_only: the prices offered are those the server allows (a change that waits for the period end is not; one in a trial is)', async () => {
+    // Yearly Starter: monthly Pro costs more a month but applies at the period end, so the server refuses it.
+    portal = await mountPortal('cus_canceling', { view: 'billing', ...withFeatures({ changePlan: 'upgrades_only' }) })
+    const offered = async () => [...(await waitFor(() => viewEl(portal!.root, 'billing')!.querySelector('.ap-plan-options'))).querySelectorAll('[data-price-id]')].map((li) => li.getAttribute('data-price-id'))
+    expect(await offered()).toEqual(expect.arrayContaining(['price_starter_year', 'price_pro_year']))
+    expect(await offered()).not.toContain('price_pro_month')
+    await portal.close()
+    // In a trial every change applies at once: a cheaper plan is offered too.
+    portal = await mountPortal('cus_trialing', { view: 'billing', ...withFeatures({ changePlan: 'upgrades_only' }) })
+    expect(await offered()).toContain('price_starter_month')
+  })
+
   test('upgrades_only: cheaper prices are not offered', async () => {
     portal = await mountPortal('cus_active', { view: 'billing', ...withFeatures({ changePlan: 'upgrades_only' }) })
     const plans = await waitFor(() => viewEl(portal!.root, 'billing')!.querySelector('.ap-plan-options'))

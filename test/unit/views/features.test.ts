@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import type { PortalFeatures, Price } from '../../../src/api/types.js'
+import type { Plan, PortalFeatures, Price } from '../../../src/api/types.js'
 import { createPortalClient } from '../../../src/headless.js'
 import { hiddenViews } from '../../../src/shell/nav.js'
-import { enabled, fullyOn, gated, offered } from '../../../src/views/account/sections.js'
+import { enabled, fullyOn, gated, offeredPlans } from '../../../src/views/account/sections.js'
 import { createTestPortal, type TestPortal } from '../../helpers/portal.js'
 import { waitFor } from './harness.js'
 
@@ -25,14 +25,22 @@ describe('reading features', () => {
     expect(hiddenViews({ ...ALL_ON, changePlan: false, cancel: false, paymentMethods: false, billingDetails: false })).toEqual(['billing'])
   })
 
-  test('upgrades_only offers no cheaper price (per month); plans limits the prices', () => {
-    const current = price('pro_month', 4900)
-    const upgradesOnly = { ...ALL_ON, changePlan: 'upgrades_only' as const }
-    expect(offered(upgradesOnly, price('starter_month', 1900), current)).toBe(false)
-    expect(offered(upgradesOnly, price('pro_year', 49000, 'year'), current)).toBe(false) // 4,083 a month
-    expect(offered(upgradesOnly, price('business_month', 19900), current)).toBe(true)
-    expect(offered(upgradesOnly, price('starter_month', 1900), null)).toBe(true) // no subscription: nothing is a downgrade
-    expect(offered({ ...ALL_ON, plans: ['business_month'] }, price('pro_year', 49000, 'year'), current)).toBe(false)
+  test('the plans offered are the server’s: the current price and every price it allows (change_allowed), judged by no price here', () => {
+    const plan = (id: string, ...prices: Price[]) => ({ id, name: id, prices }) as unknown as Plan
+    const answer = {
+      current_price_id: 'pro_month',
+      data: [
+        plan('starter', { ...price('starter_month', 1900), change_allowed: true }), // cheaper, yet allowed (say, in a trial)
+        plan('pro', { ...price('pro_month', 4900), change_allowed: false }, { ...price('pro_year', 49000, 'year'), change_allowed: false }),
+        plan('scale', price('scale_month', 19900)), // a backend that sends no verdict: offered, the server still decides
+      ],
+    }
+    expect(offeredPlans(answer).data.map((p) => [p.id, p.prices.map((x) => x.id)])).toEqual([
+      ['starter', ['starter_month']],
+      ['pro', ['pro_month']],
+      ['scale', ['scale_month']],
+    ])
+    expect(offeredPlans({ ...answer, data: [answer.data[1]], current_price_id: null }).data).toEqual([])
   })
 })
 

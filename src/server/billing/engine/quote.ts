@@ -172,7 +172,8 @@ export function renewalAmount(input: {
   return { gross, net: gross - Math.min(Math.max(0, input.balance), gross) }
 }
 
-export function classifyChange(current: QuoteSubscription, target: QuotePrice): 'now' | 'period_end' {
+/** When a change takes effect: the one rule behind the quote and the plans answer's `change_effective`. */
+export function classifyChange(current: Pick<QuoteSubscription, 'status'> & { price: Pick<QuotePrice, 'amount' | 'period'> }, target: Pick<QuotePrice, 'amount' | 'period'>): 'now' | 'period_end' {
   if (current.status === 'trialing') return 'now'
   const from = current.price
   if (from.amount === 0 && target.amount > 0) return 'now'

@@ -1,10 +1,11 @@
 /** Plans a customer may choose, plan changes (preview and apply share one quote), cancel and resume. */
-import type { PlansResponse, Subscription, SubscriptionPreview } from '../../../api/types.js'
+import type { PlansResponse, Price, Subscription, SubscriptionPreview } from '../../../api/types.js'
+import { withChangeTiming } from '../change-timing.js'
 import { prorationMoment } from '../proration-date.js'
 import { BillingError, type CustomerScope } from '../types.js'
 import { newId } from './ids.js'
 import { periodEnd } from './proration.js'
-import { quoteChange, type ChangeQuote } from './quote.js'
+import { classifyChange, quoteChange, type ChangeQuote } from './quote.js'
 import type { ExpressionBuilder } from 'kysely'
 import type { BillingDatabase, CustomersTable, Db, SubscriptionsTable } from './schema.js'
 import { chargeDefault, chargeError, collectOpenInvoices } from './charging.js'
@@ -34,7 +35,8 @@ export function subscriptionMethods(ctx: EngineContext, rules: SubscriptionRules
   async function listPlans(scope: CustomerScope): Promise<PlansResponse> {
     const customer = await customerNow(db, scope)
     const sub = await liveSubscription(db, customer)
-    const currentPlanId = sub ? (await db.selectFrom('prices').select('plan_id').where('id', '=', sub.price_id).executeTakeFirstOrThrow()).plan_id : null
+    const current = sub ? await db.selectFrom('prices').select(['plan_id', 'amount', 'period']).where('id', '=', sub.price_id).executeTakeFirstOrThrow() : null
+    const currentPlanId = current?.plan_id ?? null
     // Offered plans, plus the customer's own plan when it is hidden or archived (a legacy or custom plan).
     const offered = (eb: ExpressionBuilder<BillingDatabase, 'plans'>) => eb.and([eb('public', '=', 1), eb('archived_at', 'is', null)])
     const plans = await db
@@ -45,7 +47,10 @@ export function subscriptionMethods(ctx: EngineContext, rules: SubscriptionRules
       .orderBy('sort_order')
       .orderBy('id')
       .execute()
-    return { data: await loadPlans(db, plans, { keepPriceId: sub?.price_id }), current_price_id: sub?.price_id ?? null }
+    const data = await loadPlans(db, plans, { keepPriceId: sub?.price_id })
+    // The quote's own rule (a first subscription starts now).
+    const effective = (price: Price) => (sub && current ? classifyChange({ status: sub.status, price: current }, price) : 'now')
+    return { data: withChangeTiming(data, sub?.price_id ?? null, effective), current_price_id: sub?.price_id ?? null }
   }
 
   interface Prepared {

@@ -24,6 +24,7 @@ import type {
 } from '../../../api/types.js'
 import { prorationMoment } from '../proration-date.js'
 import { BillingError, type BillingBackend, type ChangeOptions, type CustomerScope, type Entitlements, type MeteringBackend, type MutationOptions, type PageParams } from '../types.js'
+import { withChangeTiming } from '../change-timing.js'
 import { catalogLoader, toPlan, toPrice, wirePlan, type Catalog, type CatalogPlan } from './catalog.js'
 import {
   idOf,
@@ -382,6 +383,10 @@ export function createStripeBackend(config: BackendConfig): StripeBackend {
           items: [{ id: planItem(s).id, price: target.id, quantity: 1 }],
           proration_behavior: 'always_invoice',
           proration_date: t,
+          // The change withdraws a pending cancellation (changeSubscription does too); Stripe
+          // also has no next invoice to preview for a subscription set to cancel
+          // (`invoice_upcoming_none`) unless the preview withdraws it.
+          ...(isCanceling(s) ? { cancel_at_period_end: false } : {}),
         },
       })
       // A new interval starts a new period, invoiced at once: the preview is that invoice.
@@ -624,8 +629,11 @@ export function createStripeBackend(config: BackendConfig): StripeBackend {
       const [known, sub] = await Promise.all([catalog(), subscriptionOf(customerId)])
       const current = sub && isLive(sub) ? planItem(sub).price : null
       const currentPlanId = current ? idOf(current.product) : null
+      const currentPrice = current ? toPrice(current) : null
+      const plans = known.plans.filter((p) => p.public || p.id === currentPlanId).map(wirePlan)
       return {
-        data: known.plans.filter((p) => p.public || p.id === currentPlanId).map(wirePlan),
+        // The preview's rule: a downgrade waits for the period end, everything else is now.
+        data: withChangeTiming(plans, current?.id ?? null, (price) => (classifyChange(sub, currentPrice, price) === 'downgrade' ? 'period_end' : 'now')),
         current_price_id: current?.id ?? null,
       }
     },
