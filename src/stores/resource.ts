@@ -1,5 +1,5 @@
 import { atom, type ReadableAtom } from 'nanostores'
-import { isAbortError } from '../api/client.js'
+import { isAbortError } from '../api/transport.js'
 import type { PortalError } from '../api/types.js'
 
 /** What a store holds: the last data shown stays in `data` while reloading and after an error. */
