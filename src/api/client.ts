@@ -1,5 +1,5 @@
 import type { ErrorBody, ErrorCode, PortalError } from './types.js'
-import { isAbortError, newIdempotencyKey, type ApiClient, type MutationRequestOptions, type RequestOptions, type RequestPolicy } from './transport.js'
+import { isAbortError, linked, newIdempotencyKey, type ApiClient, type MutationRequestOptions, type RequestOptions, type RequestPolicy } from './transport.js'
 
 export { isAbortError, newIdempotencyKey }
 
@@ -52,14 +52,6 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }, ms)
     signal.addEventListener('abort', onAbort, { once: true })
   })
-}
-
-/** A controller that aborts with any of `sources`, and the function that unhooks it. */
-function linked(...sources: (AbortSignal | undefined)[]): [AbortController, () => void] {
-  const controller = new AbortController()
-  const abort = () => controller.abort()
-  for (const source of sources) source?.aborted ? abort() : source?.addEventListener('abort', abort)
-  return [controller, () => sources.forEach((source) => source?.removeEventListener('abort', abort))]
 }
 
 /** One attempt's outcome: a value, or an error plus whether it may be retried and after how long. */

@@ -1,6 +1,6 @@
 /**
  * What a request and a mutation may carry, and the client that sends them: the lowest
- * layer's own types, and the two helpers the layers above share with it (so they need not
+ * layer's own types, and the helpers the layers above share with it (so they need not
  * load the client itself).
  */
 export interface RequestOptions {
@@ -34,4 +34,12 @@ export function isAbortError(error: unknown): boolean {
 
 export function newIdempotencyKey(): string {
   return crypto.randomUUID()
+}
+
+/** A controller that aborts with any of `sources`, and the function that unhooks it from them. */
+export function linked(...sources: (AbortSignal | undefined)[]): [AbortController, () => void] {
+  const controller = new AbortController()
+  const abort = () => controller.abort()
+  for (const source of sources) source?.aborted ? abort() : source?.addEventListener('abort', abort)
+  return [controller, () => sources.forEach((source) => source?.removeEventListener('abort', abort))]
 }

@@ -1,5 +1,5 @@
 import { atom, type ReadableAtom } from 'nanostores'
-import { isAbortError } from '../api/transport.js'
+import { isAbortError, linked } from '../api/transport.js'
 import type { PortalError } from '../api/types.js'
 
 /** What a store holds: the last data shown stays in `data` while reloading and after an error. */
@@ -29,6 +29,11 @@ export interface ResourceInternals<T> extends ResourceStore<T> {
   clear(): void
 }
 
+/** What a load's request takes: the signal that stops it when a newer load (or the owner) does. */
+export interface LoadOptions {
+  signal: AbortSignal
+}
+
 export interface ResourceOptions {
   /** The client's: nothing loads or is written after it aborts. */
   signal: AbortSignal
@@ -46,7 +51,7 @@ export interface ResourceOptions {
  * newer `reload()` (or after `signal` aborts) is dropped, so a slow first request can never
  * overwrite a fresh second one.
  */
-export function createResource<T>(load: (signal: AbortSignal, shown: T | undefined) => Promise<T>, options: ResourceOptions): ResourceInternals<T> {
+export function createResource<T>(load: (options: LoadOptions, shown: T | undefined) => Promise<T>, options: ResourceOptions): ResourceInternals<T> {
   const $state = atom<Resource<T>>({ status: 'loading' })
   const { signal: owner, dedupeMs = 0 } = options
   let latest = 0
@@ -62,14 +67,12 @@ export function createResource<T>(load: (signal: AbortSignal, shown: T | undefin
     stale = false
     forSubscribers = $state.lc > 0
     inFlight?.abort()
-    const controller = new AbortController()
+    const [controller, release] = linked(owner)
     inFlight = controller
-    const stopWithOwner = () => controller.abort()
-    owner.addEventListener('abort', stopWithOwner, { once: true })
     const shown = $state.get().data
     $state.set({ status: 'loading', data: shown })
     try {
-      const data = await load(controller.signal, shown)
+      const data = await load({ signal: controller.signal }, shown)
       if (ticket !== latest || owner.aborted) return
       loadedAt = Date.now()
       $state.set({ status: 'ready', data })
@@ -79,7 +82,7 @@ export function createResource<T>(load: (signal: AbortSignal, shown: T | undefin
       $state.set({ status: 'error', error: portalError, data: shown })
       options.onError?.(portalError)
     } finally {
-      owner.removeEventListener('abort', stopWithOwner)
+      release()
       if (inFlight === controller) inFlight = undefined
     }
   }
