@@ -47,14 +47,14 @@ export interface ResourceOptions {
 }
 
 /**
- * A lazily loaded resource. Only the newest load may write: a response that arrives after a
- * newer `reload()` (or after `signal` aborts) is dropped, so a slow first request can never
+ * A lazily loaded resource. Only the newest load may write: whatever supersedes a load (a
+ * newer `reload()`, `setData`, `clear`, its last subscriber leaving, `signal` aborting)
+ * aborts it, and an aborted load's answer is dropped, so a slow first request can never
  * overwrite a fresh second one.
  */
 export function createResource<T>(load: (options: LoadOptions, shown: T | undefined) => Promise<T>, options: ResourceOptions): ResourceInternals<T> {
   const $state = atom<Resource<T>>({ status: 'loading' })
   const { signal: owner, dedupeMs = 0 } = options
-  let latest = 0
   let inFlight: AbortController | undefined
   let loadedAt: number | undefined
   let stale = false
@@ -63,7 +63,6 @@ export function createResource<T>(load: (options: LoadOptions, shown: T | undefi
 
   async function reload(): Promise<void> {
     if (owner.aborted) return
-    const ticket = ++latest
     stale = false
     forSubscribers = $state.lc > 0
     inFlight?.abort()
@@ -73,11 +72,11 @@ export function createResource<T>(load: (options: LoadOptions, shown: T | undefi
     $state.set({ status: 'loading', data: shown })
     try {
       const data = await load({ signal: controller.signal }, shown)
-      if (ticket !== latest || owner.aborted) return
+      if (controller.signal.aborted) return
       loadedAt = Date.now()
       $state.set({ status: 'ready', data })
     } catch (error) {
-      if (ticket !== latest || owner.aborted || isAbortError(error)) return
+      if (controller.signal.aborted || isAbortError(error)) return
       const portalError = toPortalError(error)
       $state.set({ status: 'error', error: portalError, data: shown })
       options.onError?.(portalError)
@@ -97,7 +96,6 @@ export function createResource<T>(load: (options: LoadOptions, shown: T | undefi
     // Nobody waits for it any more (the view was left): stopped, and loaded again for the next subscriber.
     () => {
       if (!inFlight || !forSubscribers) return
-      latest++
       inFlight.abort()
       inFlight = undefined
       stale = true
@@ -108,7 +106,6 @@ export function createResource<T>(load: (options: LoadOptions, shown: T | undefi
     reload,
     busy: () => inFlight !== undefined,
     clear() {
-      latest++
       inFlight?.abort()
       $state.set({ status: 'loading' })
     },
@@ -117,7 +114,6 @@ export function createResource<T>(load: (options: LoadOptions, shown: T | undefi
       else stale = true
     },
     setData(data: T) {
-      latest++
       inFlight?.abort()
       loadedAt = Date.now()
       stale = false
