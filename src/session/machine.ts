@@ -46,7 +46,8 @@ export interface SessionMachine {
 export function createSessionMachine(options: SessionMachineOptions): SessionMachine {
   let token = options.token
   const $state = atom<SessionState>({ status: token ? 'idle' : 'active' })
-  let exp = token ? readTokenExpiry(token) : 0
+  /** The token's `exp`, in ms. */
+  let expiresAt = token ? readTokenExpiry(token) * 1000 : 0
   let getToken = options.getToken
   const { errors } = options
   let renewal: Promise<boolean> | undefined
@@ -65,14 +66,12 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
   function schedule() {
     stopTimers()
     if (!started || destroyed || !token) return
-    const expiresAt = exp * 1000
     if (Date.now() >= expiresAt) return expire()
     expiryTimer.at(expiresAt, expire)
     if (getToken) scheduleRenewal()
   }
 
   function scheduleRenewal() {
-    const expiresAt = exp * 1000
     const renewAt = expiresAt - RENEW_BEFORE_MS
     const now = Date.now()
     // A token already inside its last minute (or a failed attempt) tries again halfway
@@ -99,13 +98,13 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
       } // else update({ token }) got there first
       return true
     } catch {
-      if (!destroyed && active() && Date.now() < exp * 1000) scheduleRenewal()
+      if (!destroyed && active() && Date.now() < expiresAt) scheduleRenewal()
       return false
     }
   }
 
   function install(next: string) {
-    exp = readTokenExpiry(next)
+    expiresAt = readTokenExpiry(next) * 1000
     token = next
   }
 
