@@ -83,95 +83,62 @@ export function createClientWithFlows(options: PortalClientOptions, makeFlows: F
   let opts: PortalClientOptions = { ...options }
   const errors = createErrorReporter((error) => opts.onError?.(error))
   const lifetime = new AbortController()
-  const $state = atom<SessionState>(opts.token ? { status: 'idle' } : { status: 'active' })
-  const $signedIn = atom(false)
-  let machine: SessionMachine | undefined
-  let stopMachine: (() => void) | undefined
-  let subject: string | undefined
-  let started = false
+  const $signedIn = atom(!!opts.token)
+  let subject = opts.token && readTokenSubject(opts.token)
+  // One session for the client's life, a visitor's while it has no token: its state is the client's.
+  const machine: SessionMachine = createSessionMachine({
+    token: opts.token,
+    getToken: opts.getToken,
+    errors,
+    onResume: () => stores.invalidateAll(),
+  })
 
   const transport = createApiClient({
     apiUrl: () => opts.apiUrl ?? '/api/portal',
-    getToken: () => machine?.token() ?? '',
+    getToken: machine.token,
     // Looked up per call, never at import: SSR-safe, and a host's fetch patch applies.
     fetch: (input, init) => (opts.fetch ?? fetch)(input, init),
     signal: lifetime.signal,
-    track: () => (start(), errors.begin()),
+    track: () => (machine.start(), errors.begin()),
   })
   const api = createPortalApi(transport)
-
   /** A failure: the session decides (an expired token expires it); a visitor's is just reported. */
-  function report(error: PortalError) {
-    if (lifetime.signal.aborted) return
-    if (machine) machine.report(error)
-    else errors.report(error)
-  }
-
+  const report = machine.report
   const stores = createStores(api, { signal: lifetime.signal, report })
   const flows = makeFlows(api, stores, { signal: lifetime.signal, report })
-
-  function start() {
-    if (started || lifetime.signal.aborted) return
-    started = true
-    machine?.start()
-  }
-
-  function signIn(token: string) {
-    const next = readTokenSubject(token)
-    if (machine) {
-      machine.setToken(token)
-    } else {
-      const session = createSessionMachine({ token, getToken: opts.getToken, errors, onResume: () => stores.invalidateAll() })
-      machine = session
-      stopMachine = session.$state.subscribe((state) => machine === session && $state.set(state))
-      if (started) session.start()
-    }
-    if (subject !== undefined && next !== subject) stores.invalidateAll()
-    subject = next
-    $signedIn.set(true)
-  }
-
-  function signOut() {
-    stopMachine?.()
-    machine?.destroy()
-    machine = stopMachine = subject = undefined
-    $signedIn.set(false)
-    $state.set({ status: 'active' })
-    errors.clear()
-    stores.invalidateAll()
-  }
-
-  if (opts.token) signIn(opts.token)
-  onSubscribed($state, start)
+  onSubscribed(machine.$state, machine.start)
 
   return {
-    state: $state,
+    state: machine.$state,
     error: errors.$error,
     signedIn: $signedIn,
     stores,
     flows,
     api,
     report,
-    retry: () => machine?.retry(),
+    retry: machine.retry,
     onError: errors.listen,
     update(next) {
       if (lifetime.signal.aborted) return
       validateClientOptions(next)
-      const has = (key: keyof PortalClientOptions) => key in next
-      const prev = opts
+      const changed = (key: keyof PortalClientOptions) => key in next && next[key] !== opts[key]
+      const signIn = changed('token')
+      const reload = changed('apiUrl') || changed('fetch')
       opts = { ...opts, ...next }
-      if (has('getToken')) machine?.setGetToken(opts.getToken)
-      if (has('token') && next.token !== prev.token) {
-        if (next.token) signIn(next.token)
-        else signOut()
+      if ('getToken' in next) machine.setGetToken(opts.getToken)
+      if (signIn) {
+        machine.setToken(opts.token)
+        // Another customer's token, or none (signed out): other data.
+        const was = subject
+        subject = opts.token && readTokenSubject(opts.token)
+        if (!opts.token || (was !== undefined && subject !== was)) stores.invalidateAll()
+        $signedIn.set(!!opts.token)
       }
-      if ((has('apiUrl') && next.apiUrl !== prev.apiUrl) || (has('fetch') && next.fetch !== prev.fetch)) stores.invalidateAll()
+      if (reload) stores.invalidateAll()
     },
     destroy() {
-      if (lifetime.signal.aborted) return
       lifetime.abort()
-      stopMachine?.()
-      machine?.destroy()
+      machine.destroy()
     },
   }
 }

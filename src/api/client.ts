@@ -1,5 +1,7 @@
 import type { ErrorBody, ErrorCode, PortalError } from './types.js'
-import type { ApiClient, MutationRequestOptions, RequestOptions, RequestPolicy } from './transport.js'
+import { isAbortError, linked, newIdempotencyKey, type ApiClient, type MutationRequestOptions, type RequestOptions, type RequestPolicy } from './transport.js'
+
+export { isAbortError, newIdempotencyKey }
 
 export type { ApiClient, MutationRequestOptions, RequestOptions, RequestPolicy }
 
@@ -33,31 +35,18 @@ export function portalError(code: ErrorCode, message: string, status?: number, f
   return error
 }
 
-/** The rejection of a request stopped by its own or the portal's signal. Callers drop it. */
-export function isAbortError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError'
-}
-
-export function newIdempotencyKey(): string {
-  return crypto.randomUUID()
-}
-
 function abortError(): Error {
   return new DOMException('The request was aborted', 'AbortError')
 }
 
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Resolves after `ms`; rejects with an abort if `signal` (a request's own, not aborted yet) aborts first. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(abortError())
-    const onAbort = () => {
+    const timer = setTimeout(resolve, ms)
+    signal.addEventListener('abort', () => {
       clearTimeout(timer)
       reject(abortError())
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
+    })
   })
 }
 
@@ -81,35 +70,31 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   async function request<T>(method: string, path: string, body: unknown, opts: RequestPolicy = {}): Promise<T> {
     // A mutation without an Idempotency-Key could be applied twice; it gets one attempt.
     const mayRetry = method === 'GET' || opts.safe || opts.idempotencyKey !== undefined
-    const stopped = () => portalSignal.aborted || opts.signal?.aborted
     const succeeded = options.track?.()
-    for (let attempt = 0; ; attempt++) {
-      if (stopped()) throw abortError()
-      const outcome = await once<T>(method, path, body, opts)
-      if (stopped()) throw abortError()
-      if (outcome.ok) {
-        succeeded?.()
-        return outcome.value
+    // Stops with the portal's signal or the request's own.
+    const [controller, release] = linked(portalSignal, opts.signal)
+    const { signal } = controller
+    try {
+      for (let attempt = 0; ; attempt++) {
+        if (signal.aborted) throw abortError()
+        const outcome = await once<T>(method, path, body, opts.idempotencyKey, signal)
+        if (signal.aborted) throw abortError()
+        if (outcome.ok) {
+          succeeded?.()
+          return outcome.value
+        }
+        if (!mayRetry || !outcome.retry || attempt >= retries) throw outcome.error
+        const delay = outcome.retryAfterMs ?? backoffMs * 2 ** attempt + random() * backoffMs
+        if (delay > maxRetryAfterMs) throw outcome.error
+        await wait(delay, signal)
       }
-      if (!mayRetry || !outcome.retry || attempt >= retries) throw outcome.error
-      const delay = outcome.retryAfterMs ?? backoffMs * 2 ** attempt + random() * backoffMs
-      if (delay > maxRetryAfterMs) throw outcome.error
-      const [controller, release] = linked(opts.signal)
-      await wait(delay, controller.signal).finally(release)
+    } finally {
+      release()
     }
   }
 
-  /** A controller that aborts with the portal's signal and the request's own, and the function that unhooks it. */
-  function linked(requestSignal?: AbortSignal): [AbortController, () => void] {
-    const controller = new AbortController()
-    const abort = () => controller.abort()
-    const sources = [portalSignal, requestSignal]
-    for (const source of sources) source?.aborted ? abort() : source?.addEventListener('abort', abort)
-    return [controller, () => sources.forEach((source) => source?.removeEventListener('abort', abort))]
-  }
-
-  async function once<T>(method: string, path: string, body: unknown, opts: MutationRequestOptions): Promise<Attempt<T>> {
-    const [controller, release] = linked(opts.signal)
+  async function once<T>(method: string, path: string, body: unknown, idempotencyKey: string | undefined, requestSignal: AbortSignal): Promise<Attempt<T>> {
+    const [controller, release] = linked(requestSignal)
     const { signal } = controller
     // setTimeout rather than AbortSignal.timeout: cleared as soon as the attempt settles,
     // so destroy() leaves no timer behind.
@@ -126,7 +111,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       // No token (the pricing portal's visitor): no header, so a public GET needs no CORS preflight.
       const token = getToken()
       if (token) headers.Authorization = `Bearer ${token}`
-      if (opts.idempotencyKey !== undefined) headers['Idempotency-Key'] = opts.idempotencyKey
+      if (idempotencyKey !== undefined) headers['Idempotency-Key'] = idempotencyKey
       const init: RequestInit = { method, headers, signal }
       if (body !== undefined) {
         headers['Content-Type'] = JSON_TYPE

@@ -1,4 +1,8 @@
-/** What a request and a mutation may carry, and the client that sends them: the lowest layer's own types. */
+/**
+ * What a request and a mutation may carry, and the client that sends them: the lowest
+ * layer's own types, and the helpers the layers above share with it (so they need not
+ * load the client itself).
+ */
 export interface RequestOptions {
   signal?: AbortSignal
 }
@@ -21,4 +25,21 @@ export interface RequestPolicy extends MutationRequestOptions {
  */
 export interface ApiClient {
   request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, options?: RequestPolicy): Promise<T>
+}
+
+/** The rejection of a request stopped by its own or the portal's signal. Callers drop it. */
+export function isAbortError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError'
+}
+
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID()
+}
+
+/** A controller that aborts with any of `sources`, and the function that unhooks it from them. */
+export function linked(...sources: (AbortSignal | undefined)[]): [AbortController, () => void] {
+  const controller = new AbortController()
+  const abort = () => controller.abort()
+  for (const source of sources) source?.aborted ? abort() : source?.addEventListener('abort', abort)
+  return [controller, () => sources.forEach((source) => source?.removeEventListener('abort', abort))]
 }

@@ -3,7 +3,7 @@
  * hook), bound to the client's API and stores. A flow's mutation invalidates the stores
  * it changes, so every view and hook on the page that shows them follows.
  */
-import { newIdempotencyKey } from '../api/client.js'
+import { newIdempotencyKey } from '../api/transport.js'
 import type { ApiKeyAnswer, PortalApi } from '../api/portal-api.js'
 import type { ApiKey, BillingDetails, BillingDetailsUpdate, CheckoutResponse, Deleted, Invoice, List, PaymentMethod, PortalError, Subscription, UsageAlert, UsageAlertBody, UsageLimit, UsageLimitBody } from '../api/types.js'
 import type { ResourceStore, StoresInternals } from '../stores/index.js'
@@ -11,7 +11,7 @@ import { actionTransition, type ActionEvent, type ActionState } from './action.j
 import { addPaymentMethodTransition, type AddPaymentMethodEvent, type AddPaymentMethodState } from './add-payment-method.js'
 import { cancelTransition, type CancelEvent, type CancelState } from './cancel.js'
 import { changePlanTransition, needsPaymentMethod, type ChangePlanEvent, type ChangePlanState } from './change-plan.js'
-import { createFlow, type Flow } from './machine.js'
+import { createFlow, noFields, type EffectOptions, type Flow } from './machine.js'
 
 export type { ActionState, AddPaymentMethodState, CancelState, ChangePlanState, Flow }
 export { needsPaymentMethod }
@@ -107,17 +107,17 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
   /** The list keeps the key without its secret: the secret is only ever in the flow's `result`. */
   const masked = ({ secret: _secret, ...key }: ApiKeyAnswer): ApiKey => key
 
-  function action<I, R>(run: (input: I, signal: AbortSignal) => Promise<R>, after: (result: R, input: I) => void = () => undefined): ActionFlow<I, R> {
+  function action<I, R>(run: (input: I, options: EffectOptions) => Promise<R>, after: (result: R, input: I) => void = () => undefined): ActionFlow<I, R> {
     return createFlow<ActionState<I, R>, ActionEvent<I, R>, ActionFlow<I, R>>(
       actionTransition,
       {
-        running: async ({ input }, signal) => {
-          const result = await run(input, signal)
+        running: async ({ input }, options) => {
+          const result = await run(input, options)
           after(result, input)
           return { type: 'succeeded', result }
         },
       },
-      { run: (input) => ({ input }), reset: () => ({}) },
+      { run: (input) => ({ input }), reset: noFields },
       runner,
     )
   }
@@ -127,29 +127,24 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
       createFlow<ChangePlanState, ChangePlanEvent, ChangePlanFlow>(
         changePlanTransition,
         {
-          previewing: async ({ priceId }, signal) => {
-            const preview = await api.previewSubscription({ price_id: priceId }, { signal })
+          previewing: async ({ priceId }, options) => {
+            const preview = await api.previewSubscription({ price_id: priceId }, options)
             let missing = false
             if (collectPaymentMethod && needsPaymentMethod(preview)) {
-              const methods = await api.paymentMethods({ signal })
+              const methods = await api.paymentMethods(options)
               stores.paymentMethods.setData(methods)
               missing = methods.data.length === 0
             }
             return { type: missing ? 'needs_payment_method' : 'previewed', preview, idempotencyKey: newIdempotencyKey() }
           },
-          confirming: async ({ priceId, preview, idempotencyKey }, signal) => {
+          confirming: async ({ priceId, preview, idempotencyKey }, { signal }) => {
             // The preview's moment: the change is charged exactly what the preview showed.
             const subscription = await api.changeSubscription({ price_id: priceId, proration_date: preview.proration_date }, { idempotencyKey, signal })
             subscriptionChanged()
             return { type: 'confirmed', subscription }
           },
         },
-        {
-          choose: (priceId) => ({ priceId }),
-          paymentMethodAdded: () => ({}),
-          confirm: () => ({}),
-          close: () => ({}),
-        },
+        { choose: (priceId) => ({ priceId }), paymentMethodAdded: noFields, confirm: noFields, close: noFields },
         runner,
       ),
 
@@ -157,18 +152,14 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
       createFlow<AddPaymentMethodState, AddPaymentMethodEvent, AddPaymentMethodFlow>(
         addPaymentMethodTransition,
         {
-          setting_up: async (_, signal) => ({ type: 'setUp', setup: await api.setupPaymentMethod({ signal }) }),
-          attaching: async ({ paymentMethod, makeDefault }, signal) => {
-            const method = await api.attachPaymentMethod({ payment_method: paymentMethod, make_default: makeDefault }, { signal })
+          setting_up: async (_, options) => ({ type: 'setUp', setup: await api.setupPaymentMethod(options) }),
+          attaching: async ({ paymentMethod, makeDefault }, options) => {
+            const method = await api.attachPaymentMethod({ payment_method: paymentMethod, make_default: makeDefault }, options)
             methodsChanged()
             return { type: 'attached', method }
           },
         },
-        {
-          begin: () => ({}),
-          attach: (paymentMethod, makeDefault) => ({ paymentMethod, makeDefault }),
-          close: () => ({}),
-        },
+        { begin: noFields, attach: (paymentMethod, makeDefault) => ({ paymentMethod, makeDefault }), close: noFields },
         runner,
       ),
 
@@ -176,46 +167,38 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
       createFlow<CancelState, CancelEvent, CancelFlow>(
         cancelTransition,
         {
-          canceling: async ({ atPeriodEnd }, signal) => {
-            const subscription = await api.cancelSubscription({ at_period_end: atPeriodEnd }, { signal })
+          canceling: async ({ atPeriodEnd }, options) => {
+            const subscription = await api.cancelSubscription({ at_period_end: atPeriodEnd }, options)
             subscriptionChanged()
             return { type: 'canceled', subscription }
           },
         },
-        {
-          open: (atPeriodEnd = true) => ({ atPeriodEnd }),
-          choose: (atPeriodEnd) => ({ atPeriodEnd }),
-          confirm: () => ({}),
-          close: () => ({}),
-        },
+        { open: (atPeriodEnd = true) => ({ atPeriodEnd }), choose: (atPeriodEnd) => ({ atPeriodEnd }), confirm: noFields, close: noFields },
         runner,
       ),
 
-    resume: () => action((_: void, signal) => api.resumeSubscription({ signal }), subscriptionChanged),
-    undoScheduledChange: () => action((_: void, signal) => api.undoScheduledChange({ signal }), subscriptionChanged),
-    setDefaultPaymentMethod: () => action((id: string, signal) => api.setDefaultPaymentMethod(id, { signal }), methodsChanged),
-    removePaymentMethod: () => action((id: string, signal) => api.removePaymentMethod(id, { signal }), methodsChanged),
-    createApiKey: () => action((name: string, signal) => api.createApiKey({ name }, { signal }), (key) => edit(stores.apiKeys, (keys) => [...keys, masked(key)])),
-    rollApiKey: () => action((id: string, signal) => api.rollApiKey(id, { signal }), (key, id) => edit(stores.apiKeys, (keys) => keys.map((k) => (k.id === id ? masked(key) : k)))),
-    revokeApiKey: () => action((id: string, signal) => api.revokeApiKey(id, { signal }), (_, id) => edit(stores.apiKeys, (keys) => keys.filter((k) => k.id !== id))),
+    resume: () => action((_: void, options) => api.resumeSubscription(options), subscriptionChanged),
+    undoScheduledChange: () => action((_: void, options) => api.undoScheduledChange(options), subscriptionChanged),
+    setDefaultPaymentMethod: () => action(api.setDefaultPaymentMethod, methodsChanged),
+    removePaymentMethod: () => action(api.removePaymentMethod, methodsChanged),
+    createApiKey: () => action((name: string, options) => api.createApiKey({ name }, options), (key) => edit(stores.apiKeys, (keys) => [...keys, masked(key)])),
+    rollApiKey: () => action(api.rollApiKey, (key, id) => edit(stores.apiKeys, (keys) => keys.map((k) => (k.id === id ? masked(key) : k)))),
+    revokeApiKey: () => action(api.revokeApiKey, (_, id) => edit(stores.apiKeys, (keys) => keys.filter((k) => k.id !== id))),
     // A paid invoice may end a past_due subscription.
     payInvoice: () =>
-      action(
-        (id: string, signal) => api.payInvoice(id, { signal }),
-        (_, id) => {
-          subscriptionChanged()
-          stores.invoice(id).invalidate()
-        },
-      ),
-    updateBillingDetails: () => action((body: BillingDetailsUpdate, signal) => api.updateBillingDetails(body, { signal }), (details) => stores.billingDetails.setData(details)),
-    checkout: (publicKey) => action((priceId: string, signal) => api.checkout(publicKey, { price_id: priceId }, { signal })),
+      action(api.payInvoice, (_, id) => {
+        subscriptionChanged()
+        stores.invoice(id).invalidate()
+      }),
+    updateBillingDetails: () => action(api.updateBillingDetails, (details) => stores.billingDetails.setData(details)),
+    checkout: (publicKey) => action((priceId: string, options) => api.checkout(publicKey, { price_id: priceId }, options)),
     setUsageLimit: () =>
-      action((body: UsageLimitBody, signal) => api.setUsageLimit(body, { signal }), ({ metric }) => {
+      action(api.setUsageLimit, ({ metric }) => {
         // The meter shows the cap; the current period's forecast stops at it.
         stores.account.invalidate()
         for (const granularity of ['day', 'hour'] as const) stores.usageReport({ metric, granularity }).invalidate()
       }),
-    createUsageAlert: () => action((body: UsageAlertBody, signal) => api.createUsageAlert(body, { signal }), (alert) => edit(stores.usageAlerts, (alerts) => [...alerts, alert])),
-    deleteUsageAlert: () => action((id: string, signal) => api.deleteUsageAlert(id, { signal }), (_, id) => edit(stores.usageAlerts, (alerts) => alerts.filter((a) => a.id !== id))),
+    createUsageAlert: () => action(api.createUsageAlert, (alert) => edit(stores.usageAlerts, (alerts) => [...alerts, alert])),
+    deleteUsageAlert: () => action(api.deleteUsageAlert, (_, id) => edit(stores.usageAlerts, (alerts) => alerts.filter((a) => a.id !== id))),
   }
 }

@@ -27,12 +27,14 @@ export const loadFlows = (): Promise<Runners> =>
     },
   ))
 
-const action = ['run', 'reset']
-/** Each factory's commands: what a stand-in must answer before the chunk is here. */
-const commands: Record<keyof PortalFlows, string[]> = {
-  changePlan: ['choose', 'paymentMethodAdded', 'confirm', 'close'],
-  addPaymentMethod: ['begin', 'attach', 'close'],
-  cancel: ['open', 'choose', 'confirm', 'close'],
+/** The commands of each factory's flow, as keys: the flows' interfaces in ./index.ts are their one source, the type checks this table against them both ways. */
+type Commands = { [F in keyof PortalFlows]: Record<Exclude<keyof ReturnType<PortalFlows[F]>, keyof Flow<never>>, 1> }
+const action = { run: 1, reset: 1 } satisfies Commands['resume']
+/** What a stand-in must answer before the chunk is here. */
+const commands: Commands = {
+  changePlan: { choose: 1, paymentMethodAdded: 1, confirm: 1, close: 1 },
+  addPaymentMethod: { begin: 1, attach: 1, close: 1 },
+  cancel: { open: 1, choose: 1, confirm: 1, close: 1 },
   resume: action,
   undoScheduledChange: action,
   setDefaultPaymentMethod: action,
@@ -54,7 +56,7 @@ export function lazyFlows(api: PortalApi, stores: StoresInternals, options: { si
   let flows: PortalFlows | undefined
   const factoryOf = (runners: Runners, name: keyof PortalFlows) => (flows ??= runners.createFlows(api, stores, options))[name] as unknown as Factory
   const lazy: Record<string, Factory> = {}
-  for (const [name, names] of Object.entries(commands) as [keyof PortalFlows, string[]][]) {
+  for (const [name, names] of Object.entries(commands) as [keyof PortalFlows, object][]) {
     lazy[name] = (...args) => {
       if (loaded) return factoryOf(loaded, name)(...args)
       const $state = atom<{ status: string }>({ status: 'idle' })
@@ -78,7 +80,7 @@ export function lazyFlows(api: PortalApi, stores: StoresInternals, options: { si
           flow?.destroy()
         },
       }
-      for (const command of names) standIn[command] = async (...input: unknown[]) => (await real())[command](...input)
+      for (const command of Object.keys(names)) standIn[command] = async (...input: unknown[]) => (await real())[command](...input)
       return Object.assign($state, standIn) as unknown as ReturnType<Factory>
     }
   }

@@ -1,5 +1,5 @@
 import { atom, type ReadableAtom } from 'nanostores'
-import { isAbortError } from '../api/client.js'
+import { isAbortError } from '../api/transport.js'
 import type { PortalError } from '../api/types.js'
 import { toPortalError } from '../stores/resource.js'
 
@@ -37,8 +37,16 @@ export function transitions<S extends { status: string }, E extends { type: stri
   }
 }
 
+/** What an effect's requests take: the signal that stops them when the flow moves on. */
+export interface EffectOptions {
+  signal: AbortSignal
+}
+
 /** The request a state stands for, by status; it resolves to the next event. */
-export type Effects<S extends { status: string }, E> = { [K in S['status']]?: (state: Extract<S, { status: K }>, signal: AbortSignal) => Promise<E> }
+export type Effects<S extends { status: string }, E> = { [K in S['status']]?: (state: Extract<S, { status: K }>, options: EffectOptions) => Promise<E> }
+
+/** A command that sends its event with no fields of its own. */
+export const noFields = () => ({})
 
 /**
  * The thin, impure half of a flow: entering a state with an effect runs its request and
@@ -55,7 +63,7 @@ export function createFlow<S extends { status: string }, E extends { type: strin
 ): F {
   const $state = atom<S>({ status: 'idle' } as S)
   const life = new AbortController()
-  const effectOf = (state: S) => (effects as Record<string, ((state: S, signal: AbortSignal) => Promise<E>) | undefined>)[state.status]
+  const effectOf = (state: S) => (effects as Record<string, ((state: S, options: EffectOptions) => Promise<E>) | undefined>)[state.status]
   let running: AbortController | undefined
   const waiting: ((state: S) => void)[] = []
   const settle = () => {
@@ -78,7 +86,7 @@ export function createFlow<S extends { status: string }, E extends { type: strin
     const effect = effectOf(next)
     if (effect) {
       const controller = (running = new AbortController())
-      effect(next, controller.signal).then(
+      effect(next, { signal: controller.signal }).then(
         (answer) => $state.get() === next && send(answer),
         (error: unknown) => {
           if ($state.get() !== next || controller.signal.aborted || isAbortError(error)) return

@@ -10,7 +10,8 @@ export const RENEW_BEFORE_MS = 60_000
 const MAX_DELAY = 2 ** 31 - 1
 
 export interface SessionMachineOptions {
-  token: string
+  /** None: a visitor's (a pricing page's), always `active`, with no timers. */
+  token?: string
   getToken?: () => Promise<string>
   /** Where transitions into `expired` / `error` and failed requests are reported (then `onError`). */
   errors: ErrorReporter
@@ -20,14 +21,17 @@ export interface SessionMachineOptions {
 
 export interface SessionMachine {
   readonly $state: ReadableAtom<SessionState>
-  /** The current token, read by the API client on every attempt. */
+  /** The current token (`''` for a visitor), read by the API client on every attempt. */
   token(): string
   /** Mount: `idle -> active` and the expiry / renewal timers start. */
   start(): void
-  /** A new token (from `update({ token })` or a renewal): resumes from `expired` / `error`. Throws a TypeError when malformed. */
-  setToken(token: string): void
+  /**
+   * A new token (from `update({ token })` or a renewal): resumes from `expired` / `error`.
+   * Throws a TypeError when malformed. `undefined` signs out: a visitor's again, `active`.
+   */
+  setToken(token: string | undefined): void
   setGetToken(getToken: (() => Promise<string>) | undefined): void
-  /** A failed request from a view. */
+  /** A failed request from a view (a visitor's is only reported). */
   report(error: PortalError): void
   /** The error panel's Retry: back to `active` with the same token. */
   retry(): void
@@ -40,9 +44,10 @@ export interface SessionMachine {
  * again while already there is a no-op, so a failing view can never loop it.
  */
 export function createSessionMachine(options: SessionMachineOptions): SessionMachine {
-  const $state = atom<SessionState>({ status: 'idle' })
   let token = options.token
-  let exp = readTokenExpiry(token)
+  const $state = atom<SessionState>({ status: token ? 'idle' : 'active' })
+  /** The token's `exp`, in ms. */
+  let expiresAt = token ? readTokenExpiry(token) * 1000 : 0
   let getToken = options.getToken
   const { errors } = options
   let renewal: Promise<boolean> | undefined
@@ -60,15 +65,13 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
 
   function schedule() {
     stopTimers()
-    if (!started || destroyed) return
-    const expiresAt = exp * 1000
+    if (!started || destroyed || !token) return
     if (Date.now() >= expiresAt) return expire()
     expiryTimer.at(expiresAt, expire)
     if (getToken) scheduleRenewal()
   }
 
   function scheduleRenewal() {
-    const expiresAt = exp * 1000
     const renewAt = expiresAt - RENEW_BEFORE_MS
     const now = Date.now()
     // A token already inside its last minute (or a failed attempt) tries again halfway
@@ -95,13 +98,13 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
       } // else update({ token }) got there first
       return true
     } catch {
-      if (!destroyed && active() && Date.now() < exp * 1000) scheduleRenewal()
+      if (!destroyed && active() && Date.now() < expiresAt) scheduleRenewal()
       return false
     }
   }
 
   function install(next: string) {
-    exp = readTokenExpiry(next)
+    expiresAt = readTokenExpiry(next) * 1000
     token = next
   }
 
@@ -131,16 +134,26 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
 
   return {
     $state,
-    token: () => token,
+    token: () => token ?? '',
     start() {
       if (started || destroyed) return
       started = true
+      if (!token) return // a visitor's is active already
       $state.set({ status: 'active' })
       schedule()
     },
     setToken(next) {
       if (destroyed) return
+      if (next === undefined) {
+        token = undefined
+        stopTimers()
+        $state.set({ status: 'active' })
+        return errors.clear()
+      }
+      const visitor = !token
       install(next)
+      // A visitor signing in before anything started the session: idle, as a new client is.
+      if (visitor && !started) $state.set({ status: 'idle' })
       resume()
     },
     setGetToken(fn) {
@@ -148,7 +161,9 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
       schedule()
     },
     report(error) {
-      if (error.code === 'session_expired') {
+      if (destroyed) return
+      if (!token) errors.report(error)
+      else if (error.code === 'session_expired') {
         if (!active()) return
         // The server's clock may run ahead of ours: a silent renewal first, the panel only if it fails.
         if (!getToken || token === recoveredToken) return expire()

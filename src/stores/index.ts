@@ -2,7 +2,7 @@ import { atom, type ReadableAtom } from 'nanostores'
 import type { PortalApi } from '../api/portal-api.js'
 import type { ApiKey, BillingDetails, Invoice, List, PaymentMethod, PlansResponse, PortalError, PublicPlansResponse, Session, UsageMeter } from '../api/types.js'
 import { createPager, type PagerStore } from './pager.js'
-import { createResource, onListeners, type Resource, type ResourceStore } from './resource.js'
+import { createResource, onListeners, type LoadOptions, type Resource, type ResourceStore } from './resource.js'
 import { createUsageStores, type UsageStores } from './usage.js'
 
 export type { PagerStore, Resource, ResourceStore, UsageStores }
@@ -45,7 +45,7 @@ export function createStores(api: PortalApi, options: { signal: AbortSignal; rep
   const { signal, report } = options
   const all: { invalidate(): void }[] = []
   const track = <S extends { invalidate(): void }>(store: S): S => (all.push(store), store)
-  const resource = <T>(load: (signal: AbortSignal) => Promise<T>, onError: (error: PortalError) => void = report, dedupeMs?: number) =>
+  const resource = <T>(load: (options: LoadOptions) => Promise<T>, onError: (error: PortalError) => void = report, dedupeMs?: number) =>
     track(createResource(load, { signal, onError, dedupeMs }))
   // A backend without a feature (keys, usage alerts) answers 404: a fact to show (the part hides), not a failure to report.
   const unlessNotFound = (error: PortalError) => error.code !== 'not_found' && report(error)
@@ -58,7 +58,7 @@ export function createStores(api: PortalApi, options: { signal: AbortSignal; rep
     }
   }
 
-  const account = resource((s) => api.session({ signal: s }))
+  const account = resource(api.session)
   // Derived by hand rather than with nanostores' `computed`: the headless entry's budget.
   const usage = atom<Resource<UsageMeter[]>>({ status: 'loading' })
   let stopUsage: (() => void) | undefined
@@ -70,15 +70,15 @@ export function createStores(api: PortalApi, options: { signal: AbortSignal; rep
   return {
     account,
     usage,
-    plans: resource((s) => api.plans({ signal: s })),
-    invoices: track(createPager((page, s) => api.invoices({ limit: INVOICE_PAGE_SIZE, ...page }, { signal: s }), { signal, onError: report })),
+    plans: resource(api.plans),
+    invoices: track(createPager((page, options) => api.invoices({ limit: INVOICE_PAGE_SIZE, ...page }, options), { signal, onError: report })),
     // An issued invoice does not change: once loaded, its lines are kept.
-    invoice: keyed<Invoice>((id) => resource((s) => api.invoice(id, { signal: s }), report, Infinity)),
-    paymentMethods: resource((s) => api.paymentMethods({ signal: s })),
-    billingDetails: resource((s) => api.billingDetails({ signal: s })),
+    invoice: keyed<Invoice>((id) => resource((options) => api.invoice(id, options), report, Infinity)),
+    paymentMethods: resource(api.paymentMethods),
+    billingDetails: resource(api.billingDetails),
     // A backend without keys answers 404: a fact to show (the card hides), not a failure to report.
-    apiKeys: resource((s) => api.apiKeys({ signal: s }), unlessNotFound),
-    publicPlans: keyed<PublicPlansResponse>((publicKey) => resource((s) => api.publicPlans(publicKey, { signal: s }))),
+    apiKeys: resource(api.apiKeys, unlessNotFound),
+    publicPlans: keyed<PublicPlansResponse>((publicKey) => resource((options) => api.publicPlans(publicKey, options))),
     ...createUsageStores(api, resource, keyed, unlessNotFound),
     invalidateAll: () => all.forEach((store) => store.invalidate()),
   }

@@ -1,6 +1,6 @@
 import type { ReadableAtom } from 'nanostores'
 import type { List, PageQuery, PortalError } from '../api/types.js'
-import { createResource, type Resource } from './resource.js'
+import { createResource, type LoadOptions, type Resource } from './resource.js'
 
 /**
  * A cursor-paginated list that only grows, as a nanostore of `Resource<List<T>>`: `data`
@@ -20,12 +20,12 @@ export interface PagerStore<T> extends ReadableAtom<Resource<List<T>>> {
  * (a mutation), a page of the old list still in flight is dropped: the newest list wins.
  */
 export function createPager<T extends { id: string }>(
-  loadPage: (page: PageQuery, signal: AbortSignal) => Promise<List<T>>,
+  loadPage: (page: PageQuery, options: LoadOptions) => Promise<List<T>>,
   options: { signal: AbortSignal; onError?: (error: PortalError) => void },
 ): PagerStore<T> {
   const pages = createResource<List<T>>(
-    async (signal, shown = { data: [], has_more: true }) => {
-      const page = await loadPage({ starting_after: shown.data.at(-1)?.id }, signal)
+    async (options, shown = { data: [], has_more: true }) => {
+      const page = await loadPage({ starting_after: shown.data.at(-1)?.id }, options)
       const seen = new Set(shown.data.map((item) => item.id))
       return { data: [...shown.data, ...page.data.filter((item) => !seen.has(item.id))], has_more: page.has_more }
     },

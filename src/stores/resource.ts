@@ -1,5 +1,5 @@
 import { atom, type ReadableAtom } from 'nanostores'
-import { isAbortError } from '../api/client.js'
+import { isAbortError, linked } from '../api/transport.js'
 import type { PortalError } from '../api/types.js'
 
 /** What a store holds: the last data shown stays in `data` while reloading and after an error. */
@@ -29,6 +29,11 @@ export interface ResourceInternals<T> extends ResourceStore<T> {
   clear(): void
 }
 
+/** What a load's request takes: the signal that stops it when a newer load (or the owner) does. */
+export interface LoadOptions {
+  signal: AbortSignal
+}
+
 export interface ResourceOptions {
   /** The client's: nothing loads or is written after it aborts. */
   signal: AbortSignal
@@ -42,14 +47,14 @@ export interface ResourceOptions {
 }
 
 /**
- * A lazily loaded resource. Only the newest load may write: a response that arrives after a
- * newer `reload()` (or after `signal` aborts) is dropped, so a slow first request can never
+ * A lazily loaded resource. Only the newest load may write: whatever supersedes a load (a
+ * newer `reload()`, `setData`, `clear`, its last subscriber leaving, `signal` aborting)
+ * aborts it, and an aborted load's answer is dropped, so a slow first request can never
  * overwrite a fresh second one.
  */
-export function createResource<T>(load: (signal: AbortSignal, shown: T | undefined) => Promise<T>, options: ResourceOptions): ResourceInternals<T> {
+export function createResource<T>(load: (options: LoadOptions, shown: T | undefined) => Promise<T>, options: ResourceOptions): ResourceInternals<T> {
   const $state = atom<Resource<T>>({ status: 'loading' })
   const { signal: owner, dedupeMs = 0 } = options
-  let latest = 0
   let inFlight: AbortController | undefined
   let loadedAt: number | undefined
   let stale = false
@@ -58,28 +63,25 @@ export function createResource<T>(load: (signal: AbortSignal, shown: T | undefin
 
   async function reload(): Promise<void> {
     if (owner.aborted) return
-    const ticket = ++latest
     stale = false
     forSubscribers = $state.lc > 0
     inFlight?.abort()
-    const controller = new AbortController()
+    const [controller, release] = linked(owner)
     inFlight = controller
-    const stopWithOwner = () => controller.abort()
-    owner.addEventListener('abort', stopWithOwner, { once: true })
     const shown = $state.get().data
     $state.set({ status: 'loading', data: shown })
     try {
-      const data = await load(controller.signal, shown)
-      if (ticket !== latest || owner.aborted) return
+      const data = await load({ signal: controller.signal }, shown)
+      if (controller.signal.aborted) return
       loadedAt = Date.now()
       $state.set({ status: 'ready', data })
     } catch (error) {
-      if (ticket !== latest || owner.aborted || isAbortError(error)) return
+      if (controller.signal.aborted || isAbortError(error)) return
       const portalError = toPortalError(error)
       $state.set({ status: 'error', error: portalError, data: shown })
       options.onError?.(portalError)
     } finally {
-      owner.removeEventListener('abort', stopWithOwner)
+      release()
       if (inFlight === controller) inFlight = undefined
     }
   }
@@ -94,7 +96,6 @@ export function createResource<T>(load: (signal: AbortSignal, shown: T | undefin
     // Nobody waits for it any more (the view was left): stopped, and loaded again for the next subscriber.
     () => {
       if (!inFlight || !forSubscribers) return
-      latest++
       inFlight.abort()
       inFlight = undefined
       stale = true
@@ -105,7 +106,6 @@ export function createResource<T>(load: (signal: AbortSignal, shown: T | undefin
     reload,
     busy: () => inFlight !== undefined,
     clear() {
-      latest++
       inFlight?.abort()
       $state.set({ status: 'loading' })
     },
@@ -114,7 +114,6 @@ export function createResource<T>(load: (signal: AbortSignal, shown: T | undefin
       else stale = true
     },
     setData(data: T) {
-      latest++
       inFlight?.abort()
       loadedAt = Date.now()
       stale = false

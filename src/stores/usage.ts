@@ -1,6 +1,6 @@
 import type { PortalApi } from '../api/portal-api.js'
 import type { List, PortalError, UsageAlert, UsageQuery, UsageReport } from '../api/types.js'
-import type { ResourceStore } from './resource.js'
+import type { LoadOptions, ResourceStore } from './resource.js'
 
 /** The usage history and the customer's alerts (issue 18): part of `PortalStores`. */
 export interface UsageStores {
@@ -16,19 +16,19 @@ export interface UsageStores {
 /** `resource` and `keyed` are ../stores/index.ts's: the client's signal, error reporting and `invalidateAll`. */
 export function createUsageStores(
   api: PortalApi,
-  resource: <T>(load: (signal: AbortSignal) => Promise<T>, onError?: (error: PortalError) => void) => ResourceStore<T>,
+  resource: <T>(load: (options: LoadOptions) => Promise<T>, onError?: (error: PortalError) => void) => ResourceStore<T>,
   keyed: <T>(make: (key: string) => ResourceStore<T>) => (key: string) => ResourceStore<T>,
   unlessNotFound: (error: PortalError) => void,
 ): UsageStores {
   const report = keyed<UsageReport>((key) => {
     const [metric, period, granularity] = key.split('\n') as [string, UsageQuery['period'], UsageQuery['granularity']]
-    return resource((signal) => api.usage({ metric, period, granularity }, { signal }))
+    return resource((options) => api.usage({ metric, period, granularity }, options))
   })
   return {
     usageReport({ metric, period = 'current', granularity = 'day' }) {
       if (!metric) throw new TypeError('usageReport: query.metric is required')
       return report(`${metric}\n${period}\n${granularity}`)
     },
-    usageAlerts: resource((signal) => api.usageAlerts({ signal }), unlessNotFound),
+    usageAlerts: resource(api.usageAlerts, unlessNotFound),
   }
 }

@@ -259,4 +259,45 @@ describe('session machine', () => {
     expect(vi.getTimerCount()).toBe(0)
     expect(onError).not.toHaveBeenCalled()
   })
+
+  // The client holds one machine for its life: a visitor's (no token) until it signs in, and again after it signs out.
+  test('without a token: active at once, no timers, failures only reported; signing in and out', () => {
+    const onError = vi.fn()
+    const errors = createErrorReporter(onError)
+    const { m } = machine({ token: undefined, errors })
+    const seen: string[] = []
+    m.$state.listen((state) => seen.push(state.status))
+    expect(m.$state.get()).toEqual({ status: 'active' })
+    m.start()
+    m.report({ code: 'unauthorized', message: 'No token', status: 401 })
+    m.report({ code: 'session_expired', message: 'No token', status: 401 })
+    expect(onError).toHaveBeenCalledTimes(2)
+    expect(m.token()).toBe('')
+    expect(vi.getTimerCount()).toBe(0)
+    expect(seen).toEqual([]) // still active: no second 'active', no 'error', no 'expired'
+
+    // Signing in once started: active, with the token's expiry.
+    m.setToken(tokenExpiringIn(60))
+    expect(m.$state.get()).toEqual({ status: 'active' })
+    vi.advanceTimersByTime(60_000)
+    expect(m.$state.get()).toEqual({ status: 'expired' })
+    expect(errors.$error.get()).toMatchObject({ code: 'session_expired' })
+    // Signing out: a visitor again, the error gone, no timer left.
+    m.setToken(undefined)
+    expect(m.$state.get()).toEqual({ status: 'active' })
+    expect(errors.$error.get()).toBeNull()
+    expect(m.token()).toBe('')
+    expect(vi.getTimerCount()).toBe(0)
+    expect(seen).toEqual(['expired', 'active'])
+  })
+
+  test('a visitor signing in before anything started the session is idle, as a new client is', () => {
+    const { m } = machine({ token: undefined })
+    m.setToken(tokenExpiringIn(3600))
+    expect(m.$state.get()).toEqual({ status: 'idle' })
+    expect(vi.getTimerCount()).toBe(0)
+    m.start()
+    expect(m.$state.get()).toEqual({ status: 'active' })
+    expect(vi.getTimerCount()).toBe(1)
+  })
 })

@@ -4,7 +4,7 @@ import { createResource } from '../../src/stores/resource.js'
 /** A load whose answers the test hands out in any order. */
 function deferredLoads<T>() {
   const pending: { resolve(value: T): void; reject(error: unknown): void; signal: AbortSignal }[] = []
-  const load = (signal: AbortSignal) => new Promise<T>((resolve, reject) => pending.push({ resolve, reject, signal }))
+  const load = ({ signal }: { signal: AbortSignal }) => new Promise<T>((resolve, reject) => pending.push({ resolve, reject, signal }))
   return { load, pending }
 }
 

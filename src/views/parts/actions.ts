@@ -1,4 +1,4 @@
-import { isAbortError } from '../../api/client.js'
+import { isAbortError } from '../../api/transport.js'
 import type { PortalError } from '../../api/types.js'
 import type { ActionFlow, Flow } from '../../flows/index.js'
 import { toPortalError } from '../../stores/resource.js'

@@ -72,6 +72,20 @@ describe('createPortalClient', () => {
     stop()
   })
 
+  test('a visitor signing in keeps the started session active (no idle in between); the account loads with the token', async () => {
+    const client = await t.client()
+    const seen: string[] = []
+    const stopState = client.state.subscribe((state) => seen.push(state.status))
+    await new Promise((r) => setTimeout(r, 0)) // the session starts with its first subscriber
+    client.update({ token: await t.server.token('cus_active') })
+    expect(client.signedIn.get()).toBe(true)
+    const account = await until(client.stores.account, (s) => s.status === 'ready')
+    expect(account.data!.customer.id).toBe('cus_active')
+    expect(t.requests.at(-1)!.headers.get('authorization')).toMatch(/^Bearer /)
+    expect(seen).toEqual(['active'])
+    stopState()
+  })
+
   test('destroy aborts requests in flight; nothing is written after it', async () => {
     const client = await t.client('cus_active')
     const release = t.hold('GET', /^\/session$/)

@@ -5,34 +5,44 @@
  * stores, as a server render does) touches no window or document, requests nothing and
  * starts no timer.
  */
-import { build } from 'esbuild'
+import { build, type BuildOptions } from 'esbuild'
 import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createContext, runInContext } from 'node:vm'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, test } from 'vitest'
 import { createTestPortal } from '../../helpers/portal.js'
 
-// Issue 14 asks for 6,000 B; the entry is 6,832 B today (transport 1.2 KB gz of it, then the
-// flows, the client, the session machine, the stores, the typed API, and issue 18's usage
-// stores and flows). This budget holds that figure until the gap is closed: it must only go down.
+// Issue 14 asks for 6,000 B; the entry was 6,832 B when this budget was set and is 6,582 B
+// now (the transport about 1 KB gz of it, then the flows, the session machine, the typed API,
+// the client, nanostores, the stores, and issue 18's usage stores and flows). This budget
+// holds the older figure until the lead sets it: it must only go down.
 const BUDGET = 6850
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 
+interface BuildScript {
+  browserBuildOptions(name: string): BuildOptions
+}
+const script = (await import(pathToFileURL(resolve(root, 'build.mjs')).href)) as BuildScript
+
+/**
+ * The entry as build.mjs ships it, with one difference: nanostores, a dependency the
+ * user's bundler adds, is bundled in, since the budget counts it. The ESM build is what
+ * is measured; the CommonJS one (same inputs) is what a server's `require` would run.
+ */
 async function bundle(format: 'esm' | 'cjs') {
+  const shipped = script.browserBuildOptions('headless')
   const result = await build({
-    absWorkingDir: root,
-    entryPoints: { headless: 'src/headless.ts' },
+    ...shipped,
+    external: shipped.external?.filter((name) => name !== 'nanostores'),
+    ...(format === 'cjs' ? { format, splitting: false } : {}),
     outdir: 'out',
-    bundle: true,
     write: false,
-    format,
-    platform: format === 'esm' ? 'browser' : 'neutral',
-    target: 'es2020',
-    minify: true,
     metafile: true,
     logLevel: 'silent',
   })
+  // One file: the entry imports no chunk of its own (a dynamic import would split one off, unmeasured).
+  expect(result.outputFiles).toHaveLength(1)
   const output = Object.values(result.metafile.outputs)[0]
   return { code: result.outputFiles[0].contents, inputs: Object.keys(output.inputs) }
 }
