@@ -1,5 +1,6 @@
 import { atom, onSet } from 'nanostores'
 import type { Session } from './api/types.js'
+import type { Resource } from './stores/index.js'
 import { h } from './dom/h.js'
 import { createNav, hiddenViews } from './shell/nav.js'
 import { createShell, type WithClient } from './shell/shell.js'
@@ -9,6 +10,7 @@ import type { MessageKey } from './i18n/messages.js'
 import { validatePortalOptions, VIEW_NAMES } from './validate.js'
 import { views } from './views/index.js'
 import { prefetch } from './views/lazy.js'
+import type { View } from './views/context.js'
 import { viewRoot } from './views/parts/layout.js'
 import { skeleton } from './views/parts/resource.js'
 
@@ -25,7 +27,43 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
   // Under `syncUrl` a hash naming a view wins; every flow `open` names is on the billing view.
   const hashView = (options.syncUrl && el.ownerDocument.location.hash.slice(1).split('/')[0]) as ViewName
   const $view = atom<ViewName>(VIEW_NAMES.includes(hashView) ? hashView : options.open ? 'billing' : (options.defaultView ?? 'dashboard'))
+  /** The views the seller turned off (`features`, in the account): unknown until the account answers. */
+  let hidden: readonly ViewName[] | undefined
+  /** Whether the next view shown takes focus (a move the customer made) or leaves it where it is. */
+  let focusNext = true
+  /** What waits for the account's answer (a view, the deep links), and the listener that makes it load meanwhile. */
+  const waiting: (() => void)[] = []
+  let hold: (() => void) | undefined
   const nav = createNav(VIEW_NAMES, navigate, (name) => prefetch(views[name]))
+
+  /** `name`, or the first view that is on when the seller turned it off. */
+  const landOn = (name: ViewName) => (hidden?.includes(name) ? VIEW_NAMES.find((view) => !hidden!.includes(view))! : name)
+  function show(name: ViewName, focus = true) {
+    focusNext = focus
+    $view.set(landOn(name))
+  }
+  /** The view shown has taken the account over (or needs none). */
+  function letGo() {
+    hold?.()
+    hold = undefined
+  }
+
+  // A view whose every section the seller turned off leaves the nav. Until the account
+  // answers, the nav's items wait for it, so one that is off never shows; the nav itself
+  // observes the account (the views load it) and makes no request.
+  const learn = ({ status, data }: Resource<Session>) => {
+    if (data) {
+      hidden = hiddenViews(data.features)
+      nav.hide(hidden)
+      // Landing on another view keeps focus where it was (on a mount, outside the portal).
+      show($view.get(), el.contains(el.ownerDocument.activeElement))
+    } else if (status === 'error' && !hidden) nav.hide([]) // features unknown: every view is on, as with a backend that sends none
+    if (data || status === 'error') waiting.splice(0).forEach((answered) => answered())
+  }
+  nav.hide(VIEW_NAMES)
+  // A shared client may know the account already.
+  if (options.client) learn(options.client.stores.account.get())
+
   const shell = createShell<WithClient<PortalOptions>>(el, {
     options,
     validate: (next) => validatePortalOptions(next, false),
@@ -33,7 +71,19 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
     className: 'ap-portal',
     // The layout is the size container (sidebar -> top bar below 640 px).
     layout: (viewHost, panelHost) => h('div', { class: 'ap-layout' }, nav.el, h('main', { class: 'ap-main' }, viewHost, panelHost)),
-    view: () => views[$view.get()](),
+    view() {
+      const name = $view.get()
+      // A view the seller may turn off waits for the account's features (its chunk loads meanwhile),
+      // so one that is off is never asked for its data. The dashboard is always on and loads the account itself.
+      // (A microtask on: on the first mount, the shell and its client are still being made.)
+      if (hidden || name === 'dashboard') return views[name]()
+      const loaded = views[name]()
+      return Promise.all([Promise.resolve().then(accountAnswered), loaded]).then(([, view]): View => (ctx) => {
+        const mounted = view(ctx)
+        letGo()
+        return mounted
+      })
+    },
     placeholder(ctx) {
       const name = $view.get()
       // Not yet `.ap-view--<name>`: that is the view itself, which replaces this frame.
@@ -48,10 +98,22 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
       nav.markCurrent($view.get())
     },
   })
+  const { account } = shell.client.stores
+  const stopFeatures = onSet(account, ({ newValue }) => learn(newValue))
+
+  /** Resolves once the account has answered (or failed); until the view then shown takes it over, it is held so that it loads. */
+  function accountAnswered(): Promise<void> {
+    hold ??= account.listen(() => undefined)
+    return new Promise((resolve) => waiting.push(resolve))
+  }
 
   // Deep links (`open`, `syncUrl`, a view starting another's flow) load on demand: most portals use none.
+  // They start once the views that are on are known: a link into one that is off lands on one that is on.
   let links: Promise<DeepLinks> | undefined
-  const deepLinks = () => (links ??= import('./shell/deep-link.js').then((m) => m.createDeepLinks(shell, $view)))
+  const deepLinks = () =>
+    (links ??= Promise.all([import('./shell/deep-link.js'), hidden || accountAnswered()]).then(([m]) =>
+      m.createDeepLinks(shell, { get: $view.get, listen: $view.listen, set: (name) => show(name) }),
+    ))
   if (options.open || options.syncUrl) void deepLinks()
 
   function navigate(name: ViewName, open?: OpenTarget) {
@@ -59,43 +121,29 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
     if (!VIEW_NAMES.includes(name)) throw new TypeError(`navigate(): unknown view ${JSON.stringify(name)}`)
     if (open) return void deepLinks().then((router) => !shell.destroyed && router.go(open))
     if ($view.get() === name && shell.hasView()) return shell.root.querySelector<HTMLElement>('.ap-view-host h1')?.focus()
-    $view.set(name)
+    show(name)
   }
-
-  // A view whose every section the seller turned off (`features`, in the account) leaves the
-  // nav. Observed, not subscribed: the nav makes no request and holds none in flight.
-  const showFeatures = (session?: Session) => {
-    const hidden = hiddenViews(session?.features)
-    nav.hide(hidden)
-    if (hidden.includes($view.get())) $view.set('dashboard')
-  }
-  const stopFeatures = onSet(shell.client.stores.account, ({ newValue }) => newValue.data && showFeatures(newValue.data))
-  showFeatures(shell.client.stores.account.get().data)
 
   const stopView = $view.listen((name) => {
     nav.markCurrent(name)
-    shell.mountView(true)
+    shell.mountView(focusNext)
+    letGo()
   })
 
-  return {
-    state: shell.$state,
-    error: shell.$error,
-    update(next) {
-      shell.update(next, ({ changed }) => {
-        const open = changed('open') ? shell.opts.open : undefined
-        if (open) void deepLinks().then((router) => !shell.destroyed && router.go(open))
-        const nextView = changed('defaultView') ? (shell.opts.defaultView ?? 'dashboard') : undefined
-        if (!nextView || nextView === $view.get()) return false
-        $view.set(nextView)
-        return true
-      })
+  return shell.handle(
+    ({ changed }) => {
+      const open = changed('open') ? shell.opts.open : undefined
+      if (open) void deepLinks().then((router) => !shell.destroyed && router.go(open))
+      const nextView = changed('defaultView') ? landOn(shell.opts.defaultView ?? 'dashboard') : undefined
+      if (!nextView || nextView === $view.get()) return false
+      show(nextView)
+      return true
     },
-    destroy() {
-      if (shell.destroyed) return
+    () => {
       stopView()
       stopFeatures()
+      letGo()
       void links?.then((router) => router.destroy())
-      shell.destroy()
     },
-  }
+  )
 }
