@@ -10,7 +10,6 @@ import type { MessageKey } from './i18n/messages.js'
 import { validatePortalOptions, VIEW_NAMES } from './validate.js'
 import { views } from './views/index.js'
 import { prefetch } from './views/lazy.js'
-import type { View } from './views/context.js'
 import { viewRoot } from './views/parts/layout.js'
 import { skeleton } from './views/parts/resource.js'
 
@@ -29,11 +28,11 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
   const $view = atom<ViewName>(VIEW_NAMES.includes(hashView) ? hashView : options.open ? 'billing' : (options.defaultView ?? 'dashboard'))
   /** The views the seller turned off (`features`, in the account): unknown until the account answers. */
   let hidden: readonly ViewName[] | undefined
+  let answer!: () => void
+  /** The account has answered (or failed): a view that waits for the features may mount. */
+  const answered = new Promise<void>((resolve) => (answer = resolve))
   /** Whether the next view shown takes focus (a move the customer made) or leaves it where it is. */
   let focusNext = true
-  /** What waits for the account's answer (a view, the deep links), and the listener that makes it load meanwhile. */
-  const waiting: (() => void)[] = []
-  let hold: (() => void) | undefined
   const nav = createNav(VIEW_NAMES, navigate, (name) => prefetch(views[name]))
 
   /** `name`, or the first view that is on when the seller turned it off. */
@@ -42,23 +41,18 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
     focusNext = focus
     $view.set(landOn(name))
   }
-  /** The view shown has taken the account over (or needs none). */
-  function letGo() {
-    hold?.()
-    hold = undefined
-  }
 
   // A view whose every section the seller turned off leaves the nav. Until the account
-  // answers, the nav's items wait for it, so one that is off never shows; the nav itself
-  // observes the account (the views load it) and makes no request.
+  // answers, the nav's items wait for it, so one that is off never shows; the nav only
+  // observes the account (the views load it).
   const learn = ({ status, data }: Resource<Session>) => {
     if (data) {
       hidden = hiddenViews(data.features)
       nav.hide(hidden)
-      // Landing on another view keeps focus where it was (on a mount, outside the portal).
-      show($view.get(), el.contains(el.ownerDocument.activeElement))
+      // Landing on another view leaves focus where it was.
+      show($view.get(), false)
     } else if (status === 'error' && !hidden) nav.hide([]) // features unknown: every view is on, as with a backend that sends none
-    if (data || status === 'error') waiting.splice(0).forEach((answered) => answered())
+    if (data || status === 'error') answer()
   }
   nav.hide(VIEW_NAMES)
   // A shared client may know the account already.
@@ -73,23 +67,20 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
     layout: (viewHost, panelHost) => h('div', { class: 'ap-layout' }, nav.el, h('main', { class: 'ap-main' }, viewHost, panelHost)),
     view() {
       const name = $view.get()
-      // A view the seller may turn off waits for the account's features (its chunk loads meanwhile),
-      // so one that is off is never asked for its data. The dashboard is always on and loads the account itself.
-      // (A microtask on: on the first mount, the shell and its client are still being made.)
+      // A view the seller may turn off waits for the features (its chunk loads meanwhile), so one
+      // that is off is never asked for its data. The dashboard is always on, and loads the account itself.
       if (hidden || name === 'dashboard') return views[name]()
-      const loaded = views[name]()
-      return Promise.all([Promise.resolve().then(accountAnswered), loaded]).then(([, view]): View => (ctx) => {
-        const mounted = view(ctx)
-        letGo()
-        return mounted
-      })
+      return Promise.all([answered, views[name]()]).then(([, view]) => view)
     },
     placeholder(ctx) {
       const name = $view.get()
       // Not yet `.ap-view--<name>`: that is the view itself, which replaces this frame.
       const { el, body } = viewRoot('loading', ctx.t(`${name}.title` as MessageKey))
       body.appendChild(skeleton(ctx, SKELETON_ROWS[name]))
-      return { el, body, errorTitle: ctx.t(`${name}.error` as MessageKey) }
+      // Waiting for the features, the stand-in holds the account so that it loads, and lets go
+      // a microtask after it goes: the view shown next (this one, or the one landed on) takes it over.
+      const stop = hidden ? undefined : ctx.client.stores.account.listen(() => undefined)
+      return { el, body, errorTitle: ctx.t(`${name}.error` as MessageKey), destroy: stop && (() => queueMicrotask(stop)) }
     },
     prefetch: () => VIEW_NAMES.forEach((name) => prefetch(views[name])),
     navigate,
@@ -98,20 +89,13 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
       nav.markCurrent($view.get())
     },
   })
-  const { account } = shell.client.stores
-  const stopFeatures = onSet(account, ({ newValue }) => learn(newValue))
-
-  /** Resolves once the account has answered (or failed); until the view then shown takes it over, it is held so that it loads. */
-  function accountAnswered(): Promise<void> {
-    hold ??= account.listen(() => undefined)
-    return new Promise((resolve) => waiting.push(resolve))
-  }
+  const stopFeatures = onSet(shell.client.stores.account, ({ newValue }) => learn(newValue))
 
   // Deep links (`open`, `syncUrl`, a view starting another's flow) load on demand: most portals use none.
   // They start once the views that are on are known: a link into one that is off lands on one that is on.
   let links: Promise<DeepLinks> | undefined
   const deepLinks = () =>
-    (links ??= Promise.all([import('./shell/deep-link.js'), hidden || accountAnswered()]).then(([m]) =>
+    (links ??= Promise.all([import('./shell/deep-link.js'), answered]).then(([m]) =>
       m.createDeepLinks(shell, { get: $view.get, listen: $view.listen, set: (name) => show(name) }),
     ))
   if (options.open || options.syncUrl) void deepLinks()
@@ -127,7 +111,6 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
   const stopView = $view.listen((name) => {
     nav.markCurrent(name)
     shell.mountView(focusNext)
-    letGo()
   })
 
   return shell.handle(
@@ -142,7 +125,6 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
     () => {
       stopView()
       stopFeatures()
-      letGo()
       void links?.then((router) => router.destroy())
     },
   )
