@@ -1,4 +1,4 @@
-import { atom, onSet } from 'nanostores'
+import { atom } from 'nanostores'
 import type { Session } from './api/types.js'
 import type { Resource } from './stores/index.js'
 import { h } from './dom/h.js'
@@ -10,6 +10,7 @@ import type { MessageKey } from './i18n/messages.js'
 import { validatePortalOptions, VIEW_NAMES } from './validate.js'
 import { views } from './views/index.js'
 import { prefetch } from './views/lazy.js'
+import type { View, ViewContext } from './views/context.js'
 import { viewRoot } from './views/parts/layout.js'
 import { skeleton } from './views/parts/resource.js'
 
@@ -43,8 +44,7 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
   }
 
   // A view whose every section the seller turned off leaves the nav. Until the account
-  // answers, the nav's items wait for it, so one that is off never shows; the nav only
-  // observes the account (the views load it).
+  // answers, the nav's items wait for it, so one that is off never shows.
   const learn = ({ status, data }: Resource<Session>) => {
     if (data) {
       hidden = hiddenViews(data.features)
@@ -53,6 +53,18 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
       show($view.get(), false)
     } else if (status === 'error' && !hidden) nav.hide([]) // features unknown: every view is on, as with a backend that sends none
     if (data || status === 'error') answer()
+  }
+  /**
+   * Until the features are known, each view mounted listens to the account for them, and
+   * lets go when it is left: on the dashboard that is the dashboard's own request; on
+   * another view, the one it waits for (and then takes over, with no second request).
+   */
+  const watch = (ctx: ViewContext) => {
+    if (hidden) return
+    const stop = ctx.client.stores.account.listen(learn)
+    // Left before the answer, at once (the request stops, as the view's own does); after it, a
+    // microtask on, so the view landed on takes the account over (no second request).
+    ctx.signal.addEventListener('abort', () => (hidden ? queueMicrotask(stop) : stop()))
   }
   nav.hide(VIEW_NAMES)
   // A shared client may know the account already.
@@ -67,20 +79,20 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
     layout: (viewHost, panelHost) => h('div', { class: 'ap-layout' }, nav.el, h('main', { class: 'ap-main' }, viewHost, panelHost)),
     view() {
       const name = $view.get()
-      // A view the seller may turn off waits for the features (its chunk loads meanwhile), so one
-      // that is off is never asked for its data. The dashboard is always on, and loads the account itself.
-      if (hidden || name === 'dashboard') return views[name]()
-      return Promise.all([answered, views[name]()]).then(([, view]) => view)
+      const loaded = views[name]()
+      if (hidden) return loaded
+      // A view the seller may turn off waits for the features (its chunk loads meanwhile, its
+      // stand-in watches), so one that is off is never asked for its data. The dashboard is always on.
+      if (name !== 'dashboard') return Promise.all([answered, loaded]).then(([, view]) => view)
+      return (ctx) => (watch(ctx), (loaded as View)(ctx))
     },
     placeholder(ctx) {
       const name = $view.get()
+      watch(ctx)
       // Not yet `.ap-view--<name>`: that is the view itself, which replaces this frame.
       const { el, body } = viewRoot('loading', ctx.t(`${name}.title` as MessageKey))
       body.appendChild(skeleton(ctx, SKELETON_ROWS[name]))
-      // Waiting for the features, the stand-in holds the account so that it loads, and lets go
-      // a microtask after it goes: the view shown next (this one, or the one landed on) takes it over.
-      const stop = hidden ? undefined : ctx.client.stores.account.listen(() => undefined)
-      return { el, body, errorTitle: ctx.t(`${name}.error` as MessageKey), destroy: stop && (() => queueMicrotask(stop)) }
+      return { el, body, errorTitle: ctx.t(`${name}.error` as MessageKey) }
     },
     prefetch: () => VIEW_NAMES.forEach((name) => prefetch(views[name])),
     navigate,
@@ -89,8 +101,6 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
       nav.markCurrent($view.get())
     },
   })
-  const stopFeatures = onSet(shell.client.stores.account, ({ newValue }) => learn(newValue))
-
   // Deep links (`open`, `syncUrl`, a view starting another's flow) load on demand: most portals use none.
   // They start once the views that are on are known: a link into one that is off lands on one that is on.
   let links: Promise<DeepLinks> | undefined
@@ -124,7 +134,6 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
     },
     () => {
       stopView()
-      stopFeatures()
       void links?.then((router) => router.destroy())
     },
   )

@@ -42,10 +42,9 @@ export interface ShellSpec<O extends SharedOptions> {
   /**
    * What the view area shows while the view's chunk loads: the view's frame with its
    * skeleton (as the view itself shows until its data is there, so nothing flashes).
-   * A chunk that fails to load shows `errorTitle` and Retry in `body`. `destroy` runs once
-   * the view has replaced it, or when it is left.
+   * A chunk that fails to load shows `errorTitle` and Retry in `body`.
    */
-  placeholder(ctx: ViewContext): { el: HTMLElement; body: HTMLElement; errorTitle: string; destroy?(): void }
+  placeholder(ctx: ViewContext): { el: HTMLElement; body: HTMLElement; errorTitle: string }
   /** Loads the views not shown yet, once the browser is idle after the mount. */
   prefetch?(): void
   navigate(name: ViewName, open?: OpenTarget): void
@@ -193,7 +192,6 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
         const hadFocus = stand.el.contains(doc.activeElement)
         stand.el.remove()
         attach(render(ctx), hadFocus)
-        stand.destroy?.()
       },
       () => {
         if (signal.aborted) return
