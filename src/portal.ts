@@ -34,6 +34,8 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
   const answered = new Promise<void>((resolve) => (answer = resolve))
   /** Whether the next view shown takes focus (a move the customer made) or leaves it where it is. */
   let focusNext = true
+  /** The features turned the view shown off: the portal is landing on another (the account's listeners run first). */
+  let landing = false
   const nav = createNav(VIEW_NAMES, navigate, (name) => prefetch(views[name]))
 
   /** `name`, or the first view that is on when the seller turned it off. */
@@ -49,8 +51,11 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
     if (data) {
       hidden = hiddenViews(data.features)
       nav.hide(hidden)
-      // Landing on another view leaves focus where it was.
-      show($view.get(), false)
+      // The view shown is off: land on another, leaving focus where it was and handing the account over to it.
+      if (hidden.includes($view.get())) {
+        landing = true
+        show($view.get(), false)
+      }
     } else if (status === 'error' && !hidden) nav.hide([]) // features unknown: every view is on, as with a backend that sends none
     if (data || status === 'error') answer()
   }
@@ -62,9 +67,9 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
   const watch = (ctx: ViewContext) => {
     if (hidden) return
     const stop = ctx.client.stores.account.listen(learn)
-    // Left before the answer, at once (the request stops, as the view's own does); after it, a
-    // microtask on, so the view landed on takes the account over (no second request).
-    ctx.signal.addEventListener('abort', () => (hidden ? queueMicrotask(stop) : stop()))
+    // Left, it lets go at once (a request stops, the next view loads the account afresh), but
+    // a microtask on when landing on another view: that one takes the answer over, with no second request.
+    ctx.signal.addEventListener('abort', () => (landing ? queueMicrotask(stop) : stop()))
   }
   nav.hide(VIEW_NAMES)
   // A shared client may know the account already.
@@ -121,6 +126,7 @@ export function createPortal(el: HTMLElement, options: WithClient<PortalOptions>
   const stopView = $view.listen((name) => {
     nav.markCurrent(name)
     shell.mountView(focusNext)
+    landing = false
   })
 
   return shell.handle(

@@ -42,8 +42,12 @@ export interface Harness {
 
 const NAV_LABEL: Record<ViewName, string> = { dashboard: 'Dashboard', invoices: 'Invoices', billing: 'Billing' }
 
-export async function mountPortal(customer: string, options: Partial<PortalOptions> & { view?: ViewName; server?: TestPortalOptions } = {}): Promise<Harness> {
-  const { server: serverOptions, ...portalOptions } = options
+/** `arrange` runs before the portal is created: a failure there is what its very first requests meet. */
+export async function mountPortal(
+  customer: string,
+  options: Partial<PortalOptions> & { view?: ViewName; server?: TestPortalOptions; arrange?: (h: Pick<Harness, 'fail'>) => void } = {},
+): Promise<Harness> {
+  const { server: serverOptions, arrange, ...portalOptions } = options
   const server = createTestPortal(serverOptions)
   const requests: LoggedRequest[] = []
   const overrides: (Matcher & { respond: (forward: () => Promise<Response>) => Response | Promise<Response> })[] = []
@@ -64,6 +68,10 @@ export async function mountPortal(customer: string, options: Partial<PortalOptio
     const override = overrides.find((o) => matches(o, logged))
     return override ? override.respond(forward) : forward()
   }) as typeof fetch
+
+  const fail: Harness['fail'] = (method, path, response = () => Response.json({ error: { code: 'server', message: 'Injected failure' } }, { status: 500 })) =>
+    override({ method, path, respond: response })
+  arrange?.({ fail })
 
   const root = document.createElement('div')
   document.body.appendChild(root)
@@ -94,9 +102,7 @@ export async function mountPortal(customer: string, options: Partial<PortalOptio
     announced,
     onError,
     count: (method, path) => requests.filter((r) => matches({ method, path }, r)).length,
-    fail(method, path, response = () => Response.json({ error: { code: 'server', message: 'Injected failure' } }, { status: 500 })) {
-      return override({ method, path, respond: response })
-    },
+    fail,
     patch(method, path, rewrite) {
       return override({
         method,
