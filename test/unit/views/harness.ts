@@ -42,10 +42,10 @@ export interface Harness {
 
 const NAV_LABEL: Record<ViewName, string> = { dashboard: 'Dashboard', invoices: 'Invoices', billing: 'Billing' }
 
-/** `arrange` runs before the portal is created: a failure there is what its very first requests meet. */
+/** `arrange` runs before the portal is created: what it sets up (a failure, a rewrite, a hold, the server's data) is what the portal's very first requests meet. */
 export async function mountPortal(
   customer: string,
-  options: Partial<PortalOptions> & { view?: ViewName; server?: TestPortalOptions; arrange?: (h: Pick<Harness, 'fail'>) => void } = {},
+  options: Partial<PortalOptions> & { view?: ViewName; server?: TestPortalOptions; arrange?: (h: Pick<Harness, 'fail' | 'patch' | 'hold' | 'server'>) => unknown } = {},
 ): Promise<Harness> {
   const { server: serverOptions, arrange, ...portalOptions } = options
   const server = createTestPortal(serverOptions)
@@ -71,7 +71,16 @@ export async function mountPortal(
 
   const fail: Harness['fail'] = (method, path, response = () => Response.json({ error: { code: 'server', message: 'Injected failure' } }, { status: 500 })) =>
     override({ method, path, respond: response })
-  arrange?.({ fail })
+  const patch: Harness['patch'] = (method, path, rewrite) =>
+    override({
+      method,
+      path,
+      respond: async (forward) => {
+        const real = await forward()
+        return Response.json(rewrite(await real.json()), { status: real.status })
+      },
+    })
+  await arrange?.({ fail, patch, hold: holds.hold, server })
 
   const root = document.createElement('div')
   document.body.appendChild(root)
@@ -103,16 +112,7 @@ export async function mountPortal(
     onError,
     count: (method, path) => requests.filter((r) => matches({ method, path }, r)).length,
     fail,
-    patch(method, path, rewrite) {
-      return override({
-        method,
-        path,
-        respond: async (forward) => {
-          const real = await forward()
-          return Response.json(rewrite(await real.json()), { status: real.status })
-        },
-      })
-    },
+    patch,
     hold: holds.hold,
     async open(view) {
       const link = [...root.querySelectorAll<HTMLElement>('nav a, nav button')].find((el) => el.textContent?.trim() === NAV_LABEL[view])
