@@ -65,23 +65,10 @@ export function createPricingPortal(el: HTMLElement, options: WithClient<Pricing
 
   // A shared client may sign in or out by itself.
   const stopSignedIn = shell.client.signedIn.listen(() => $settings.set(settings(shell.opts)))
+  return shell.handle(() => $settings.set(settings(shell.opts)), stopSignedIn)
+}
 
-  function settings(opts: WithClient<PricingOptions>): PricingSettings {
-    const { publicKey, title, description, featuredPlanId, plans, period, onSelect, signupHref } = opts
-    // Signed in: the client has a token (its own, or a shared one's).
-    const signedIn = opts.client ? opts.client.signedIn.get() : !!opts.token
-    return { publicKey, signedIn, title, description, featuredPlanId, plans, period, onSelect, signupHref }
-  }
-
-  return {
-    state: shell.$state,
-    error: shell.$error,
-    update(next) {
-      shell.update(next, () => $settings.set(settings(shell.opts)))
-    },
-    destroy() {
-      stopSignedIn()
-      shell.destroy()
-    },
-  }
+/** What the cards render from: the options, and whether a customer is signed in (the client has a token: its own, or a shared one's). */
+function settings(opts: WithClient<PricingOptions>): PricingSettings {
+  return { ...opts, signedIn: opts.client ? opts.client.signedIn.get() : !!opts.token }
 }

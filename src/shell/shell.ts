@@ -7,7 +7,7 @@ import { createLiveRegion } from '../dom/live.js'
 import { createFormatters } from '../i18n/format.js'
 import { createTranslator, resolveLocale, whenLocaleReady, type Translate } from '../i18n/translate.js'
 import { applyTheme, whenThemed } from '../theme/index.js'
-import type { OpenTarget, PortalOptions, SessionState, ViewName } from '../types.js'
+import type { OpenTarget, PortalHandle, PortalOptions, SessionState, ViewName } from '../types.js'
 import type { ViewContext, ViewOptions } from '../views/context.js'
 import { prefetch, type ViewLoader } from '../views/lazy.js'
 import { errorPanel } from '../views/parts/resource.js'
@@ -61,21 +61,17 @@ export interface Diff<O> {
 export interface Shell<O extends SharedOptions> {
   readonly root: HTMLElement
   readonly opts: O
-  /** The client's session state; `active` for a visitor, who has no session. */
-  readonly $state: ReadableAtom<SessionState>
-  /** The error last reported, until the portal recovers. */
-  readonly $error: ReadableAtom<PortalError | null>
   readonly client: PortalClient
   readonly destroyed: boolean
   hasView(): boolean
   mountView(focus: boolean): void
   /**
-   * Applies what both portals share (theme, onError, token, locale, the views' options)
-   * and remounts the view when the transport or the strings changed. `own` applies the
-   * entry's options first; returning true means it already remounted the view.
+   * The entry's handle. `update` applies what both portals share (theme, onError, token,
+   * locale, the views' options) and remounts the view when the transport or the strings
+   * changed; `own` applies the entry's options first, and returning true means it already
+   * remounted the view. `destroy` runs the entry's `teardown` first.
    */
-  update(next: Partial<O>, own?: (diff: Diff<O>) => boolean | void): void
-  destroy(): void
+  handle(own?: (diff: Diff<O>) => boolean | void, teardown?: () => void): PortalHandle<O>
 }
 
 const loadDialog = () => import('../dom/dialog.js')
@@ -265,59 +261,67 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
   localize(true)
   prefetchWhenIdle()
 
+  // --- the entry's handle ------------------------------------------------------------
+  function update(next: Partial<O>, own?: (diff: Diff<O>) => boolean | void) {
+    if (destroyed) return
+    spec.validate(next)
+    const prev = opts
+    const has = (key: keyof O) => Object.prototype.hasOwnProperty.call(next, key)
+    const changed = (key: keyof O) => has(key) && next[key] !== prev[key]
+    opts = { ...opts, ...next }
+    for (const key of spec.keep) opts[key] = next[key] ?? prev[key]
+
+    if (has('config')) applyTheme(root, opts.config ?? {})
+    if (changed('locale')) {
+      locale = resolveLocale(opts.locale)
+      format = createFormatters(locale)
+    }
+    if (has('config') || has('stripePubKey') || has('loadStripe') || has('locale')) $viewOptions.set(viewOptions())
+
+    const strings = changed('locale') || changed('messages')
+    let remount = strings || changed('apiUrl') || changed('fetch')
+    // A token signs a visitor in or resumes an expired or failed session (which remounts
+    // the view itself); taking it away signs out. What the client takes, it gets (a shared one too).
+    if (isPanel($state.get()) && changed('token')) remount = false
+    const forClient = (['token', 'getToken', 'apiUrl', 'fetch'] as const).filter((key) => has(key))
+    if (forClient.length) client.update(Object.fromEntries(forClient.map((key) => [key, opts[key]])))
+    if (own?.({ has, changed })) remount = false
+    if (strings) localize(remount && view !== undefined)
+    else {
+      if (has('config')) renderChrome()
+      if (remount && view) mountView(focusInside())
+    }
+  }
+
+  function destroy(teardown?: () => void) {
+    if (destroyed) return
+    teardown?.()
+    destroyed = true
+    cancelIdle?.()
+    stopState()
+    stopErrors()
+    if (owned) client.destroy()
+    unmountView()
+    live.destroy()
+    root.remove()
+  }
+
   return {
     root,
     get opts() {
       return opts
     },
-    $state,
-    $error: client.error,
     client,
     get destroyed() {
       return destroyed
     },
     hasView: () => view !== undefined,
     mountView,
-    update(next, own) {
-      if (destroyed) return
-      spec.validate(next)
-      const prev = opts
-      const has = (key: keyof O) => Object.prototype.hasOwnProperty.call(next, key)
-      const changed = (key: keyof O) => has(key) && next[key] !== prev[key]
-      opts = { ...opts, ...next }
-      for (const key of spec.keep) opts[key] = next[key] ?? prev[key]
-
-      if (has('config')) applyTheme(root, opts.config ?? {})
-      if (changed('locale')) {
-        locale = resolveLocale(opts.locale)
-        format = createFormatters(locale)
-      }
-      if (has('config') || has('stripePubKey') || has('loadStripe') || has('locale')) $viewOptions.set(viewOptions())
-
-      const strings = changed('locale') || changed('messages')
-      let remount = strings || changed('apiUrl') || changed('fetch')
-      // A token signs a visitor in or resumes an expired or failed session (which remounts
-      // the view itself); taking it away signs out. What the client takes, it gets (a shared one too).
-      if (isPanel($state.get()) && changed('token')) remount = false
-      const forClient = (['token', 'getToken', 'apiUrl', 'fetch'] as const).filter((key) => has(key))
-      if (forClient.length) client.update(Object.fromEntries(forClient.map((key) => [key, opts[key]])))
-      if (own?.({ has, changed })) remount = false
-      if (strings) localize(remount && view !== undefined)
-      else {
-        if (has('config')) renderChrome()
-        if (remount && view) mountView(focusInside())
-      }
-    },
-    destroy() {
-      if (destroyed) return
-      destroyed = true
-      cancelIdle?.()
-      stopState()
-      stopErrors()
-      if (owned) client.destroy()
-      unmountView()
-      live.destroy()
-      root.remove()
-    },
+    handle: (own, teardown) => ({
+      state: $state,
+      error: client.error,
+      update: (next) => update(next, own),
+      destroy: () => destroy(teardown),
+    }),
   }
 }

@@ -79,12 +79,13 @@ const faults: Record<string, Fault> = {
 const faultNames = Object.keys(faults)
 
 /** Installs `fault` on matching requests (the harness hands `respond` the real forward). */
-function inject(h: Harness, method: string, path: RegExp, fault: Fault): () => void {
+function inject(h: Pick<Harness, 'fail'>, method: string, path: RegExp, fault: Fault): () => void {
   return h.fail(method, path, fault.respond as unknown as () => Response)
 }
 
 const views = {
-  dashboard: { route: /^\/session$/, loaded: '.ap-plan__name', from: 'billing' },
+  // Every view waits for the account (its features) before it shows: the dashboard's first load is the portal's first.
+  dashboard: { route: /^\/session$/, loaded: '.ap-plan__name', from: 'dashboard' },
   invoices: { route: /^\/invoices\?/, loaded: 'tr.ap-invoice', from: 'dashboard' },
   billing: { route: /^\/plans$/, loaded: '.ap-plan-options', from: 'dashboard' },
 } as const
@@ -97,8 +98,10 @@ describe('a failed load: a clear error with Retry, the shell stays, Retry loads 
   it.each(cases)('%s under %s', async (name, faultName) => {
     const fault = faults[faultName]
     const { route, loaded, from } = views[name]
-    portal = await mountPortal('cus_active', { view: from })
-    const heal = inject(portal, 'GET', route, fault)
+    let heal = () => undefined as void
+    // A view's first load: the fault is there from the mount when the portal starts on that view.
+    portal = await mountPortal('cus_active', { view: from, arrange: (h) => from === name && (heal = inject(h, 'GET', route, fault)) })
+    if (from !== name) heal = inject(portal, 'GET', route, fault)
     const view = await portal.open(name)
     const error = await runOut(() => view.querySelector<HTMLElement>('.ap-error'))
     expect(error.getAttribute('role')).toBe('alert')

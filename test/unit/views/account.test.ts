@@ -170,6 +170,80 @@ describe('seller controls hide what is off', () => {
     expect(navItems(portal)).toEqual(['Dashboard'])
   })
 
+  /**
+   * Watches the page from before the mount: at every point it could paint (each mutation's
+   * microtask checkpoint), notes the nav items shown and the views mounted.
+   */
+  function watchPage() {
+    const seen = { items: new Set<string>(), views: new Set<string>() }
+    const note = () => {
+      document.querySelectorAll<HTMLElement>('.ap-nav__item').forEach((b) => !b.closest('li')!.hidden && seen.items.add(b.dataset.view!))
+      document.querySelectorAll<HTMLElement>('.ap-view-host > .ap-view').forEach((v) => seen.views.add(v.className))
+    }
+    const observer = new MutationObserver(note)
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true })
+    return { seen, stop: () => (note(), observer.disconnect()) }
+  }
+
+  test('mounted onto a view that is off: no request for it, no error, the first view that is on; the nav never shows it', async () => {
+    const page = watchPage()
+    portal = await mountPortal('cus_active', { defaultView: 'invoices', ...withFeatures({ invoices: false }) })
+    await waitFor(() => portal!.root.querySelector('.ap-plan__name'))
+    page.stop()
+    expect(portal.count('GET', /^\/invoices/)).toBe(0)
+    expect(portal.onError).not.toHaveBeenCalled()
+    expect(viewEl(portal.root, 'invoices')).toBeNull()
+    expect(navItems(portal)).toEqual(['Dashboard', 'Billing'])
+    expect(page.seen.items.has('invoices')).toBe(false)
+    expect([...page.seen.views].some((c) => c.includes('ap-view--invoices'))).toBe(false)
+    expect(portal.count('GET', /^\/session$/)).toBe(1)
+  })
+
+  test('mounted onto a billing view whose every section is off: lands on the dashboard, billing never shown', async () => {
+    const page = watchPage()
+    const allOff = { changePlan: false, cancel: false, paymentMethods: false, billingDetails: false }
+    portal = await mountPortal('cus_active', { defaultView: 'billing', ...withFeatures(allOff) })
+    await waitFor(() => portal!.root.querySelector('.ap-plan__name'))
+    page.stop()
+    expect(page.seen.items.has('billing')).toBe(false)
+    expect([...page.seen.views].some((c) => c.includes('ap-view--billing'))).toBe(false)
+    expect(navItems(portal)).toEqual(['Dashboard', 'Invoices'])
+    expect(portal.onError).not.toHaveBeenCalled()
+    // Not taking focus into the portal: the customer moved nowhere.
+    expect(portal.root.contains(document.activeElement)).toBe(false)
+  })
+
+  test('a view that is on still opens first, with one request for the account', async () => {
+    portal = await mountPortal('cus_active', { view: 'invoices', ...withFeatures({ billingDetails: false }) })
+    await waitFor(() => viewEl(portal!.root, 'invoices')!.querySelector('tr.ap-invoice'))
+    expect(portal.count('GET', /^\/session$/)).toBe(1)
+    expect(portal.count('GET', /^\/invoices/)).toBe(1)
+    expect(navItems(portal)).toEqual(['Dashboard', 'Invoices', 'Billing'])
+  })
+
+  test('the account failing shows every view in the nav (features unknown: everything on, as with a backend that sends none)', async () => {
+    const fail = (async () => Response.json({ error: { code: 'server', message: 'Injected failure' } }, { status: 500 })) as typeof fetch
+    portal = await mountPortal('cus_active', { fetch: fail, ...withFeatures({ invoices: false }) })
+    await waitFor(() => navItems(portal!).length === 3)
+    expect(navItems(portal)).toEqual(['Dashboard', 'Invoices', 'Billing'])
+  })
+
+  test('a deep link into a view that is off lands on the first view that is on and reports invalid_config', async () => {
+    const allOff = { changePlan: false, cancel: false, paymentMethods: false, billingDetails: false }
+    portal = await mountPortal('cus_active', { open: 'cancel', ...withFeatures(allOff) })
+    await waitFor(() => portal!.onError.mock.calls.some(([e]) => e.code === 'invalid_config'))
+    expect(viewEl(portal.root, 'dashboard')).not.toBeNull()
+    expect(viewEl(portal.root, 'billing')).toBeNull()
+  })
+
+  test('navigating or updating to a view that is off stays on one that is on', async () => {
+    portal = await mountPortal('cus_active', withFeatures({ invoices: false }))
+    portal.handle.update({ defaultView: 'invoices' })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(viewEl(portal.root, 'dashboard')).not.toBeNull()
+    expect(portal.count('GET', /^\/invoices/)).toBe(0)
+  })
+
   test('invoices off: only the invoices view leaves', async () => {
     portal = await mountPortal('cus_active', withFeatures({ invoices: false }))
     await waitFor(() => navItems(portal!).length === 2)

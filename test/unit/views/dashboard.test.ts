@@ -52,14 +52,17 @@ describe('dashboard', () => {
   })
 
   test('the customer, plan and usage names from the server are text, never markup', async () => {
-    portal = await mountPortal('cus_active', { view: 'invoices' })
     const payload = '<img src=x onerror="window.__xss=1">'
-    portal.patch<Session>('GET', /^\/session$/, (session) => ({
-      ...session,
-      customer: { ...session.customer, name: payload, email: `${payload}@example.com` },
-      plan: { ...session.plan!, name: payload },
-      usage: session.usage.map((u) => ({ ...u, name: payload, unit: payload })),
-    }))
+    // Arranged before the mount: a view mounted first loads the account (its features), so the dashboard's first load is the portal's.
+    portal = await mountPortal('cus_active', {
+      arrange: (h) =>
+        h.patch<Session>('GET', /^\/session$/, (session) => ({
+          ...session,
+          customer: { ...session.customer, name: payload, email: `${payload}@example.com` },
+          plan: { ...session.plan!, name: payload },
+          usage: session.usage.map((u) => ({ ...u, name: payload, unit: payload })),
+        })),
+    })
     const view = await portal.open('dashboard')
     await waitFor(() => view.querySelector('.ap-plan'))
     expect(text(view.querySelector('.ap-customer__name'))).toBe(payload)
@@ -70,20 +73,21 @@ describe('dashboard', () => {
   })
 
   test('a meter the session leaves unnamed is named by the plan’s metrics', async () => {
-    portal = await mountPortal('cus_active', { view: 'invoices' })
-    portal.patch<Session>('GET', /^\/session$/, (session) => ({
+    // Arranged before the mount: a view mounted first loads the account (its features), so the dashboard's first load is the portal's.
+    portal = await mountPortal('cus_active', { arrange: (h) => h.patch<Session>('GET', /^\/session$/, (session) => ({
       ...session,
       usage: session.usage.map((u) => ({ ...u, name: '' })),
       plan: { ...session.plan!, metrics: { api_calls: { name: 'Requests', unit: 'calls' } } },
-    }))
+    })) })
     const view = await portal.open('dashboard')
     const meter = await waitFor(() => view.querySelector('[role="meter"]'))
     expect(text(document.getElementById(meter.getAttribute('aria-labelledby')!))).toBe('Requests')
   })
 
   test('skeleton while loading; a failed load shows the error with Retry, which loads it', async () => {
-    portal = await mountPortal('cus_active', { view: 'invoices' })
-    const release = portal.hold('GET', /^\/session$/)
+    // Arranged before the mount: a view mounted first loads the account (its features), so the dashboard's first load is the portal's.
+    let release = () => undefined as void
+    portal = await mountPortal('cus_active', { arrange: (h) => (release = h.hold('GET', /^\/session$/)) })
     let view = await portal.open('dashboard')
     expect(text(view.querySelector('.ap-skeleton'))).toBe('Loading…')
     expect(view.querySelectorAll('h1')).toHaveLength(1)
@@ -131,11 +135,11 @@ describe('dashboard', () => {
   })
 
   test('a canceled subscription from a backend that sends no end date shows no date rather than a wrong one', async () => {
-    portal = await mountPortal('cus_canceled', { view: 'invoices' })
-    portal.patch<Session>('GET', /^\/session$/, ({ subscription, ...rest }) => {
+    // Arranged before the mount: a view mounted first loads the account (its features), so the dashboard's first load is the portal's.
+    portal = await mountPortal('cus_canceled', { arrange: (h) => h.patch<Session>('GET', /^\/session$/, ({ subscription, ...rest }) => {
       const { canceled_at: _c, ended_at: _e, ...older } = subscription!
       return { ...rest, subscription: older }
-    })
+    }) })
     const view = await portal.open('dashboard')
     await waitFor(() => view.querySelector('.ap-plan'))
     expect(text(view.querySelector('.ap-plan .ap-badge'))).toBe('Canceled')
@@ -153,8 +157,8 @@ describe('dashboard', () => {
   })
 
   test('a scheduled downgrade is noticed, with a way to manage it', async () => {
-    portal = await mountPortal('cus_active', { view: 'invoices' })
-    await portal.server.billing.changeSubscription({ appId: 'app_demo', customUid: 'cus_active' }, 'price_starter_month')
+    // Arranged before the mount: a view mounted first loads the account (its features), so the dashboard's first load is the portal's.
+    portal = await mountPortal('cus_active', { arrange: (h) => h.server.billing.changeSubscription({ appId: 'app_demo', customUid: 'cus_active' }, 'price_starter_month') })
     const view = await portal.open('dashboard')
     const notice = await waitFor(() => view.querySelector('.ap-plan')?.closest('.ap-card')?.querySelector('.ap-notice'))
     expect(text(notice)).toMatch(/^A plan change is scheduled for \w{3} \d{1,2}, \d{4}\./)
@@ -164,8 +168,8 @@ describe('dashboard', () => {
   })
 
   test('unlimited quota reads "Unlimited" and has no meter', async () => {
-    portal = await mountPortal('cus_active', { view: 'invoices' })
-    await portal.server.billing.changeSubscription({ appId: 'app_demo', customUid: 'cus_active' }, 'price_scale_month')
+    // Arranged before the mount: a view mounted first loads the account (its features), so the dashboard's first load is the portal's.
+    portal = await mountPortal('cus_active', { arrange: (h) => h.server.billing.changeSubscription({ appId: 'app_demo', customUid: 'cus_active' }, 'price_scale_month') })
     const view = await portal.open('dashboard')
     await waitFor(() => view.querySelector('.ap-meter'))
     expect(text(view.querySelector('.ap-plan__name'))).toBe('Scale')
@@ -334,8 +338,8 @@ describe('API keys', () => {
   })
 
   test('hidden when the backend keeps no keys', async () => {
-    portal = await mountPortal('cus_active', { view: 'invoices' })
-    portal.patch<Session>('GET', /^\/session$/, (session) => ({ ...session, api_keys_enabled: false }))
+    // Arranged before the mount: a view mounted first loads the account (its features), so the dashboard's first load is the portal's.
+    portal = await mountPortal('cus_active', { arrange: (h) => h.patch<Session>('GET', /^\/session$/, (session) => ({ ...session, api_keys_enabled: false })) })
     const view = await portal.open('dashboard')
     await waitFor(() => view.querySelector('.ap-plan'))
     expect(text(view)).not.toContain('API keys')

@@ -42,8 +42,12 @@ export interface Harness {
 
 const NAV_LABEL: Record<ViewName, string> = { dashboard: 'Dashboard', invoices: 'Invoices', billing: 'Billing' }
 
-export async function mountPortal(customer: string, options: Partial<PortalOptions> & { view?: ViewName; server?: TestPortalOptions } = {}): Promise<Harness> {
-  const { server: serverOptions, ...portalOptions } = options
+/** `arrange` runs before the portal is created: what it sets up (a failure, a rewrite, a hold, the server's data) is what the portal's very first requests meet. */
+export async function mountPortal(
+  customer: string,
+  options: Partial<PortalOptions> & { view?: ViewName; server?: TestPortalOptions; arrange?: (h: Pick<Harness, 'fail' | 'patch' | 'hold' | 'server'>) => unknown } = {},
+): Promise<Harness> {
+  const { server: serverOptions, arrange, ...portalOptions } = options
   const server = createTestPortal(serverOptions)
   const requests: LoggedRequest[] = []
   const overrides: (Matcher & { respond: (forward: () => Promise<Response>) => Response | Promise<Response> })[] = []
@@ -64,6 +68,19 @@ export async function mountPortal(customer: string, options: Partial<PortalOptio
     const override = overrides.find((o) => matches(o, logged))
     return override ? override.respond(forward) : forward()
   }) as typeof fetch
+
+  const fail: Harness['fail'] = (method, path, response = () => Response.json({ error: { code: 'server', message: 'Injected failure' } }, { status: 500 })) =>
+    override({ method, path, respond: response })
+  const patch: Harness['patch'] = (method, path, rewrite) =>
+    override({
+      method,
+      path,
+      respond: async (forward) => {
+        const real = await forward()
+        return Response.json(rewrite(await real.json()), { status: real.status })
+      },
+    })
+  await arrange?.({ fail, patch, hold: holds.hold, server })
 
   const root = document.createElement('div')
   document.body.appendChild(root)
@@ -94,19 +111,8 @@ export async function mountPortal(customer: string, options: Partial<PortalOptio
     announced,
     onError,
     count: (method, path) => requests.filter((r) => matches({ method, path }, r)).length,
-    fail(method, path, response = () => Response.json({ error: { code: 'server', message: 'Injected failure' } }, { status: 500 })) {
-      return override({ method, path, respond: response })
-    },
-    patch(method, path, rewrite) {
-      return override({
-        method,
-        path,
-        respond: async (forward) => {
-          const real = await forward()
-          return Response.json(rewrite(await real.json()), { status: real.status })
-        },
-      })
-    },
+    fail,
+    patch,
     hold: holds.hold,
     async open(view) {
       const link = [...root.querySelectorAll<HTMLElement>('nav a, nav button')].find((el) => el.textContent?.trim() === NAV_LABEL[view])
