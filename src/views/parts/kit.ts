@@ -11,6 +11,7 @@
  */
 export { append, h, replaceChildren, type Child } from '../../dom/h.js'
 export { safeHref } from '../../dom/href.js'
+export { colorParts, DARK_TEXT, LIGHT_TEXT } from '../../theme/syntax.js'
 export { button, type ButtonVariant } from './buttons.js'
 export { badge, metricName, priceText, statusBadge, subscriptionDate, type Tone } from './format.js'
 export { card, emptyState, uid, viewRoot } from './layout.js'
