@@ -10,6 +10,7 @@ import { createPortalApi, type PortalApi } from './api/portal-api.js'
 import { readTokenExpiry, readTokenSubject } from './api/token.js'
 import type { PortalError } from './api/types.js'
 import type { PortalFlows } from './flows/index.js'
+import { flowKit, type FlowKit } from './flows/kit.js'
 import { createErrorReporter } from './session/errors.js'
 import { createSessionMachine, type SessionMachine } from './session/machine.js'
 import { createStores, type PortalStores, type StoresInternals } from './stores/index.js'
@@ -76,7 +77,7 @@ export function validateClientOptions(options: Partial<PortalClientOptions>): vo
  * flows' code is in its bundle), `lazyFlows` (./flows/lazy.ts) for a portal's own client,
  * whose flows load with the views that run them.
  */
-export type FlowsMaker = (api: PortalApi, stores: StoresInternals, options: { signal: AbortSignal; report: (error: PortalError) => void }) => PortalFlows
+export type FlowsMaker = (api: PortalApi, stores: StoresInternals, options: { signal: AbortSignal; report: (error: PortalError) => void; kit: FlowKit }) => PortalFlows
 
 export function createClientWithFlows(options: PortalClientOptions, makeFlows: FlowsMaker): PortalClient {
   validateClientOptions(options)
@@ -105,7 +106,7 @@ export function createClientWithFlows(options: PortalClientOptions, makeFlows: F
   /** A failure: the session decides (an expired token expires it); a visitor's is just reported. */
   const report = machine.report
   const stores = createStores(api, { signal: lifetime.signal, report })
-  const flows = makeFlows(api, stores, { signal: lifetime.signal, report })
+  const flows = makeFlows(api, stores, { signal: lifetime.signal, report, kit: flowKit })
   onSubscribed(machine.$state, machine.start)
 
   return {

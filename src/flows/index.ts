@@ -3,7 +3,6 @@
  * hook), bound to the client's API and stores. A flow's mutation invalidates the stores
  * it changes, so every view and hook on the page that shows them follows.
  */
-import { newIdempotencyKey } from '../api/transport.js'
 import type { ApiKeyAnswer, PortalApi } from '../api/portal-api.js'
 import type { ApiKey, BillingDetails, BillingDetailsUpdate, CheckoutResponse, Deleted, Invoice, List, PaymentMethod, PortalError, Subscription, UsageAlert, UsageAlertBody, UsageLimit, UsageLimitBody } from '../api/types.js'
 import type { ResourceStore, StoresInternals } from '../stores/index.js'
@@ -11,6 +10,7 @@ import { actionTransition, type ActionEvent, type ActionState } from './action.j
 import { addPaymentMethodTransition, type AddPaymentMethodEvent, type AddPaymentMethodState } from './add-payment-method.js'
 import { cancelTransition, type CancelEvent, type CancelState } from './cancel.js'
 import { changePlanTransition, needsPaymentMethod, type ChangePlanEvent, type ChangePlanState } from './change-plan.js'
+import type { FlowKit } from './kit.js'
 import { createFlow, noFields, type EffectOptions, type Flow } from './machine.js'
 
 export type { ActionState, AddPaymentMethodState, CancelState, ChangePlanState, Flow }
@@ -84,8 +84,10 @@ export interface PortalFlows {
   deleteUsageAlert(): ActionFlow<string, Deleted>
 }
 
-export function createFlows(api: PortalApi, stores: StoresInternals, options: { signal: AbortSignal; report: (error: PortalError) => void }): PortalFlows {
-  const runner = { signal: options.signal, onError: options.report }
+/** `options.kit`: what the flows use of the layers below (./kit.ts), passed in by the client so that their chunk imports none of the core. */
+export function createFlows(api: PortalApi, stores: StoresInternals, options: { signal: AbortSignal; report: (error: PortalError) => void; kit: FlowKit }): PortalFlows {
+  const { kit } = options
+  const runner = { signal: options.signal, onError: options.report, kit }
   /** What a change to the subscription changes: the account, the plans' current price, the invoices. */
   const subscriptionChanged = () => {
     stores.account.invalidate()
@@ -135,7 +137,7 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
               stores.paymentMethods.setData(methods)
               missing = methods.data.length === 0
             }
-            return { type: missing ? 'needs_payment_method' : 'previewed', preview, idempotencyKey: newIdempotencyKey() }
+            return { type: missing ? 'needs_payment_method' : 'previewed', preview, idempotencyKey: kit.newIdempotencyKey() }
           },
           confirming: async ({ priceId, preview, idempotencyKey }, { signal }) => {
             // The preview's moment: the change is charged exactly what the preview showed.

@@ -11,6 +11,7 @@ import type { PortalApi } from '../api/portal-api.js'
 import type { PortalError } from '../api/types.js'
 import type { StoresInternals } from '../stores/index.js'
 import type { PortalFlows } from './index.js'
+import type { FlowKit } from './kit.js'
 import type { Flow } from './machine.js'
 
 type Runners = typeof import('./index.js')
@@ -52,7 +53,7 @@ const commands: Commands = {
 
 type Factory = (...args: unknown[]) => Flow<{ status: string }> & Record<string, (...args: unknown[]) => Promise<unknown>>
 
-export function lazyFlows(api: PortalApi, stores: StoresInternals, options: { signal: AbortSignal; report: (error: PortalError) => void }): PortalFlows {
+export function lazyFlows(api: PortalApi, stores: StoresInternals, options: { signal: AbortSignal; report: (error: PortalError) => void; kit: FlowKit }): PortalFlows {
   let flows: PortalFlows | undefined
   const factoryOf = (runners: Runners, name: keyof PortalFlows) => (flows ??= runners.createFlows(api, stores, options))[name] as unknown as Factory
   const lazy: Record<string, Factory> = {}

@@ -1,7 +1,6 @@
-import { atom, type ReadableAtom } from 'nanostores'
-import { isAbortError } from '../api/transport.js'
+import type { ReadableAtom } from 'nanostores'
 import type { PortalError } from '../api/types.js'
-import { toPortalError } from '../stores/resource.js'
+import type { FlowKit } from './kit.js'
 
 /**
  * A flow: a nanostore of its state, moved only by its pure transition function (a table,
@@ -59,8 +58,9 @@ export function createFlow<S extends { status: string }, E extends { type: strin
   transition: (state: S, event: E) => S,
   effects: Effects<S, E>,
   commands: { [K in Exclude<keyof F, keyof Flow<S>>]: F[K] extends (...args: infer A) => unknown ? (...args: A) => Omit<Extract<E, { type: K }>, 'type'> : never },
-  options: { signal: AbortSignal; onError?: (error: PortalError) => void },
+  options: { signal: AbortSignal; onError?: (error: PortalError) => void; kit: FlowKit },
 ): F {
+  const { atom, isAbortError, toPortalError } = options.kit
   const $state = atom<S>({ status: 'idle' } as S)
   const life = new AbortController()
   const effectOf = (state: S) => (effects as Record<string, ((state: S, options: EffectOptions) => Promise<E>) | undefined>)[state.status]

@@ -1,5 +1,6 @@
 import type { PortalConfig } from '../types.js'
-import { DARK_TEXT, LIGHT_TEXT, isColor } from './syntax.js'
+import type { ColorMaths } from './color.js'
+import { colorParts, DARK_TEXT, LIGHT_TEXT, isColor } from './syntax.js'
 
 const SLOTS = [
   ['primary', 'textDarkPrimary'],
@@ -27,11 +28,11 @@ export function validateTheme(config: PortalConfig): void {
 }
 
 /** The colour maths (./color.ts), a chunk: only a colour without its `textDark*` needs it. */
-let maths: typeof import('./color.js') | undefined
+let maths: ColorMaths | undefined
 let loadingMaths: Promise<unknown> | undefined
 const loadMaths = () =>
   (loadingMaths ??= import('./color.js').then(
-    (m) => (maths = m),
+    (m) => (maths = m.colorMaths({ colorParts, DARK_TEXT, LIGHT_TEXT })),
     () => (loadingMaths = undefined), // the stylesheet's text colours stay; the next theme tries again
   ))
 

@@ -10,7 +10,10 @@ import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { contrastRatio, parseRgb, type Rgb } from '../../src/theme/color.js'
+import { colorMaths, contrastRatio, type Rgb } from '../../src/theme/color.js'
+import { colorParts, DARK_TEXT, LIGHT_TEXT } from '../../src/theme/syntax.js'
+
+const { parseRgb } = colorMaths({ colorParts, DARK_TEXT, LIGHT_TEXT })
 
 const styles = resolve(dirname(fileURLToPath(import.meta.url)), '../../styles')
 const FILES = ['shell.css', 'views.css', 'pricing.css']

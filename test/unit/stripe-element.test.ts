@@ -9,7 +9,8 @@ import { afterEach, describe, expect, test, vi } from 'vitest'
 import { createPricingPortal } from '../../src/pricing.js'
 import type { PortalOptions } from '../../src/types.js'
 import { createTestPortal, TEST_PUBLIC_KEY } from '../helpers/portal.js'
-import { DARK_TEXT, LIGHT_TEXT, parseRgb, readableText } from '../../src/theme/color.js'
+import { colorMaths } from '../../src/theme/color.js'
+import { colorParts, DARK_TEXT, LIGHT_TEXT } from '../../src/theme/syntax.js'
 import { STRIPE_LOAD_TIMEOUT_MS, stripeAppearance as appearanceWith, type ComputedLook, type StripeAppearance } from '../../src/views/billing/stripe-element.js'
 import { buttonNamed, mountPortal, text, waitFor, type Harness } from './views/harness.js'
 
@@ -259,7 +260,7 @@ test('the pricing portal asks for a card through the same Payment Element before
 
 describe('stripeAppearance', () => {
   const stripeAppearance = (config: Parameters<typeof appearanceWith>[0], look: ComputedLook, prefersDark?: boolean) =>
-    appearanceWith(config, look, { DARK_TEXT, LIGHT_TEXT, parseRgb, readableText }, prefersDark)
+    appearanceWith(config, look, colorMaths({ colorParts, DARK_TEXT, LIGHT_TEXT }), prefersDark)
   const look = (properties: Record<string, string> = {}, fontFamily = '') => ({ property: (name: string) => properties[name] ?? '', fontFamily })
 
   test('maps primary, the card background and its readable text colour, font and radius', () => {

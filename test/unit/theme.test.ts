@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { applyTheme, validateTheme } from '../../src/theme/index.js'
-import { contrastRatio, parseRgb, readableText } from '../../src/theme/color.js'
-import { isColor } from '../../src/theme/syntax.js'
+import { colorMaths, contrastRatio } from '../../src/theme/color.js'
+import { colorParts, DARK_TEXT, isColor, LIGHT_TEXT } from '../../src/theme/syntax.js'
+
+const { parseRgb, readableText } = colorMaths({ colorParts, DARK_TEXT, LIGHT_TEXT })
 
 function root() {
   const el = document.createElement('div')

@@ -7,15 +7,16 @@
  */
 import type { PaymentSetup } from '../../api/types.js'
 import { h, replaceChildren } from '../../dom/h.js'
-import { DARK_TEXT, LIGHT_TEXT, parseRgb, readableText } from '../../theme/color.js'
+import { colorMaths } from '../../theme/color.js'
 import type { ViewContext } from '../context.js'
 import { button } from '../parts/buttons.js'
 import { runAction, setBusy } from '../parts/actions.js'
+import { colorParts, DARK_TEXT, LIGHT_TEXT } from '../parts/kit.js'
 import { uid } from '../parts/layout.js'
 import { cardLabel } from './labels.js'
 import type { StripeFormHandlers } from './stripe-element.js'
 
-export const stripeKit = { h, replaceChildren, button, runAction, setBusy, uid, cardLabel, color: { DARK_TEXT, LIGHT_TEXT, parseRgb, readableText } }
+export const stripeKit = { h, replaceChildren, button, runAction, setBusy, uid, cardLabel, color: colorMaths({ colorParts, DARK_TEXT, LIGHT_TEXT }) }
 export type StripeKit = typeof stripeKit
 
 export function stripeCardForm(ctx: ViewContext, setup: Extract<PaymentSetup, { provider: 'stripe' }>, handlers: StripeFormHandlers): HTMLElement {

@@ -11,6 +11,8 @@
  */
 export { append, h, replaceChildren, type Child } from '../../dom/h.js'
 export { safeHref } from '../../dom/href.js'
+// What the Stripe card form's colour maths take from the core (../billing/stripe-entry.ts).
+export { colorParts, DARK_TEXT, LIGHT_TEXT } from '../../theme/syntax.js'
 export { button, type ButtonVariant } from './buttons.js'
 export { badge, metricName, priceText, statusBadge, subscriptionDate, type Tone } from './format.js'
 export { card, emptyState, uid, viewRoot } from './layout.js'

@@ -2,7 +2,9 @@
  * The core's helpers that the views' chunks use (src/views/parts/kit.ts) land in one
  * initial file of the core, as bench/size.mjs builds it: the chunks reach them together,
  * so the bundler makes one shared chunk of them rather than one per set of chunks using
- * some of them (six initial files, each compressed apart, before the kit).
+ * some of them (six initial files, each compressed apart, before the kit). The other lazy
+ * chunks get what they need of the core from their loader (the flows a kit from the
+ * client, the colour maths the colour syntax), so they add no initial file of their own.
  */
 import { build } from 'esbuild'
 import { dirname, resolve } from 'node:path'
@@ -14,30 +16,46 @@ const { initialOutputs } = (await import(pathToFileURL(resolve(root, 'bench/size
   initialOutputs(metafile: unknown, entry: string): string[]
 }
 
-test('the modules of the views kit are all in one initial file of the core', async () => {
-  const { metafile } = await build({
-    absWorkingDir: root,
-    entryPoints: { index: 'src/index.ts' },
-    outdir: '.bench-out/kit',
-    bundle: true,
-    write: false,
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    minify: true,
-    metafile: true,
-    logLevel: 'silent',
-    external: ['@stripe/stripe-js', '@stripe/stripe-js/*'],
-  })
+const { metafile } = await build({
+  absWorkingDir: root,
+  entryPoints: { index: 'src/index.ts' },
+  outdir: '.bench-out/kit',
+  bundle: true,
+  write: false,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2020',
+  minify: true,
+  metafile: true,
+  logLevel: 'silent',
+  external: ['@stripe/stripe-js', '@stripe/stripe-js/*'],
+})
+const initial = initialOutputs(metafile, '.bench-out/kit/index.js').filter((path) => path.endsWith('.js'))
+const outputOf = (input: string) => Object.keys(metafile.outputs).filter((path) => path.endsWith('.js') && input in metafile.outputs[path].inputs)
+
+test('the modules of the views kit are all in one initial file of the core', () => {
   const kitModules = metafile.inputs['src/views/parts/kit.ts'].imports.map((i) => i.path)
   expect(kitModules).toEqual(expect.arrayContaining(['src/dom/h.ts', 'src/views/parts/layout.ts', 'src/views/parts/resource.ts', 'src/views/parts/format.ts']))
-  const outputOf = (input: string) => Object.keys(metafile.outputs).filter((path) => path.endsWith('.js') && input in metafile.outputs[path].inputs)
-  const initial = initialOutputs(metafile, '.bench-out/kit/index.js')
   // h() is also the dialog's (a chunk of its own), so it may stay a file apart; the rest may not.
   const homes = new Set(kitModules.filter((path) => path !== 'src/dom/h.ts').flatMap(outputOf))
   expect([...homes]).toHaveLength(1)
   expect(initial).toContain([...homes][0])
   expect(initial).toEqual(expect.arrayContaining(outputOf('src/dom/h.ts')))
+})
+
+test('the flows and the colour maths load nothing of the core: their chunks import no initial file', () => {
+  for (const lazy of ['src/flows/index.ts', 'src/theme/color.ts']) {
+    const [chunk] = outputOf(lazy)
+    expect(initial, lazy).not.toContain(chunk)
+    expect(metafile.outputs[chunk].imports.map((i) => i.path).filter((path) => initial.includes(path)), lazy).toEqual([])
+  }
+})
+
+test('the core loads in at most three files: the entry, the helpers it shares with the views, and h() (also the dialog’s)', () => {
+  // Each file more is compressed apart (about 200 B gz each): one per distinct set of lazy chunks importing core modules.
+  expect(initial.length).toBeLessThanOrEqual(3)
+  expect(initial).toContain('.bench-out/kit/index.js')
+  expect(initial).toEqual(expect.arrayContaining([...outputOf('src/views/parts/resource.ts'), ...outputOf('src/dom/h.ts')]))
 })
