@@ -1,4 +1,4 @@
-import { h } from './h.js'
+import type { h as H } from './h.js'
 
 export interface ConfirmOptions {
   title: string
@@ -19,8 +19,11 @@ const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), selec
  * portal made `inert`, Tab kept inside, Escape or the backdrop cancels, and focus goes
  * back to whatever had it. Resolves true on confirm; false on cancel or when `signal`
  * aborts (the portal was destroyed), in which case the dialog is simply removed.
+ *
+ * `h` comes from the caller (the shell): this module is a chunk, and one that imports
+ * nothing of the core lets the bundler keep `h` in the core's one shared file.
  */
-export function confirmDialog(root: HTMLElement, options: ConfirmOptions, signal?: AbortSignal): Promise<boolean> {
+export function confirmDialog(h: typeof H, root: HTMLElement, options: ConfirmOptions, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(false)
     const doc = root.ownerDocument

@@ -165,7 +165,7 @@ export function createShell<O extends SharedOptions>(el: HTMLElement, spec: Shel
       // The dialog is a chunk (prefetched when idle): most visits never ask for a confirmation.
       confirm: (o) =>
         loadDialog().then(
-          ({ confirmDialog }) => confirmDialog(root, { cancelLabel: t('dialog.cancel'), ...o }, signal),
+          ({ confirmDialog }) => confirmDialog(h, root, { cancelLabel: t('dialog.cancel'), ...o }, signal),
           () => (ctx.report(chunkError()), false),
         ),
       navigate: spec.navigate,

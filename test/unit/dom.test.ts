@@ -1,3 +1,4 @@
+import { h } from '../../src/dom/h.js'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { confirmDialog } from '../../src/dom/dialog.js'
 import { createLiveRegion } from '../../src/dom/live.js'
@@ -25,7 +26,7 @@ const key = (target: Element, k: string, shiftKey = false) =>
 describe('confirmDialog', () => {
   test('is a labelled modal; the rest of the portal is inert; confirm resolves true and returns focus', async () => {
     const { root, opener, main } = setup()
-    const result = confirmDialog(root, { title: 'Remove card?', body: 'Visa •••• 4242', confirmLabel: 'Remove', cancelLabel: 'Keep' })
+    const result = confirmDialog(h, root, { title: 'Remove card?', body: 'Visa •••• 4242', confirmLabel: 'Remove', cancelLabel: 'Keep' })
     const dialog = root.querySelector('[role="dialog"]')!
     expect(dialog.getAttribute('aria-modal')).toBe('true')
     expect(document.getElementById(dialog.getAttribute('aria-labelledby')!)?.textContent).toBe('Remove card?')
@@ -41,7 +42,7 @@ describe('confirmDialog', () => {
 
   test('a destructive dialog starts on cancel; Escape cancels and returns focus', async () => {
     const { root, opener } = setup()
-    const result = confirmDialog(root, { title: 'Cancel plan?', confirmLabel: 'Cancel plan', cancelLabel: 'Keep plan', destructive: true })
+    const result = confirmDialog(h, root, { title: 'Cancel plan?', confirmLabel: 'Cancel plan', cancelLabel: 'Keep plan', destructive: true })
     expect(document.activeElement?.textContent).toBe('Keep plan')
     key(document.activeElement!, 'Escape')
     await expect(result).resolves.toBe(false)
@@ -50,7 +51,7 @@ describe('confirmDialog', () => {
 
   test('Tab and Shift+Tab stay inside the dialog', async () => {
     const { root } = setup()
-    void confirmDialog(root, { title: 'T', confirmLabel: 'OK', cancelLabel: 'No' })
+    void confirmDialog(h, root, { title: 'T', confirmLabel: 'OK', cancelLabel: 'No' })
     const [cancel, ok] = [...root.querySelectorAll<HTMLButtonElement>('[role="dialog"] button')]
     expect(document.activeElement).toBe(ok)
     expect(key(ok, 'Tab')).toBe(false) // default prevented: focus wraps
@@ -61,7 +62,7 @@ describe('confirmDialog', () => {
 
   test('a node body is appended as is; string bodies are text', async () => {
     const { root } = setup()
-    void confirmDialog(root, { title: '<img src=x onerror=alert(1)>', body: '<b>bold</b>', confirmLabel: 'OK' })
+    void confirmDialog(h, root, { title: '<img src=x onerror=alert(1)>', body: '<b>bold</b>', confirmLabel: 'OK' })
     expect(root.querySelector('img, b')).toBeNull()
     expect(root.querySelector('h2')?.textContent).toBe('<img src=x onerror=alert(1)>')
   })
@@ -69,7 +70,7 @@ describe('confirmDialog', () => {
   test('aborting the signal (portal destroyed) removes it and resolves false', async () => {
     const { root, main } = setup()
     const controller = new AbortController()
-    const result = confirmDialog(root, { title: 'T', confirmLabel: 'OK' }, controller.signal)
+    const result = confirmDialog(h, root, { title: 'T', confirmLabel: 'OK' }, controller.signal)
     controller.abort()
     await expect(result).resolves.toBe(false)
     expect(root.querySelector('[role="dialog"]')).toBeNull()
