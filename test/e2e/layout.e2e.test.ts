@@ -134,6 +134,26 @@ describe('billing', () => {
     }
   })
 
+  it('every field of the billing details stays inside its card on a phone and on a desktop', async () => {
+    for (const viewport of [PHONE, DESKTOP]) {
+      const page = await open(viewport, 'cus_active', 'Billing')
+      try {
+        const form = page.locator('.ap-details__form')
+        await form.waitFor(WAIT)
+        // A select sized by its longest option (a country's name) once widened the form's grid past the card.
+        const outside = await form.evaluate((el) => {
+          const card = el.closest('.ap-card')!.getBoundingClientRect()
+          return [...el.querySelectorAll<HTMLElement>('input, select, button')]
+            .filter((c) => { const r = c.getBoundingClientRect(); return r.left < card.left || r.right > card.right + 0.5 })
+            .map((c) => c.getAttribute('autocomplete') ?? c.textContent)
+        })
+        expect(outside, `${viewport.width} px`).toEqual([])
+      } finally {
+        await page.context().close()
+      }
+    }
+  })
+
   it('the cancel dialog lays its two buttons in a row on a desktop; on a phone they fit the screen', async () => {
     for (const viewport of [DESKTOP, PHONE]) {
       const page = await open(viewport, 'cus_active', 'Billing')
