@@ -135,6 +135,7 @@ export async function browserRows({ runs = 30, cycles = 1000, warmupCycles = 200
     const dash = await page.evaluate((n) => window.bench.dashboard(n), runs)
     const inv = await page.evaluate((n) => window.bench.invoices(n), runs)
     const rows = [
+      timeRow('first paint: dashboard skeleton painted', dash.firstPaint, dash.floor, 'bare fetch GET /session'),
       timeRow('time to data: dashboard plan + usage in the DOM', dash.data, dash.floor, 'bare fetch GET /session'),
       timeRow('time to data: dashboard plan + usage painted', dash.painted, dash.floor, 'bare fetch GET /session'),
       timeRow('time to data: invoices (250), first page painted', inv.firstPainted, inv.floor, 'bare fetch GET /invoices'),

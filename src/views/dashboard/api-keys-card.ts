@@ -9,6 +9,7 @@ import { apiKeysEn } from '../../i18n/messages-api-keys.js'
 import type { ApiKey } from '../../api/types.js'
 import type { ViewContext } from '../context.js'
 import { actionButton, runAction, runFlow, setBusy } from '../parts/actions.js'
+import { whenIdle } from '../parts/idle.js'
 import { bindResource, button, byFocusKey, emptyState, h, replaceChildren, uid } from '../parts/kit.js'
 
 export const english = [apiKeysEn]
@@ -23,6 +24,12 @@ export interface ApiKeysCardParts {
 }
 
 export function fillApiKeysCard(ctx: ViewContext, parts: ApiKeysCardParts): void {
+  // Not in the turn that renders the account: the list's request and DOM would come between
+  // the account's data and its first paint. "Loading…" holds the place.
+  whenIdle(ctx.signal, () => fill(ctx, parts))
+}
+
+function fill(ctx: ViewContext, parts: ApiKeysCardParts): void {
   const { t } = ctx
   const { el, actions, revealHost, listHost } = parts
   const { stores, flows } = ctx.client

@@ -4,8 +4,9 @@
  * period end. A renderer of a `GET /usage` report and nothing else: no request, no store.
  *
  * Its own chunk, loaded by ../dashboard/usage.ts only when the plan has a metric, so it
- * imports nothing from the core at run time (its English strings travel with it). Colours
- * are `--ap-*` variables in styles/views.css; geometry is attributes, so a strict CSP holds.
+ * imports nothing from the core at run time (its English strings travel with it; ../parts/idle.ts
+ * is not in the core). Colours are `--ap-*` variables in styles/views.css; geometry is
+ * attributes, so a strict CSP holds.
  *
  * Two scales: the bars show each bucket's usage (tallest bar = full height); the running
  * total, the quota and the forecast share a second one, so "will I run out" reads at a
@@ -19,6 +20,7 @@ import { usageChartEn } from '../../i18n/messages-usage-chart.js'
 import type { Translate } from '../../i18n/translate.js'
 import type { Resource } from '../../stores/resource.js'
 import type { ViewContext } from '../context.js'
+import { whenIdle } from '../parts/idle.js'
 
 export { usageChartEn }
 
@@ -223,7 +225,13 @@ export interface UsageDetailsParts {
  * and, on a metric with a quota, the alerts and, where the plan prices overage (`spend_limit`
  * null or set), the spend cap: ./controls.ts, a chunk of its own.
  */
-export function mountUsageDetails(host: HTMLElement, ctx: ViewContext, { meter, name, sub, currency, addEnglish }: UsageDetailsParts): void {
+export function mountUsageDetails(host: HTMLElement, ctx: ViewContext, parts: UsageDetailsParts): void {
+  // Not in the turn that renders the account: the chart, its request and the controls' chunk
+  // would come between the account's data and its first paint. "Loading…" holds the place.
+  whenIdle(ctx.signal, () => mountNow(host, ctx, parts))
+}
+
+function mountNow(host: HTMLElement, ctx: ViewContext, { meter, name, sub, currency, addEnglish }: UsageDetailsParts): void {
   addEnglish(usageChartEn)
   const { t, format, signal, client } = ctx
   const chart = html('div', {})

@@ -4,11 +4,12 @@
  * spend cap only where the plan prices overage, the alerts, and a cap that the meter's
  * report follows without losing focus.
  */
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test, vi } from 'vitest'
 import { mountPortal, text, viewEl, waitFor, type Harness } from './harness.js'
 
 let portal: Harness | undefined
 afterEach(async () => {
+  vi.unstubAllGlobals()
   await portal?.close()
   portal = undefined
 })
@@ -69,6 +70,24 @@ describe('usage card', () => {
     expect(text(cap.querySelector('.ap-cap__status'))).toBe('Stops at the quota.')
     expect(document.activeElement).toBe(save)
     expect(portal!.requests.find((r) => r.method === 'POST' && r.path === '/usage-limits')!.body).toEqual({ metric: 'api_calls', max_overage_amount: null })
+  })
+
+  test('the chart and the API keys mount once the browser is idle, not in the turn that renders the account (its first paint)', async () => {
+    // The browser never idle until the test says so (the shell's idle prefetch waits too).
+    const idle: (() => void)[] = []
+    vi.stubGlobal('requestIdleCallback', (run: () => void) => idle.push(run))
+    vi.stubGlobal('cancelIdleCallback', () => undefined)
+    const view = await dashboardOf('cus_active')
+    // Both chunks are in (cached by now, so their doors have run): nothing of theirs is drawn or requested yet.
+    await Promise.all([import('../../../src/views/usage/chart.js'), import('../../../src/views/dashboard/api-keys-card.js'), import('../../../src/flows/lazy.js').then((m) => m.loadFlows())])
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(text(view.querySelector('.ap-usage-details'))).toBe('Loading…')
+    expect(view.querySelector('.ap-chart')).toBeNull()
+    expect(portal!.count('GET', /^\/usage\?/)).toBe(0)
+    expect(portal!.count('GET', /^\/api-keys/)).toBe(0)
+    idle.splice(0).forEach((run) => run())
+    await waitFor(() => view.querySelector('.ap-meter .ap-chart') && view.querySelector('.ap-alerts__list li'))
+    await waitFor(() => portal!.count('GET', /^\/api-keys/) === 1)
   })
 
   test('cus_free (no overage priced): the chart and the alerts, no cap to set', async () => {

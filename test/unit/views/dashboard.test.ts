@@ -288,8 +288,9 @@ describe('API keys', () => {
 
   test('past the seller’s maximum, the form says why in the server’s words', async () => {
     const view = await dashboardOf('cus_trialing')
-    for (let i = 0; i < 10; i++) await portal!.server.billing.createApiKey({ appId: 'app_demo', customUid: 'cus_trialing' }, `Key ${i}`)
+    // The card has its list (empty) before the keys are made behind its back.
     await waitFor(() => text(view).includes('You have no API keys yet.'))
+    for (let i = 0; i < 10; i++) await portal!.server.billing.createApiKey({ appId: 'app_demo', customUid: 'cus_trialing' }, `Key ${i}`)
     buttonNamed(view, 'Create key')!.click()
     const form = await waitFor(() => view.querySelector<HTMLFormElement>('.ap-reveal-host form'))
     form.querySelector<HTMLInputElement>('input')!.value = 'One too many'
