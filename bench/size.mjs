@@ -14,16 +14,19 @@ import { KB, kb, verdict } from './table.mjs'
  * Issue 14 asks for 13,000 B (the goal); views on demand brought it from 20,299 B to
  * about 13,900 B, the headless re-layering back up to 17,299 B, and the flows and action
  * buttons on demand down to 15,925 B; issue 17's and 18's views (banner, deep-link router,
- * features in the nav, the usage card's loaders) brought it to 17,257 B. The budget holds that
+ * features in the nav, the usage card's loaders) brought it to 17,257 B. Then, without a change
+ * users see: the chunks take the core's helpers through kits or from their loaders, so the core
+ * is two files, not six (each file is compressed apart); the colour maths, the transport's
+ * helpers and nanostores' lifecycle left the initial JS: 15,913 B. The budget holds that
  * (rounded up) until the rest is found: it must only go down.
  */
-export const CORE_BUDGET = 17_300
+export const CORE_BUDGET = 15_950
 export const CORE_GOAL = 13_000
 export const ADAPTER_BUDGET = 1.5 * KB
 /** The usage chart's chunk (issue 18), loaded only for a plan with a metric. */
 export const CHART_BUDGET = 4 * KB
-/** A React page with both portals, initial JS as the app's bundler splits it, React excluded. Issue 14 asks for 15,000 B; 18,310 B today (after issues 17 and 18), so it holds 18,400 until the gap is closed. */
-export const REACT_PAGE_BUDGET = 18_400
+/** A React page with both portals, initial JS as the app's bundler splits it, React excluded. Issue 14 asks for 15,000 B; 18,310 B after issues 17 and 18, 16,973 B now, so it holds 17,000 until the gap is closed. */
+export const REACT_PAGE_BUDGET = 17_000
 
 export const gzip = (code) => gzipSync(code, { level: 9 }).length
 export const brotli = (code) =>
