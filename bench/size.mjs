@@ -86,25 +86,27 @@ function measure(result, entry) {
 /** Budget rows also give the exact gzip byte count: a figure at its limit must not hide behind rounding. */
 const sizeFigure = (m, exact = false) => `${kb(m.gz)}${exact ? ` (${m.gz.toLocaleString('en')} B)` : ''} gz · ${kb(m.br)} br · ${kb(m.min)} min`
 
-/** The core as its budget test builds it: src/index.ts with every view, nanostores in, Stripe.js out. */
+/** How the core is built for its figures (here, and test/unit/views/kit.test.ts): src/index.ts with every view, nanostores in, Stripe.js out, into `outdir` in memory. */
+export const coreBuildOptions = (outdir) => ({
+  absWorkingDir: root,
+  entryPoints: { index: browserEntries.index },
+  outdir,
+  bundle: true,
+  write: false,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2020',
+  minify: true,
+  metafile: true,
+  logLevel: 'silent',
+  external: ['@stripe/stripe-js', '@stripe/stripe-js/*'],
+})
+
+/** The core as its budget test builds it. */
 export async function core() {
-  const result = await build({
-    absWorkingDir: root,
-    entryPoints: { index: browserEntries.index },
-    outdir: '.bench-out/core',
-    bundle: true,
-    write: false,
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    minify: true,
-    metafile: true,
-    logLevel: 'silent',
-    external: ['@stripe/stripe-js', '@stripe/stripe-js/*'],
-  })
-  return measure(result, '.bench-out/core/index.js')
+  return measure(await build(coreBuildOptions('.bench-out/core')), '.bench-out/core/index.js')
 }
 
 /** An adapter as build.mjs ships it: the core and its framework external. */

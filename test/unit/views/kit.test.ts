@@ -6,32 +6,18 @@
  * chunks get what they need of the core from their loader (the flows a kit from the
  * client, the colour maths the colour syntax), so they add no initial file of their own.
  */
-import { build } from 'esbuild'
+import { build, type BuildOptions } from 'esbuild'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { expect, test } from 'vitest'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
-const { initialOutputs } = (await import(pathToFileURL(resolve(root, 'bench/size.mjs')).href)) as {
+const { initialOutputs, coreBuildOptions } = (await import(pathToFileURL(resolve(root, 'bench/size.mjs')).href)) as {
   initialOutputs(metafile: unknown, entry: string): string[]
+  coreBuildOptions(outdir: string): BuildOptions & { write: false; metafile: true }
 }
 
-const { metafile } = await build({
-  absWorkingDir: root,
-  entryPoints: { index: 'src/index.ts' },
-  outdir: '.bench-out/kit',
-  bundle: true,
-  write: false,
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2020',
-  minify: true,
-  metafile: true,
-  logLevel: 'silent',
-  external: ['@stripe/stripe-js', '@stripe/stripe-js/*'],
-})
+const { metafile } = await build(coreBuildOptions('.bench-out/kit'))
 const initial = initialOutputs(metafile, '.bench-out/kit/index.js').filter((path) => path.endsWith('.js'))
 const outputOf = (input: string) => Object.keys(metafile.outputs).filter((path) => path.endsWith('.js') && input in metafile.outputs[path].inputs)
 
