@@ -12,23 +12,28 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 /** What `react`, `react-dom` and their subpaths are for a page that excludes React. */
 export const REACT = ['react', 'react-dom', 'react/*', 'react-dom/*']
 
+/** What every size figure bundles with: ESM split into chunks at the dynamic imports, minified, for browsers. */
+export const splitBrowserBuild = {
+  absWorkingDir: root,
+  bundle: true,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2020',
+  minify: true,
+  metafile: true,
+}
+
 /**
  * `entryPoints` as esbuild takes them (`{ name: path }`); `write: false` keeps the output
  * in memory (sizes), `outdir` is where it goes either way (paths in the metafile).
  */
 export function bundlePage({ entryPoints, outdir, external = [], write = false }) {
   return build({
-    absWorkingDir: root,
+    ...splitBrowserBuild,
     entryPoints,
     outdir,
-    bundle: true,
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    minify: true,
-    metafile: true,
     write,
     logLevel: 'warning',
     jsx: 'automatic',

@@ -6,7 +6,7 @@
 import { build } from 'esbuild'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import { browserBuildOptions, browserEntries, external } from '../build.mjs'
-import { bundlePage, REACT, root } from './bundle.mjs'
+import { bundlePage, REACT, root, splitBrowserBuild } from './bundle.mjs'
 import { KB, kb, verdict } from './table.mjs'
 
 /**
@@ -88,18 +88,10 @@ const sizeFigure = (m, exact = false) => `${kb(m.gz)}${exact ? ` (${m.gz.toLocal
 
 /** How the core is built for its figures (here, and test/unit/views/kit.test.ts): src/index.ts with every view, nanostores in, Stripe.js out, into `outdir` in memory. */
 export const coreBuildOptions = (outdir) => ({
-  absWorkingDir: root,
+  ...splitBrowserBuild,
   entryPoints: { index: browserEntries.index },
   outdir,
-  bundle: true,
   write: false,
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2020',
-  minify: true,
-  metafile: true,
   logLevel: 'silent',
   external: ['@stripe/stripe-js', '@stripe/stripe-js/*'],
 })
