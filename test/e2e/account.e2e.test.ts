@@ -6,11 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BrowserContext, Page } from 'playwright-core'
-import { type Recorder, closeBrowsers, launchBrowser, recordingContext, seriousA11yViolations } from './browser.js'
+import { type Recorder, closeBrowsers, launchBrowser, recordingContext, seriousA11yViolations, FRAMEWORKS } from './browser.js'
 import { type DemoServer, startDemoServer } from './demo-server.js'
 
-const ALL = ['vanilla', 'react', 'vue', 'svelte', 'element'] as const
-const FRAMEWORKS = process.env.E2E_FRAMEWORKS ? ALL.filter((f) => process.env.E2E_FRAMEWORKS!.split(',').includes(f)) : ALL
 const WAIT = { timeout: 10_000 }
 
 afterAll(async () => {

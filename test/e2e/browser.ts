@@ -53,6 +53,11 @@ const LEFT_OFF = new Set(['--disable-web-security', '--allow-running-insecure-co
 
 const launched = new Map<string, Promise<Browser>>()
 
+/** The demo's front ends, each a page (`/vanilla`...). */
+export const FRONT_ENDS = ['vanilla', 'react', 'vue', 'svelte', 'element'] as const
+/** The front ends a suite runs: `E2E_FRAMEWORKS=react,vue` narrows a local run; CI runs all five. */
+export const FRAMEWORKS = process.env.E2E_FRAMEWORKS ? FRONT_ENDS.filter((f) => process.env.E2E_FRAMEWORKS!.split(',').includes(f)) : FRONT_ENDS
+
 /**
  * A Chromium for `frontEnd` (see E2E_CHROMIUM above); one process per kind, shared by
  * the front ends that choose it. Closed by `closeBrowsers`.

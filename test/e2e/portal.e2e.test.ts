@@ -5,12 +5,9 @@
  */
 import { type ExpectStatic, afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core'
-import { type Recorder, closeBrowsers, elementScreenshot, launchBrowser, recordingContext, screenshots, seriousA11yViolations } from './browser.js'
+import { type Recorder, closeBrowsers, elementScreenshot, launchBrowser, recordingContext, screenshots, seriousA11yViolations, FRAMEWORKS } from './browser.js'
 import { type DemoServer, startDemoServer } from './demo-server.js'
 
-const ALL = ['vanilla', 'react', 'vue', 'svelte', 'element'] as const
-/** `E2E_FRAMEWORKS=react,vue` narrows a local run; CI runs all five front ends. */
-const FRAMEWORKS = process.env.E2E_FRAMEWORKS ? ALL.filter((f) => process.env.E2E_FRAMEWORKS!.split(',').includes(f)) : ALL
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
 /** Long enough for a loaded page and a slow CI machine, short of the test timeout. */
 const WAIT = { timeout: 10_000 }

@@ -7,20 +7,14 @@
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Recorder, closeBrowsers, elementScreenshot, launchBrowser, recordingContext, SCREENSHOT_DIR, seriousA11yViolations } from './browser.js'
+import { type Recorder, closeBrowsers, elementScreenshot, launchBrowser, recordingContext, SCREENSHOT_DIR, seriousA11yViolations, FRAMEWORKS } from './browser.js'
 import { type DemoServer, startDemoServer } from './demo-server.js'
 
-const ALL = ['vanilla', 'react', 'vue', 'svelte', 'element'] as const
-const FRAMEWORKS = process.env.E2E_FRAMEWORKS ? ALL.filter((f) => process.env.E2E_FRAMEWORKS!.split(',').includes(f)) : ALL
 const WAIT = { timeout: 10_000 }
 const root = resolve(import.meta.dirname, '../..')
 
-let browser: Browser
-beforeAll(async () => {
-  browser = await launchBrowser()
-})
 afterAll(() => closeBrowsers())
 
 describe.each(FRAMEWORKS)('%s', (framework) => {
@@ -30,7 +24,8 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
 
   beforeAll(async () => {
     server = await startDemoServer()
-    context = await recordingContext(browser, server.url, recorder)
+    // E2E_CHROMIUM may give this front end its own Chromium, as in the other suites.
+    context = await recordingContext(await launchBrowser(framework), server.url, recorder)
   })
   afterAll(async () => {
     await context?.close()
