@@ -5,7 +5,7 @@
  * report follows without losing focus.
  */
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import { mountPortal, text, viewEl, waitFor, type Harness } from './harness.js'
+import { dashboardOf, mountPortal, text, viewEl, waitFor, type Harness } from './harness.js'
 
 let portal: Harness | undefined
 afterEach(async () => {
@@ -14,16 +14,11 @@ afterEach(async () => {
   portal = undefined
 })
 
-async function dashboardOf(customer: string): Promise<HTMLElement> {
-  portal = await mountPortal(customer)
-  const view = viewEl(portal.root, 'dashboard')!
-  await waitFor(() => view.querySelector('.ap-plan, .ap-empty'))
-  return view
-}
+const mountDashboard = async (customer: string) => dashboardOf((portal = await mountPortal(customer)))
 
 describe('usage card', () => {
   test('cus_active: the chart of the current period under the meter, the cap and the alerts; the card takes its own row', async () => {
-    const view = await dashboardOf('cus_active')
+    const view = await mountDashboard('cus_active')
     const chart = await waitFor(() => view.querySelector('.ap-meter .ap-chart'))
     expect(chart.getAttribute('aria-label')).toBe('Usage of API calls over time')
     expect(text(chart.querySelector('.ap-chart__summary'))).toMatch(/^200,000 calls this period, on track for [\d,]+; the quota is 250,000\./)
@@ -37,7 +32,7 @@ describe('usage card', () => {
   })
 
   test('the previous period: one click, one request, and back without another', async () => {
-    const view = await dashboardOf('cus_active')
+    const view = await mountDashboard('cus_active')
     const chart = await waitFor(() => view.querySelector('.ap-chart'))
     const previous = [...chart.querySelectorAll<HTMLButtonElement>('.ap-chart__periods button')].find((b) => text(b) === 'Previous period')!
     previous.focus()
@@ -54,7 +49,7 @@ describe('usage card', () => {
   })
 
   test('a cap saved: the account and the report reload, the card’s usage details stay, focus stays on Save', async () => {
-    const view = await dashboardOf('cus_active')
+    const view = await mountDashboard('cus_active')
     const cap = await waitFor(() => view.querySelector<HTMLFormElement>('.ap-cap'))
     const details = view.querySelector('.ap-usage-details')
     cap.querySelector<HTMLInputElement>('input[value="stop"]')!.checked = true
@@ -77,7 +72,7 @@ describe('usage card', () => {
     const idle: (() => void)[] = []
     vi.stubGlobal('requestIdleCallback', (run: () => void) => idle.push(run))
     vi.stubGlobal('cancelIdleCallback', () => undefined)
-    const view = await dashboardOf('cus_active')
+    const view = await mountDashboard('cus_active')
     // Both chunks are in (cached by now, so their doors have run): nothing of theirs is drawn or requested yet.
     await Promise.all([import('../../../src/views/usage/chart.js'), import('../../../src/views/dashboard/api-keys-card.js'), import('../../../src/flows/lazy.js').then((m) => m.loadFlows())])
     await new Promise((resolve) => setTimeout(resolve, 50))
@@ -91,14 +86,14 @@ describe('usage card', () => {
   })
 
   test('cus_free (no overage priced): the chart and the alerts, no cap to set', async () => {
-    const view = await dashboardOf('cus_free')
+    const view = await mountDashboard('cus_free')
     await waitFor(() => view.querySelector('.ap-chart'))
     await waitFor(() => view.querySelector('.ap-alerts'))
     expect(view.querySelector('.ap-cap')).toBeNull()
   })
 
   test('cus_canceled (no live subscription): no chart, no request for usage', async () => {
-    const view = await dashboardOf('cus_canceled')
+    const view = await mountDashboard('cus_canceled')
     await new Promise((r) => setTimeout(r, 100))
     expect(view.querySelector('.ap-chart, .ap-usage-details')).toBeNull()
     expect(portal!.count('GET', /^\/usage/)).toBe(0)

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { de } from '../../../src/i18n/de.js'
 import type { Session } from '../../../src/api/types.js'
 import type { SqliteBilling } from '../../../src/server/billing/sqlite.js'
-import { answerDialog, buttonNamed, mountPortal, text, viewEl, waitFor, type Harness } from './harness.js'
+import { answerDialog, buttonNamed, dashboardOf, mountPortal, text, viewEl, waitFor, type Harness } from './harness.js'
 
 let portal: Harness | undefined
 afterEach(async () => {
@@ -10,16 +10,11 @@ afterEach(async () => {
   portal = undefined
 })
 
-async function dashboardOf(customer: string): Promise<HTMLElement> {
-  portal = await mountPortal(customer)
-  const view = viewEl(portal.root, 'dashboard')!
-  await waitFor(() => view.querySelector('.ap-plan, .ap-empty'))
-  return view
-}
+const mountDashboard = async (customer: string) => dashboardOf((portal = await mountPortal(customer)))
 
 describe('dashboard', () => {
   test('cus_active: plan, price, renewal, usage at 80 % as a warning meter, upcoming invoice', async () => {
-    const view = await dashboardOf('cus_active')
+    const view = await mountDashboard('cus_active')
     expect(view.querySelectorAll('h1')).toHaveLength(1)
     expect(text(view.querySelector('h1'))).toBe('Dashboard')
     expect(text(view.querySelector('.ap-customer'))).toBe('Ada Lovelace ada@example.com')
@@ -43,7 +38,7 @@ describe('dashboard', () => {
   })
 
   test('plan, usage and the upcoming invoice share the summary row; API keys follow them, full width, in reading order too', async () => {
-    const view = await dashboardOf('cus_active')
+    const view = await mountDashboard('cus_active')
     await waitFor(() => view.querySelector('.ap-key'))
     const titles = (el: Element) => [...el.querySelectorAll(':scope > .ap-card > .ap-card__title')].map(text)
     expect(titles(view.querySelector('.ap-grid')!)).toEqual(['Plan', 'Usage', 'Upcoming invoice'])
@@ -126,7 +121,7 @@ describe('dashboard', () => {
     ['cus_canceled', 'Canceled', 'ap-badge--neutral', 'Canceled on', 'ended_at'],
     ['cus_free', 'Active', 'ap-badge--success', 'Renews on', 'current_period_end'],
   ] as const)('%s: status badge and its date', async (customer, badge, tone, words, field) => {
-    const view = await dashboardOf(customer)
+    const view = await mountDashboard(customer)
     const el = view.querySelector('.ap-plan .ap-badge')!
     expect(text(el)).toBe(badge)
     expect(el.classList.contains(tone)).toBe(true)
@@ -147,7 +142,7 @@ describe('dashboard', () => {
   })
 
   test('cus_past_due: the failed-payment banner (issue 17) leads to billing', async () => {
-    const view = await dashboardOf('cus_past_due')
+    const view = await mountDashboard('cus_past_due')
     const notice = await waitFor(() => view.querySelector<HTMLElement>('.ap-banner.ap-notice--danger'))
     expect(text(notice)).toContain('Payment failed')
     // One way to update the card on the page: the plan card keeps no notice of its own.
@@ -195,7 +190,7 @@ describe('dashboard', () => {
 
 describe('API keys', () => {
   test('masked keys; Roll asks first, then shows the new key once with Copy', async () => {
-    const view = await dashboardOf('cus_active')
+    const view = await mountDashboard('cus_active')
     const keys = await waitFor(() => view.querySelectorAll('.ap-key').length === 2 && view.querySelectorAll('.ap-key'))
     const masked = [...keys].map((k) => text(k.querySelector('.ap-key__masked')))
     expect(masked.every((m) => m.includes('…'))).toBe(true)
@@ -253,7 +248,7 @@ describe('API keys', () => {
   })
 
   test('Create key asks for a name, shows the secret once with Copy, and lists the new key', async () => {
-    const view = await dashboardOf('cus_trialing')
+    const view = await mountDashboard('cus_trialing')
     await waitFor(() => text(view).includes('You have no API keys yet.'))
     buttonNamed(view, 'Create key')!.click()
     const form = await waitFor(() => view.querySelector<HTMLFormElement>('.ap-reveal-host form'))
@@ -287,7 +282,7 @@ describe('API keys', () => {
   })
 
   test('past the seller’s maximum, the form says why in the server’s words', async () => {
-    const view = await dashboardOf('cus_trialing')
+    const view = await mountDashboard('cus_trialing')
     // The card has its list (empty) before the keys are made behind its back.
     await waitFor(() => text(view).includes('You have no API keys yet.'))
     for (let i = 0; i < 10; i++) await portal!.server.billing.createApiKey({ appId: 'app_demo', customUid: 'cus_trialing' }, `Key ${i}`)
@@ -303,7 +298,7 @@ describe('API keys', () => {
   })
 
   test('Revoke asks first, then removes the key, which stops verifying', async () => {
-    const view = await dashboardOf('cus_active')
+    const view = await mountDashboard('cus_active')
     await waitFor(() => view.querySelectorAll('.ap-key').length === 2)
     const keys = await portal!.server.billing.listApiKeys({ appId: 'app_demo', customUid: 'cus_active' })
     const staging = keys!.data.find((k) => k.name === 'Staging')!
@@ -333,7 +328,7 @@ describe('API keys', () => {
   })
 
   test('a customer without keys sees an empty state', async () => {
-    const view = await dashboardOf('cus_trialing')
+    const view = await mountDashboard('cus_trialing')
     await waitFor(() => text(view).includes('You have no API keys yet.'))
     expect(view.querySelector('.ap-key')).toBeNull()
   })

@@ -135,6 +135,13 @@ export function viewEl(root: HTMLElement, view: ViewName): HTMLElement | null {
 }
 
 /** Polls `probe` until it returns something truthy (not a fixed sleep: it returns as soon as the DOM is there). */
+/** The mounted portal's dashboard once its first answer is shown: the plan, or the empty state of a customer without one. */
+export async function dashboardOf(portal: Harness): Promise<HTMLElement> {
+  const view = viewEl(portal.root, 'dashboard')!
+  await waitFor(() => view.querySelector('.ap-plan, .ap-empty'))
+  return view
+}
+
 export async function waitFor<T>(probe: () => T | null | undefined | false, timeout = 4000): Promise<T> {
   // Made here so a timeout points at the test's line, not at this helper.
   const timedOut = new Error(`waitFor timed out: ${probe.toString().slice(0, 200)}`)
