@@ -8,11 +8,12 @@ import type { PortalHandle, PortalOptions, PricingOptions } from './types.js'
 import { fail, validatePortalOptions } from './validate.js'
 import type { View } from './views/context.js'
 import { lazyView } from './views/lazy.js'
+import { withKit } from './views/parts/core-kit.js'
 import { skeleton } from './views/parts/resource.js'
 import type { pricingView, PricingSettings } from './views/pricing.js'
 
 /** The cards are a chunk of their own (with the flows' chunk they run): a page that mounts only the customer portal never loads them. */
-const loadPricingView = lazyView(() => Promise.all([import('./views/pricing.js'), loadFlows()]).then(([m]) => withEnglish(m.english, m.pricingView)))
+const loadPricingView = lazyView(() => Promise.all([import('./views/pricing.js').then(withKit), loadFlows()]).then(([m]) => withEnglish(m.english, m.pricingView)))
 
 /** Programmer errors, caught at the call: a TypeError naming the option. On `update`, only the keys present are checked. */
 export function validatePricingOptions(options: Partial<PricingOptions>, initial: boolean, el?: unknown): void {

@@ -21,7 +21,7 @@ const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), selec
  * aborts (the portal was destroyed), in which case the dialog is simply removed.
  *
  * `h` comes from the caller (the shell): this module is a chunk, and one that imports
- * nothing of the core lets the bundler keep `h` in the core's one shared file.
+ * nothing of the core leaves `h` in the core's one file (test/unit/views/kit.test.ts).
  */
 export function confirmDialog(h: typeof H, root: HTMLElement, options: ConfirmOptions, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {

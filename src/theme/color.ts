@@ -2,8 +2,8 @@
  * Colour maths and WCAG contrast, just enough to pick a readable text colour. A chunk:
  * the core loads it only for a config that sets a colour (./index.ts), the card form with Stripe's.
  * What it needs of ./syntax.ts (in the core) its loader hands to `colorMaths`, so the chunk
- * imports nothing of the core: syntax.ts then stays in the core's one shared file with the
- * views' helpers (test/unit/views/kit.test.ts) rather than a file of its own.
+ * imports nothing of the core: syntax.ts then stays in the core's one file
+ * (test/unit/views/kit.test.ts) rather than a shared chunk the core would load up front.
  */
 import type { colorParts } from './syntax.js'
 

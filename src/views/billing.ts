@@ -48,3 +48,6 @@ export const billing: View = (ctx) => {
 
 /** The strings that ship in this view's chunk (added to the English table as it loads). */
 export const english = [billingEn, accountEn]
+
+/** The core's helpers, which this chunk's loader hands over before using it (./parts/kit.ts). */
+export { installKit } from './parts/kit.js'

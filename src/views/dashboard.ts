@@ -5,6 +5,7 @@ import type { View, ViewContext } from './context.js'
 import { apiKeysCard } from './dashboard/api-keys.js'
 import { usageCard } from './dashboard/usage.js'
 import { button } from './parts/buttons.js'
+import { withKit } from './parts/core-kit.js'
 import { priceText, statusBadge, subscriptionDate } from './parts/format.js'
 import { card, emptyState, viewRoot } from './parts/layout.js'
 import { bindResource } from './parts/resource.js'
@@ -21,7 +22,7 @@ export const dashboard: View = (ctx) => {
   const showBanner = () => {
     const host = banner
     banner = undefined
-    void import('./account/banner.js').then(
+    void import('./account/banner.js').then(withKit).then(
       (m) => !ctx.signal.aborted && host?.replaceWith(withEnglish(m.english, m.paymentBanner)(ctx, { watchInvoices: false, updatePaymentMethod: () => ctx.navigate('billing', 'add-payment-method') })),
     )
   }

@@ -121,3 +121,6 @@ function invoiceRows(ctx: ViewContext, invoice: Invoice): HTMLTableRowElement[] 
 
 /** The strings that ship in this view's chunk (added to the English table as it loads). */
 export const english = [invoicesEn, accountEn]
+
+/** The core's helpers, which this chunk's loader hands over before using it (./parts/kit.ts). */
+export { installKit } from './parts/kit.js'

@@ -1,6 +1,6 @@
-import { atom, type ReadableAtom } from 'nanostores'
+import type { ReadableAtom } from 'nanostores'
 import type { Period, Plan, Price } from '../api/types.js'
-import { bindResource, button, emptyState, h, priceText, replaceChildren, safeHref, type Bindable, type Child } from './parts/kit.js'
+import { atom, bindResource, button, emptyState, h, priceText, replaceChildren, safeHref, type Bindable, type Child } from './parts/kit.js'
 import { billingEn } from '../i18n/messages-billing.js'
 import { pricingEn } from '../i18n/messages-pricing.js'
 import type { Resource } from '../stores/resource.js'
@@ -223,3 +223,6 @@ function source(ctx: ViewContext, settings: PricingSettings): Bindable<PricingDa
 
 /** The strings that ship in this view's chunk (added to the English table as it loads). */
 export const english = [pricingEn, billingEn]
+
+/** The core's helpers, which this chunk's loader hands over before using it (./parts/kit.ts). */
+export { installKit } from './parts/kit.js'

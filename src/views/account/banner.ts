@@ -90,3 +90,6 @@ export function paymentBanner(ctx: AccountContext, options: BannerOptions): HTML
 
 /** The strings that ship in this chunk (the dashboard adds them as it loads it). */
 export const english = [accountEn]
+
+/** The core's helpers, which this chunk's loader hands over before using it (../parts/kit.ts). */
+export { installKit } from '../parts/kit.js'

@@ -1,5 +1,5 @@
 import type { BillTo } from '../../api/types.js'
-import { h } from '../../dom/h.js'
+import { h } from '../parts/kit.js'
 import type { ViewContext } from '../context.js'
 import { countryNamer } from './tax.js'
 

@@ -1,10 +1,8 @@
 import type { BillingDetails, BillingDetailsUpdate, PortalError, TaxId } from '../../api/types.js'
 import { COUNTRY_CODES } from '../../api/countries.js'
-import { h, replaceChildren } from '../../dom/h.js'
 import type { MessageKey } from '../../i18n/messages.js'
 import { setBusy } from '../parts/actions.js'
-import { card, uid } from '../parts/layout.js'
-import { errorPanel, skeleton } from '../parts/resource.js'
+import { card, errorPanel, h, replaceChildren, skeleton, uid } from '../parts/kit.js'
 import { viewFlow, type AccountContext } from './context.js'
 import { countryNamer, taxIdTypesFor } from './tax.js'
 

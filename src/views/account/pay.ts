@@ -1,7 +1,6 @@
 import type { Invoice, PortalError } from '../../api/types.js'
-import { h } from '../../dom/h.js'
 import { setBusy } from '../parts/actions.js'
-import type { ButtonVariant } from '../parts/buttons.js'
+import { h, type ButtonVariant } from '../parts/kit.js'
 import { viewFlow, type AccountContext } from './context.js'
 
 export interface PayControl {

@@ -3,9 +3,10 @@
  * and sections drawn, or stores asked, only when the seller left them on. In the billing
  * chunk; the nav's check (which views leave it) is in ../../shell/nav.ts.
  */
-import { atom, type ReadableAtom } from 'nanostores'
+import type { ReadableAtom } from 'nanostores'
 import type { PlansResponse, PortalFeatures, Price, Session } from '../../api/types.js'
-import { onListeners, type Resource, type ResourceStore } from '../../stores/resource.js'
+import type { Resource, ResourceStore } from '../../stores/resource.js'
+import { atom, onListeners } from '../parts/kit.js'
 
 /** A backend that sends no `features` has everything on; the server refuses what is off either way. */
 export type Switch = Exclude<keyof PortalFeatures, 'plans'>

@@ -1,10 +1,8 @@
 import type { PaymentMethod, PaymentSetup } from '../../api/types.js'
-import { h } from '../../dom/h.js'
 import type { AddPaymentMethodFlow } from '../../flows/index.js'
 import type { ViewContext } from '../context.js'
-import { button } from '../parts/buttons.js'
 import { runAction, setBusy } from '../parts/actions.js'
-import { uid } from '../parts/layout.js'
+import { button, h, uid } from '../parts/kit.js'
 import { cardLabel } from './labels.js'
 import { stripeCardForm } from './stripe-entry.js'
 

@@ -1,11 +1,8 @@
 import type { PaymentMethod } from '../../api/types.js'
-import { h, replaceChildren } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
 import { actionButton, own, runFlow } from '../parts/actions.js'
-import { badge } from '../parts/format.js'
-import { card, emptyState } from '../parts/layout.js'
 import { loaded } from '../parts/joined.js'
-import { bindResource } from '../parts/resource.js'
+import { badge, bindResource, card, emptyState, h, replaceChildren } from '../parts/kit.js'
 import { addMethodForm, attachWith, beginAdding } from './add-method.js'
 import { cardLabel } from './labels.js'
 

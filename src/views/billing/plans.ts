@@ -1,13 +1,9 @@
 import type { Plan, Price } from '../../api/types.js'
-import { h, replaceChildren } from '../../dom/h.js'
 import type { ChangePlanFlow, ChangePlanState } from '../../flows/index.js'
 import type { ViewContext } from '../context.js'
-import { button } from '../parts/buttons.js'
 import { actionButton } from '../parts/actions.js'
-import { badge, priceText } from '../parts/format.js'
-import { card, emptyState, uid } from '../parts/layout.js'
 import { loaded } from '../parts/joined.js'
-import { byFocusKey } from '../parts/resource.js'
+import { badge, button, byFocusKey, card, emptyState, h, priceText, replaceChildren, uid } from '../parts/kit.js'
 import type { Account, AccountStore } from './account.js'
 
 /**

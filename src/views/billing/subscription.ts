@@ -1,12 +1,10 @@
 import type { Subscription } from '../../api/types.js'
-import { h } from '../../dom/h.js'
 import type { ActionFlow, CancelFlow } from '../../flows/index.js'
 import type { ViewContext } from '../context.js'
 import { actionButton, settled } from '../parts/actions.js'
 import { loaded } from '../parts/joined.js'
-import { priceText, statusBadge, subscriptionDate } from '../parts/format.js'
+import { card, h, priceText, statusBadge, subscriptionDate, uid } from '../parts/kit.js'
 import { enabled, fullyOn } from '../account/sections.js'
-import { card, uid } from '../parts/layout.js'
 import { findPrice, type Account, type AccountStore } from './account.js'
 
 export interface SubscriptionFlows {

@@ -199,3 +199,6 @@ async function copySecret(ctx: ViewContext, secret: string, code: HTMLElement, s
   }
   ctx.announce(status.textContent)
 }
+
+/** The core's helpers, which this chunk's loader hands over before using it (../parts/kit.ts). */
+export { installKit } from '../parts/kit.js'

@@ -8,6 +8,7 @@ import { h } from '../../dom/h.js'
 import { loadFlows } from '../../flows/lazy.js'
 import { withEnglish } from '../../i18n/translate.js'
 import type { ViewContext } from '../context.js'
+import { withKit } from '../parts/core-kit.js'
 import { card } from '../parts/layout.js'
 import { loadPart } from '../parts/on-demand.js'
 
@@ -20,7 +21,7 @@ export function apiKeysCard(ctx: ViewContext, readOnly: boolean): HTMLElement {
     ctx,
     listHost,
     // The card runs flows (create, roll, revoke): their chunk comes with it.
-    () => Promise.all([import('./api-keys-card.js'), loadFlows()]),
+    () => Promise.all([import('./api-keys-card.js').then(withKit), loadFlows()]),
     ([part]) => withEnglish(part.english, part).fillApiKeysCard(ctx, { el, actions, revealHost, listHost, readOnly }),
     'dashboard.keys.error',
   )

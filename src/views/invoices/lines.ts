@@ -1,10 +1,8 @@
 import type { Invoice, InvoiceLine } from '../../api/types.js'
-import { h, replaceChildren } from '../../dom/h.js'
 import { billToBlock } from '../account/bill-to.js'
 import type { ViewContext } from '../context.js'
 import { setBusy } from '../parts/actions.js'
-import { uid } from '../parts/layout.js'
-import { errorPanel, skeleton } from '../parts/resource.js'
+import { errorPanel, h, replaceChildren, skeleton, uid } from '../parts/kit.js'
 
 /**
  * The disclosure for one invoice's lines: a button (`aria-expanded`) and the row it

@@ -1,10 +1,7 @@
-import { isAbortError } from '../../api/transport.js'
 import type { PortalError } from '../../api/types.js'
 import type { ActionFlow, Flow } from '../../flows/index.js'
-import { toPortalError } from '../../stores/resource.js'
-import { h } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
-import type { ButtonVariant } from './buttons.js'
+import { h, isAbortError, toPortalError, type ButtonVariant } from './kit.js'
 
 /**
  * Buttons that run one request at a time and announce how it went, and the flows they run.

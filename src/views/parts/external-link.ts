@@ -1,5 +1,4 @@
-import { h } from '../../dom/h.js'
-import { safeHref } from '../../dom/href.js'
+import { h, safeHref } from './kit.js'
 
 /**
  * A link that opens outside the portal without giving the new page a handle on it. Only

@@ -1,8 +1,6 @@
 import type { Plan, Price } from '../../api/types.js'
-import { h, type Child } from '../../dom/h.js'
 import type { ViewContext } from '../context.js'
-import { badge, metricName, priceText } from '../parts/format.js'
-import { uid } from '../parts/layout.js'
+import { badge, h, metricName, priceText, uid, type Child } from '../parts/kit.js'
 
 export interface PlanCard {
   plan: Plan

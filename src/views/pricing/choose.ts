@@ -1,11 +1,10 @@
 import type { Plan, Price } from '../../api/types.js'
-import { h, replaceChildren } from '../../dom/h.js'
 import type { AddPaymentMethodFlow, ChangePlanFlow } from '../../flows/index.js'
 import { addMethodForm, attachWith, beginAdding } from '../billing/add-method.js'
 import { previewed, showPreview } from '../billing/plans.js'
 import type { ViewContext } from '../context.js'
 import { loaded } from '../parts/joined.js'
-import type { Bindable } from '../parts/resource.js'
+import { h, replaceChildren, type Bindable } from '../parts/kit.js'
 
 export interface ChooseFlows {
   changePlan: ChangePlanFlow

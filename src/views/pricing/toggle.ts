@@ -1,5 +1,5 @@
 import type { Period } from '../../api/types.js'
-import { h } from '../../dom/h.js'
+import { h } from '../parts/kit.js'
 import type { Translate } from '../context.js'
 
 const ARROWS = ['ArrowRight', 'ArrowDown', 'ArrowLeft', 'ArrowUp']

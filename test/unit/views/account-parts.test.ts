@@ -16,6 +16,8 @@ import type { AccountContext } from '../../../src/views/account/context.js'
 import { billingDetailsCard } from '../../../src/views/account/details-card.js'
 import { payInvoiceButton } from '../../../src/views/account/pay.js'
 import { taxIdTypesFor } from '../../../src/views/account/tax.js'
+import { withKit } from '../../../src/views/parts/core-kit.js'
+import * as accountChunk from '../../../src/views/account/banner.js'
 import { createTestPortal, type TestPortal } from '../../helpers/portal.js'
 import { buttonNamed, text, waitFor } from './harness.js'
 
@@ -35,7 +37,8 @@ afterEach(async () => {
 
 async function mount(customer: string, make: (ctx: AccountContext) => HTMLElement, options: { locale?: string; features?: Omit<Partial<PortalFeatures>, 'plans'> } = {}): Promise<Mounted> {
   const locale = options.locale ?? 'en-US'
-  // What loading the chunks does (their `english` lists).
+  // What loading the chunks does (the core's helpers, their `english` lists).
+  withKit(accountChunk)
   addEnglish(accountEn)
   await loadLocale(locale)
   const server = createTestPortal({ handler: options.features ? { features: options.features } : {} })

@@ -3,8 +3,13 @@ import type { Plan, PortalFeatures, Price } from '../../../src/api/types.js'
 import { createPortalClient } from '../../../src/headless.js'
 import { hiddenViews } from '../../../src/shell/nav.js'
 import { enabled, fullyOn, gated, offeredPlans } from '../../../src/views/account/sections.js'
+import { withKit } from '../../../src/views/parts/core-kit.js'
+import * as billingChunk from '../../../src/views/billing.js'
 import { createTestPortal, type TestPortal } from '../../helpers/portal.js'
 import { waitFor } from './harness.js'
+
+// What the billing view's loader does: the chunk's modules take the core's helpers from the views kit.
+withKit(billingChunk)
 
 const ALL_ON: PortalFeatures = { changePlan: true, cancel: true, paymentMethods: true, invoices: true, billingDetails: true, apiKeys: true, plans: null }
 const price = (id: string, amount: number, period: 'month' | 'year' = 'month'): Price => ({ id, amount, period, currency: 'usd' }) as Price

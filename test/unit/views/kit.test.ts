@@ -1,15 +1,17 @@
 /**
- * The core's helpers that the views' chunks use (src/views/parts/kit.ts) land in one
- * initial file of the core, as bench/size.mjs builds it: the chunks reach them together,
- * so the bundler makes one shared chunk of them rather than one per set of chunks using
- * some of them (six initial files, each compressed apart, before the kit). The other lazy
- * chunks get what they need of the core from their loader (the flows a kit from the
- * client, the colour maths the colour syntax), so they add no initial file of their own.
+ * The core's initial JS is one file, as bench/size.mjs builds it: no lazy chunk imports a
+ * module the core's entry also holds (the bundler would move it to a shared chunk, which the
+ * entry imports statically: one initial file more, compressed apart). The views' chunks take
+ * the core's helpers at run time from their loader, through the views kit
+ * (src/views/parts/kit.ts, filled by `withKit` in ./core-kit.ts); the flows take theirs from
+ * the client, the colour maths the colour syntax from its loader.
  */
 import { build, type BuildOptions } from 'esbuild'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { expect, test } from 'vitest'
+import { coreKit } from '../../../src/views/parts/core-kit.js'
+import * as kit from '../../../src/views/parts/kit.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 const { initialOutputs, coreBuildOptions } = (await import(pathToFileURL(resolve(root, 'bench/size.mjs')).href)) as {
@@ -18,30 +20,39 @@ const { initialOutputs, coreBuildOptions } = (await import(pathToFileURL(resolve
 }
 
 const { metafile } = await build(coreBuildOptions('.bench-out/kit'))
-const initial = initialOutputs(metafile, '.bench-out/kit/index.js').filter((path) => path.endsWith('.js'))
+const entry = '.bench-out/kit/index.js'
+const initial = initialOutputs(metafile, entry).filter((path) => path.endsWith('.js'))
+const lazy = Object.keys(metafile.outputs).filter((path) => path.endsWith('.js') && !initial.includes(path))
 const outputOf = (input: string) => Object.keys(metafile.outputs).filter((path) => path.endsWith('.js') && input in metafile.outputs[path].inputs)
+const staticImports = (output: string) => metafile.outputs[output].imports.filter((i) => i.kind !== 'dynamic-import' && !i.external).map((i) => i.path)
 
-test('the modules of the views kit are all in one initial file of the core', () => {
-  const kitModules = metafile.inputs['src/views/parts/kit.ts'].imports.map((i) => i.path)
-  expect(kitModules).toEqual(expect.arrayContaining(['src/dom/h.ts', 'src/views/parts/layout.ts', 'src/views/parts/resource.ts', 'src/views/parts/format.ts']))
-  // h() is also the dialog's (a chunk of its own), so it may stay a file apart; the rest may not.
-  const homes = new Set(kitModules.filter((path) => path !== 'src/dom/h.ts').flatMap(outputOf))
-  expect([...homes]).toHaveLength(1)
-  expect(initial).toContain([...homes][0])
-  expect(initial).toEqual(expect.arrayContaining(outputOf('src/dom/h.ts')))
-})
-
-test('the flows and the colour maths load nothing of the core: their chunks import no initial file', () => {
-  for (const lazy of ['src/flows/index.ts', 'src/theme/color.ts']) {
-    const [chunk] = outputOf(lazy)
-    expect(initial, lazy).not.toContain(chunk)
-    expect(metafile.outputs[chunk].imports.map((i) => i.path).filter((path) => initial.includes(path)), lazy).toEqual([])
+test('the core loads in one file: its entry, with the helpers the chunks use', () => {
+  expect(initial).toEqual([entry])
+  for (const helper of ['src/dom/h.ts', 'src/views/parts/resource.ts', 'src/views/parts/layout.ts', 'src/views/parts/format.ts', 'src/stores/resource.ts', 'src/views/parts/core-kit.ts']) {
+    expect(outputOf(helper), helper).toEqual([entry])
   }
 })
 
-test('the core loads in two files: the entry, and the helpers it shares with the chunks (h() too, which the dialog takes from the shell)', () => {
-  // Each file more is compressed apart (about 200 B gz each): one per distinct set of lazy chunks importing core modules.
-  expect(initial.length).toBeLessThanOrEqual(2)
-  expect(initial).toContain('.bench-out/kit/index.js')
-  expect(initial).toEqual(expect.arrayContaining([...outputOf('src/views/parts/resource.ts'), ...outputOf('src/dom/h.ts')]))
+test('no lazy chunk imports a file of the core: the views, the dialog, the deep links, the flows and the colour maths all get the core from their loader', () => {
+  for (const input of ['src/views/invoices.ts', 'src/views/billing.ts', 'src/views/pricing.ts', 'src/views/account/banner.ts', 'src/views/dashboard/api-keys-card.ts', 'src/dom/dialog.ts', 'src/shell/deep-link.ts', 'src/flows/index.ts', 'src/theme/color.ts']) {
+    expect(lazy, input).toEqual(expect.arrayContaining(outputOf(input)))
+  }
+  for (const chunk of lazy) expect(staticImports(chunk).filter((path) => initial.includes(path)), chunk).toEqual([])
+  // Nor does any module in a lazy chunk import one of the core's modules directly (a chunk importing src/dom/h.ts, say).
+  const coreModules = new Set(initial.flatMap((path) => Object.keys(metafile.outputs[path].inputs)))
+  for (const chunk of lazy) {
+    for (const input of Object.keys(metafile.outputs[chunk].inputs)) {
+      const fromCore = metafile.inputs[input].imports.filter((i) => i.kind !== 'dynamic-import' && coreModules.has(i.path)).map((i) => i.path)
+      expect(fromCore, `${input} (in ${chunk})`).toEqual([])
+    }
+  }
+})
+
+test('the views kit imports nothing at run time: its loader installs every helper of the core kit', () => {
+  expect(metafile.inputs['src/views/parts/kit.ts'].imports).toEqual([])
+  expect(lazy).toEqual(expect.arrayContaining(outputOf('src/views/parts/kit.ts')))
+  kit.installKit(coreKit)
+  const bindings = Object.keys(kit).filter((name) => name !== 'installKit')
+  expect(bindings.sort()).toEqual(Object.keys(coreKit).sort())
+  for (const [name, helper] of Object.entries(coreKit)) expect(kit[name as keyof typeof coreKit], name).toBe(helper)
 })
