@@ -133,17 +133,17 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const seconds = rateLimited ? Number(response.headers.get('Retry-After')?.trim() || NaN) : NaN
     const retryAfterMs = seconds >= 0 ? seconds * 1000 : undefined
     const wire = ok ? undefined : json?.error
-    if (typeof wire?.code === 'string' && typeof wire.message === 'string') {
-      const code = status === 401 ? (wire.code === 'session_expired' ? wire.code : 'unauthorized') : rateLimited ? 'rate_limited' : wire.code
-      const error: PortalError = { code, message: wire.message, status }
-      if (typeof wire.field === 'string') error.field = wire.field
-      return { error, retryAfterMs }
-    }
+    const known = typeof wire?.code === 'string' && typeof wire.message === 'string'
     // A proxy's HTML error page, an empty body, or JSON of another shape. A 2xx or 4xx like
     // that is most often a request that missed the Portal API: say where it went.
     const hint = status >= 500 || rateLimited ? '' : `: is apiUrl (${mountedAt()}) where the Portal API is mounted?`
-    const message = `The Portal API ${ok ? 'sent a response that is not JSON' : `answered ${status} without an error body`}${hint}`
-    return { error: { code: rateLimited ? 'rate_limited' : 'bad_response', message, status }, retryAfterMs }
+    const error: PortalError = {
+      code: rateLimited ? 'rate_limited' : !known ? 'bad_response' : status !== 401 || wire.code === 'session_expired' ? wire.code! : 'unauthorized',
+      message: known ? wire.message! : `The Portal API ${ok ? 'sent a response that is not JSON' : `answered ${status} without an error body`}${hint}`,
+      status,
+    }
+    if (known && typeof wire.field === 'string') error.field = wire.field
+    return { error, retryAfterMs }
   }
 
   return { request }
