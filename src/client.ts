@@ -125,7 +125,8 @@ export function createClientWithFlows(options: PortalClientOptions, makeFlows: F
       validateClientOptions(next)
       const changed = (key: keyof PortalClientOptions) => key in next && next[key] !== opts[key]
       const signIn = changed('token')
-      const reload = changed('apiUrl') || changed('fetch')
+      // Another API, or another way to reach it: the data may differ.
+      let reload = changed('apiUrl') || changed('fetch')
       opts = { ...opts, ...next }
       if ('getToken' in next) machine.setGetToken(opts.getToken)
       if (signIn) {
@@ -133,7 +134,7 @@ export function createClientWithFlows(options: PortalClientOptions, makeFlows: F
         // Another customer's token, or none (signed out): other data.
         const was = subject
         subject = opts.token && readTokenSubject(opts.token)
-        if (!opts.token || (was !== undefined && subject !== was)) stores.invalidateAll()
+        reload ||= !opts.token || (was !== undefined && subject !== was)
         $signedIn.set(!!opts.token)
       }
       if (reload) stores.invalidateAll()
