@@ -107,13 +107,13 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: Fl
   /** The list keeps the key without its secret: the secret is only ever in the flow's `result`. */
   const masked = ({ secret: _secret, ...key }: ApiKeyAnswer): ApiKey => key
 
-  function action<I, R>(run: (input: I, options: EffectOptions) => Promise<R>, after: (result: R, input: I) => void = () => undefined): ActionFlow<I, R> {
+  function action<I, R>(run: (input: I, options: EffectOptions) => Promise<R>, after?: (result: R, input: I) => void): ActionFlow<I, R> {
     return createFlow<ActionState<I, R>, ActionEvent<I, R>, ActionFlow<I, R>>(
       actionTransition,
       {
         running: async ({ input }, options) => {
           const result = await run(input, options)
-          after(result, input)
+          after?.(result, input)
           return { type: 'succeeded', result }
         },
       },
