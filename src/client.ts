@@ -10,7 +10,8 @@ import { createPortalApi, type PortalApi } from './api/portal-api.js'
 import { readTokenExpiry, readTokenSubject } from './api/token.js'
 import type { PortalError } from './api/types.js'
 import type { PortalFlows } from './flows/index.js'
-import { flowKit, type FlowKit } from './flows/kit.js'
+import { flowKit } from './flows/kit.js'
+import type { FlowOptions } from './flows/machine.js'
 import { createErrorReporter } from './session/errors.js'
 import { createSessionMachine, type SessionMachine } from './session/machine.js'
 import { createStores, type PortalStores, type StoresInternals } from './stores/index.js'
@@ -77,7 +78,7 @@ export function validateClientOptions(options: Partial<PortalClientOptions>): vo
  * flows' code is in its bundle), `lazyFlows` (./flows/lazy.ts) for a portal's own client,
  * whose flows load with the views that run them.
  */
-export type FlowsMaker = (api: PortalApi, stores: StoresInternals, options: { signal: AbortSignal; report: (error: PortalError) => void; kit: FlowKit }) => PortalFlows
+export type FlowsMaker = (api: PortalApi, stores: StoresInternals, options: FlowOptions) => PortalFlows
 
 export function createClientWithFlows(options: PortalClientOptions, makeFlows: FlowsMaker): PortalClient {
   validateClientOptions(options)
@@ -124,7 +125,8 @@ export function createClientWithFlows(options: PortalClientOptions, makeFlows: F
       validateClientOptions(next)
       const changed = (key: keyof PortalClientOptions) => key in next && next[key] !== opts[key]
       const signIn = changed('token')
-      const reload = changed('apiUrl') || changed('fetch')
+      // Another API, or another way to reach it: the data may differ.
+      let reload = changed('apiUrl') || changed('fetch')
       opts = { ...opts, ...next }
       if ('getToken' in next) machine.setGetToken(opts.getToken)
       if (signIn) {
@@ -132,7 +134,7 @@ export function createClientWithFlows(options: PortalClientOptions, makeFlows: F
         // Another customer's token, or none (signed out): other data.
         const was = subject
         subject = opts.token && readTokenSubject(opts.token)
-        if (!opts.token || (was !== undefined && subject !== was)) stores.invalidateAll()
+        reload ||= !opts.token || (was !== undefined && subject !== was)
         $signedIn.set(!!opts.token)
       }
       if (reload) stores.invalidateAll()

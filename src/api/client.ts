@@ -1,4 +1,4 @@
-import type { ErrorBody, ErrorCode, PortalError } from './types.js'
+import type { ErrorBody, PortalError } from './types.js'
 import { isAbortError, linked, newIdempotencyKey, type ApiClient, type MutationRequestOptions, type RequestOptions, type RequestPolicy } from './transport.js'
 
 export { isAbortError, newIdempotencyKey }
@@ -15,12 +15,6 @@ export interface ApiClientOptions {
   signal: AbortSignal
   /** Called as each request starts; the function it returns is called if that request succeeds. */
   track?: () => () => void
-  /** Per attempt. Default 10 s. */
-  timeoutMs?: number
-  /** Extra attempts after the first. Default 2. */
-  retries?: number
-  /** First backoff step; doubles each retry, plus up to one step of jitter. Default 300 ms. */
-  backoffMs?: number
   /** A `Retry-After` longer than this is not waited for: the request fails as `rate_limited`. Default 10 s. */
   maxRetryAfterMs?: number
   /** Injectable for tests. Resolves after `ms`, rejects with an abort if `signal` aborts. */
@@ -28,12 +22,12 @@ export interface ApiClientOptions {
   random?: () => number
 }
 
-export function portalError(code: ErrorCode, message: string, status?: number, field?: string): PortalError {
-  const error: PortalError = { code, message }
-  if (status !== undefined) error.status = status
-  if (field !== undefined) error.field = field
-  return error
-}
+/** Per attempt. */
+const TIMEOUT_MS = 10_000
+/** Extra attempts after the first. */
+const RETRIES = 2
+/** The first backoff step; it doubles each retry, plus up to one step of jitter. */
+const BACKOFF_MS = 300
 
 function abortError(): Error {
   return new DOMException('The request was aborted', 'AbortError')
@@ -50,21 +44,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   })
 }
 
-/** One attempt's outcome: a value, or an error plus whether it may be retried and after how long. */
-type Attempt<T> = { ok: true; value: T } | { ok: false; error: PortalError; retry: boolean; retryAfterMs?: number }
+/**
+ * One attempt's outcome: a value, or an error and the `Retry-After` it came with. Whether
+ * another attempt may help follows from the error: no answer (`network`), a 5xx or a 429.
+ */
+type Attempt<T> = { value: T } | { error: PortalError; retryAfterMs?: number }
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
-  const {
-    apiUrl,
-    getToken,
-    signal: portalSignal,
-    timeoutMs = 10_000,
-    retries = 2,
-    backoffMs = 300,
-    maxRetryAfterMs = 10_000,
-    sleep: wait = sleep,
-    random = Math.random,
-  } = options
+  const { apiUrl, getToken, signal: portalSignal, maxRetryAfterMs = 10_000, sleep: wait = sleep, random = Math.random } = options
   const mountedAt = () => (typeof apiUrl === 'function' ? apiUrl() : apiUrl)
 
   async function request<T>(method: string, path: string, body: unknown, opts: RequestPolicy = {}): Promise<T> {
@@ -79,13 +66,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         if (signal.aborted) throw abortError()
         const outcome = await once<T>(method, path, body, opts.idempotencyKey, signal)
         if (signal.aborted) throw abortError()
-        if (outcome.ok) {
+        if ('value' in outcome) {
           succeeded?.()
           return outcome.value
         }
-        if (!mayRetry || !outcome.retry || attempt >= retries) throw outcome.error
-        const delay = outcome.retryAfterMs ?? backoffMs * 2 ** attempt + random() * backoffMs
-        if (delay > maxRetryAfterMs) throw outcome.error
+        const { error } = outcome
+        const status = error.status ?? 500
+        const delay = outcome.retryAfterMs ?? BACKOFF_MS * 2 ** attempt + random() * BACKOFF_MS
+        if (!mayRetry || (status < 500 && status !== 429) || attempt >= RETRIES || delay > maxRetryAfterMs) throw error
         await wait(delay, signal)
       }
     } finally {
@@ -102,7 +90,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const timer = setTimeout(() => {
       timedOut = true
       controller.abort()
-    }, timeoutMs)
+    }, TIMEOUT_MS)
     // A transport that ignores the signal still cannot hold the caller past an abort.
     const stopped = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(abortError())))
     const race = <R>(pending: Promise<R>) => Promise.race([pending, stopped])
@@ -121,7 +109,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       return interpret<T>(response, await race(response.text()))
     } catch (error) {
       if (!timedOut && isAbortError(error)) throw abortError()
-      return { ok: false, error: portalError('network', timedOut ? `The Portal API did not answer within ${timeoutMs / 1000} s` : 'The Portal API could not be reached'), retry: true }
+      return { error: { code: 'network', message: timedOut ? `The Portal API did not answer within ${TIMEOUT_MS / 1000} s` : 'The Portal API could not be reached' } }
     } finally {
       clearTimeout(timer)
       release()
@@ -130,37 +118,32 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   function interpret<T>(response: Response, text: string): Attempt<T> {
     const { status } = response
-    let json: unknown
+    let json: { error?: Partial<ErrorBody['error']> } | null | undefined
     try {
       json = JSON.parse(text)
     } catch {
       // an empty body, or not JSON: json stays undefined
     }
     const ok = status >= 200 && status < 300
-    if (ok && (status === 204 || text === '')) return { ok: true, value: undefined as T }
-    if (ok && typeof json === 'object' && json !== null) return { ok: true, value: json as T }
+    // A 204, or another answer with nothing to say.
+    if (ok && !text) return { value: undefined as T }
+    if (ok && typeof json === 'object' && json !== null) return { value: json as T }
     const rateLimited = status === 429
-    const retry = status >= 500 || rateLimited
-    const retryAfter = rateLimited ? response.headers.get('Retry-After')?.trim() : undefined
     // Seconds, as the Portal API sends it; anything else falls back to the backoff.
-    const seconds = retryAfter ? Number(retryAfter) : NaN
-    const failed = (code: ErrorCode, message: string, field?: string): Attempt<T> => ({
-      ok: false,
-      error: portalError(code, message, status, field),
-      retry,
-      retryAfterMs: seconds >= 0 ? seconds * 1000 : undefined,
-    })
-    const wire = ok ? undefined : (json as { error?: Partial<ErrorBody['error']> } | null | undefined)?.error
-    if (typeof wire?.code === 'string' && typeof wire.message === 'string') {
-      let { code } = wire
-      if (status === 401) code = code === 'session_expired' ? code : 'unauthorized'
-      else if (rateLimited) code = 'rate_limited'
-      return failed(code, wire.message, typeof wire.field === 'string' ? wire.field : undefined)
-    }
+    const seconds = rateLimited ? Number(response.headers.get('Retry-After')?.trim() || NaN) : NaN
+    const retryAfterMs = seconds >= 0 ? seconds * 1000 : undefined
+    const wire = ok ? undefined : json?.error
+    const known = typeof wire?.code === 'string' && typeof wire.message === 'string'
     // A proxy's HTML error page, an empty body, or JSON of another shape. A 2xx or 4xx like
     // that is most often a request that missed the Portal API: say where it went.
-    const hint = retry ? '' : `: is apiUrl (${mountedAt()}) where the Portal API is mounted?`
-    return failed(rateLimited ? 'rate_limited' : 'bad_response', `The Portal API ${ok ? 'sent a response that is not JSON' : `answered ${status} without an error body`}${hint}`)
+    const hint = status >= 500 || rateLimited ? '' : `: is apiUrl (${mountedAt()}) where the Portal API is mounted?`
+    const error: PortalError = {
+      code: rateLimited ? 'rate_limited' : !known ? 'bad_response' : status !== 401 || wire.code === 'session_expired' ? wire.code! : 'unauthorized',
+      message: known ? wire.message! : `The Portal API ${ok ? 'sent a response that is not JSON' : `answered ${status} without an error body`}${hint}`,
+      status,
+    }
+    if (known && typeof wire.field === 'string') error.field = wire.field
+    return { error, retryAfterMs }
   }
 
   return { request }

@@ -9,7 +9,7 @@
  * - `mutation`: sent with an `Idempotency-Key` (the caller's, else a fresh one per call),
  *   so a retry is applied once; pass the same key again to make a user's repeat a replay.
  */
-import { newIdempotencyKey, type ApiClient, type RequestOptions, type RequestPolicy } from './client.js'
+import { newIdempotencyKey, type ApiClient, type RequestOptions } from './client.js'
 import type {
   ApiKey,
   ApiKeyBody,
@@ -158,14 +158,14 @@ export function createPortalApi(transport: ApiClient): PortalApi {
         // `path?a=1&b=2` with the parameters that are set, or `path` alone.
         const params = (args.shift() ?? {}) as Record<string, string | number | undefined>
         const query = new URLSearchParams()
-        for (const param of names.split('&')) if (params[param] !== undefined) query.set(param, String(params[param]))
+        for (const param of names.split('&')) if (params[param] !== undefined) query.set(param, params[param] as string)
         if (String(query)) path += `?${query}`
       }
       const body = flags.includes('body') ? args.shift() : undefined
       const { signal, idempotencyKey } = (args.shift() ?? {}) as MutationOptions
-      // A mutation without the caller's key gets a fresh one, so its retries are applied once.
-      const policy: RequestPolicy = method === 'GET' ? { signal } : flags.includes('safe') ? { signal, safe: true } : { signal, idempotencyKey: idempotencyKey ?? newIdempotencyKey() }
-      return transport.request(method, path, body, policy)
+      // A read may be retried as it is; a mutation without the caller's key gets a fresh one, so its retries are applied once.
+      const safe = method === 'GET' || flags.includes('safe')
+      return transport.request(method, path, body, { signal, safe, idempotencyKey: safe ? undefined : (idempotencyKey ?? newIdempotencyKey()) })
     }
   }
   return api as unknown as PortalApi

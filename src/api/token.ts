@@ -17,14 +17,13 @@ export function readTokenSubject(token: string): unknown {
 function readClaims(token: string, option: string): { exp?: unknown; sub?: unknown } | null {
   if (typeof token !== 'string' || token === '') throw new TypeError(`${option} must be a non-empty string (the portal token minted by your backend)`)
   const parts = token.split('.')
-  if (parts.length !== 3) throw new TypeError(`${option} is not a JWT (expected three dot-separated parts)`)
   try {
-    // base64url's own alphabet only (atob would also take +, / and spaces); atob needs no padding.
-    if (!/^[\w-]*$/.test(parts[1])) throw new Error('not base64url')
+    // Three parts, the payload in base64url's own alphabet only (atob would also take +, / and spaces); atob needs no padding.
+    if (parts.length !== 3 || !/^[\w-]*$/.test(parts[1])) throw new Error('not a JWT')
     // The payload's bytes as Latin-1 characters: the same JSON for the ASCII claims read here
     // (a UTF-8 name elsewhere in it stays a valid string), and equal subjects stay equal.
     return JSON.parse(atob(parts[1].replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: unknown; sub?: unknown } | null
   } catch {
-    throw new TypeError(`${option} is not a JWT (its payload is not base64url JSON)`)
+    throw new TypeError(`${option} is not a JWT (three dot-separated base64url parts, the middle one JSON)`)
   }
 }

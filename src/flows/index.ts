@@ -4,14 +4,13 @@
  * it changes, so every view and hook on the page that shows them follows.
  */
 import type { ApiKeyAnswer, PortalApi } from '../api/portal-api.js'
-import type { ApiKey, BillingDetails, BillingDetailsUpdate, CheckoutResponse, Deleted, Invoice, List, PaymentMethod, PortalError, Subscription, UsageAlert, UsageAlertBody, UsageLimit, UsageLimitBody } from '../api/types.js'
+import type { ApiKey, BillingDetails, BillingDetailsUpdate, CheckoutResponse, Deleted, Invoice, List, PaymentMethod, Subscription, UsageAlert, UsageAlertBody, UsageLimit, UsageLimitBody } from '../api/types.js'
 import type { ResourceStore, StoresInternals } from '../stores/index.js'
 import { actionTransition, type ActionEvent, type ActionState } from './action.js'
 import { addPaymentMethodTransition, type AddPaymentMethodEvent, type AddPaymentMethodState } from './add-payment-method.js'
 import { cancelTransition, type CancelEvent, type CancelState } from './cancel.js'
 import { changePlanTransition, needsPaymentMethod, type ChangePlanEvent, type ChangePlanState } from './change-plan.js'
-import type { FlowKit } from './kit.js'
-import { createFlow, noFields, type EffectOptions, type Flow } from './machine.js'
+import { createFlow, noFields, type EffectOptions, type Flow, type FlowOptions } from './machine.js'
 
 export type { ActionState, AddPaymentMethodState, CancelState, ChangePlanState, Flow }
 export { needsPaymentMethod }
@@ -85,9 +84,8 @@ export interface PortalFlows {
 }
 
 /** `options.kit`: what the flows use of the layers below (./kit.ts), passed in by the client so that their chunk imports none of the core. */
-export function createFlows(api: PortalApi, stores: StoresInternals, options: { signal: AbortSignal; report: (error: PortalError) => void; kit: FlowKit }): PortalFlows {
+export function createFlows(api: PortalApi, stores: StoresInternals, options: FlowOptions): PortalFlows {
   const { kit } = options
-  const runner = { signal: options.signal, onError: options.report, kit }
   /** What a change to the subscription changes: the account, the plans' current price, the invoices. */
   const subscriptionChanged = () => {
     stores.account.invalidate()
@@ -109,18 +107,18 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
   /** The list keeps the key without its secret: the secret is only ever in the flow's `result`. */
   const masked = ({ secret: _secret, ...key }: ApiKeyAnswer): ApiKey => key
 
-  function action<I, R>(run: (input: I, options: EffectOptions) => Promise<R>, after: (result: R, input: I) => void = () => undefined): ActionFlow<I, R> {
+  function action<I, R>(run: (input: I, options: EffectOptions) => Promise<R>, after?: (result: R, input: I) => void): ActionFlow<I, R> {
     return createFlow<ActionState<I, R>, ActionEvent<I, R>, ActionFlow<I, R>>(
       actionTransition,
       {
         running: async ({ input }, options) => {
           const result = await run(input, options)
-          after(result, input)
+          after?.(result, input)
           return { type: 'succeeded', result }
         },
       },
       { run: (input) => ({ input }), reset: noFields },
-      runner,
+      options,
     )
   }
 
@@ -147,7 +145,7 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
           },
         },
         { choose: (priceId) => ({ priceId }), paymentMethodAdded: noFields, confirm: noFields, close: noFields },
-        runner,
+        options,
       ),
 
     addPaymentMethod: () =>
@@ -162,7 +160,7 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
           },
         },
         { begin: noFields, attach: (paymentMethod, makeDefault) => ({ paymentMethod, makeDefault }), close: noFields },
-        runner,
+        options,
       ),
 
     cancel: () =>
@@ -176,7 +174,7 @@ export function createFlows(api: PortalApi, stores: StoresInternals, options: { 
           },
         },
         { open: (atPeriodEnd = true) => ({ atPeriodEnd }), choose: (atPeriodEnd) => ({ atPeriodEnd }), confirm: noFields, close: noFields },
-        runner,
+        options,
       ),
 
     resume: () => action((_: void, options) => api.resumeSubscription(options), subscriptionChanged),

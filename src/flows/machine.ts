@@ -44,6 +44,13 @@ export interface EffectOptions {
 /** The request a state stands for, by status; it resolves to the next event. */
 export type Effects<S extends { status: string }, E> = { [K in S['status']]?: (state: Extract<S, { status: K }>, options: EffectOptions) => Promise<E> }
 
+/** What every flow runs with: the client's signal (its destroy), its error reporting, and the kit of ./kit.ts. */
+export interface FlowOptions {
+  signal: AbortSignal
+  report: (error: PortalError) => void
+  kit: FlowKit
+}
+
 /** A command that sends its event with no fields of its own. */
 export const noFields = () => ({})
 
@@ -51,27 +58,27 @@ export const noFields = () => ({})
  * The thin, impure half of a flow: entering a state with an effect runs its request and
  * sends the event it resolves to (or `Failed`), unless the flow moved on meanwhile (then
  * the request is aborted and its answer dropped: the latest state wins). A failure also
- * reaches `onError`. Each command sends the event of its name with the fields it builds
+ * reaches `report`. Each command sends the event of its name with the fields it builds
  * and resolves with the state once no request runs: the outcome.
  */
 export function createFlow<S extends { status: string }, E extends { type: string }, F extends Flow<S>>(
   transition: (state: S, event: E) => S,
   effects: Effects<S, E>,
   commands: { [K in Exclude<keyof F, keyof Flow<S>>]: F[K] extends (...args: infer A) => unknown ? (...args: A) => Omit<Extract<E, { type: K }>, 'type'> : never },
-  options: { signal: AbortSignal; onError?: (error: PortalError) => void; kit: FlowKit },
+  options: FlowOptions,
 ): F {
   const { atom, isAbortError, toPortalError } = options.kit
   const $state = atom<S>({ status: 'idle' } as S)
-  const life = new AbortController()
+  let destroyed = false
   const effectOf = (state: S) => (effects as Record<string, ((state: S, options: EffectOptions) => Promise<E>) | undefined>)[state.status]
   let running: AbortController | undefined
   const waiting: ((state: S) => void)[] = []
   const settle = () => {
     const state = $state.get()
-    if (!effectOf(state) || life.signal.aborted) waiting.splice(0).forEach((resolve) => resolve(state))
+    if (!effectOf(state) || destroyed) waiting.splice(0).forEach((resolve) => resolve(state))
   }
   const destroy = () => {
-    life.abort()
+    destroyed = true
     running?.abort()
     settle()
   }
@@ -79,7 +86,7 @@ export function createFlow<S extends { status: string }, E extends { type: strin
 
   function send(event: E): void {
     const before = $state.get()
-    const next = life.signal.aborted ? before : transition(before, event)
+    const next = destroyed ? before : transition(before, event)
     if (next === before) return
     running?.abort()
     $state.set(next)
@@ -91,7 +98,7 @@ export function createFlow<S extends { status: string }, E extends { type: strin
         (error: unknown) => {
           if ($state.get() !== next || controller.signal.aborted || isAbortError(error)) return
           const failure = toPortalError(error)
-          options.onError?.(failure)
+          options.report(failure)
           send({ type: 'failed', error: failure } as unknown as E)
         },
       )

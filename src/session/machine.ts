@@ -115,12 +115,6 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
     errors.report({ code: 'session_expired', message: 'The portal session has expired' })
   }
 
-  function fail(error: PortalError) {
-    if (destroyed || !active()) return
-    $state.set({ status: 'error', error })
-    errors.report(error)
-  }
-
   /** Back to `active` from `expired` / `error` (else only the timers follow the token). */
   function resume() {
     if (destroyed || !started) return
@@ -162,9 +156,10 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
     },
     report(error) {
       if (destroyed) return
-      if (!token) errors.report(error)
-      else if (error.code === 'session_expired') {
-        if (!active()) return
+      if (!token) return errors.report(error)
+      // Already expired or in error: reported once, on the way in.
+      if (!active()) return
+      if (error.code === 'session_expired') {
         // The server's clock may run ahead of ours: a silent renewal first, the panel only if it fails.
         if (!getToken || token === recoveredToken) return expire()
         void renew().then((renewed) => {
@@ -172,8 +167,10 @@ export function createSessionMachine(options: SessionMachineOptions): SessionMac
           recoveredToken = token
           options.onResume?.()
         })
-      } else if (error.code === 'unauthorized') fail(error)
-      else if (active()) errors.report(error)
+      } else {
+        if (error.code === 'unauthorized') $state.set({ status: 'error', error })
+        errors.report(error)
+      }
     },
     retry: resume,
     destroy() {

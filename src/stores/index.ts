@@ -49,11 +49,13 @@ export function createStores(api: PortalApi, options: { signal: AbortSignal; rep
     track(createResource(load, { signal, onError, dedupeMs }))
   // A backend without a feature (keys, usage alerts) answers 404: a fact to show (the part hides), not a failure to report.
   const unlessNotFound = (error: PortalError) => error.code !== 'not_found' && report(error)
-  const keyed = <T>(make: (key: string) => ResourceStore<T>) => {
+  /** One store per set of arguments (an id, a query's fields), made on first use and kept. */
+  const keyed = <T, A extends unknown[]>(make: (...args: A) => ResourceStore<T>) => {
     const made = new Map<string, ResourceStore<T>>()
-    return (key: string) => {
+    return (...args: A): ResourceStore<T> => {
+      const key = args.join('\n')
       let store = made.get(key)
-      if (!store) made.set(key, (store = make(key)))
+      if (!store) made.set(key, (store = make(...args)))
       return store
     }
   }
@@ -73,12 +75,12 @@ export function createStores(api: PortalApi, options: { signal: AbortSignal; rep
     plans: resource(api.plans),
     invoices: track(createPager((page, options) => api.invoices({ limit: INVOICE_PAGE_SIZE, ...page }, options), { signal, onError: report })),
     // An issued invoice does not change: once loaded, its lines are kept.
-    invoice: keyed<Invoice>((id) => resource((options) => api.invoice(id, options), report, Infinity)),
+    invoice: keyed<Invoice, [id: string]>((id) => resource((options) => api.invoice(id, options), report, Infinity)),
     paymentMethods: resource(api.paymentMethods),
     billingDetails: resource(api.billingDetails),
     // A backend without keys answers 404: a fact to show (the card hides), not a failure to report.
     apiKeys: resource(api.apiKeys, unlessNotFound),
-    publicPlans: keyed<PublicPlansResponse>((publicKey) => resource((options) => api.publicPlans(publicKey, options))),
+    publicPlans: keyed<PublicPlansResponse, [publicKey: string]>((publicKey) => resource((options) => api.publicPlans(publicKey, options))),
     ...createUsageStores(api, resource, keyed, unlessNotFound),
     invalidateAll: () => all.forEach((store) => store.invalidate()),
   }

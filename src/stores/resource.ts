@@ -56,14 +56,13 @@ export function createResource<T>(load: (options: LoadOptions, shown: T | undefi
   const $state = atom<Resource<T>>({ status: 'loading' })
   const { signal: owner, dedupeMs = 0 } = options
   let inFlight: AbortController | undefined
+  /** When the data shown was loaded; none while it is stale (invalidated, or its reload stopped). */
   let loadedAt: number | undefined
-  let stale = false
   /** The load in flight was begun while someone was subscribed: it stops when the last one leaves. */
   let forSubscribers = false
 
   async function reload(): Promise<void> {
     if (owner.aborted) return
-    stale = false
     forSubscribers = $state.lc > 0
     inFlight?.abort()
     const [controller, release] = linked(owner)
@@ -90,7 +89,8 @@ export function createResource<T>(load: (options: LoadOptions, shown: T | undefi
     $state,
     () => {
       const { status } = $state.get()
-      const fresh = status === 'ready' && !stale && loadedAt !== undefined && Date.now() - loadedAt < dedupeMs
+      // Date.now() - undefined is NaN: stale data is never fresh.
+      const fresh = status === 'ready' && Date.now() - loadedAt! < dedupeMs
       if (!inFlight && !fresh) void reload()
     },
     // Nobody waits for it any more (the view was left): stopped, and loaded again for the next subscriber.
@@ -98,7 +98,7 @@ export function createResource<T>(load: (options: LoadOptions, shown: T | undefi
       if (!inFlight || !forSubscribers) return
       inFlight.abort()
       inFlight = undefined
-      stale = true
+      loadedAt = undefined
     },
   )
 
@@ -111,12 +111,11 @@ export function createResource<T>(load: (options: LoadOptions, shown: T | undefi
     },
     invalidate() {
       if ($state.lc > 0) void reload()
-      else stale = true
+      else loadedAt = undefined
     },
     setData(data: T) {
       inFlight?.abort()
       loadedAt = Date.now()
-      stale = false
       $state.set({ status: 'ready', data })
     },
   })

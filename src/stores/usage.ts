@@ -17,17 +17,16 @@ export interface UsageStores {
 export function createUsageStores(
   api: PortalApi,
   resource: <T>(load: (options: LoadOptions) => Promise<T>, onError?: (error: PortalError) => void) => ResourceStore<T>,
-  keyed: <T>(make: (key: string) => ResourceStore<T>) => (key: string) => ResourceStore<T>,
+  keyed: <T, A extends unknown[]>(make: (...args: A) => ResourceStore<T>) => (...args: A) => ResourceStore<T>,
   unlessNotFound: (error: PortalError) => void,
 ): UsageStores {
-  const report = keyed<UsageReport>((key) => {
-    const [metric, period, granularity] = key.split('\n') as [string, UsageQuery['period'], UsageQuery['granularity']]
-    return resource((options) => api.usage({ metric, period, granularity }, options))
-  })
+  const report = keyed((metric: string, period: UsageQuery['period'], granularity: UsageQuery['granularity']) =>
+    resource((options) => api.usage({ metric, period, granularity }, options)),
+  )
   return {
     usageReport({ metric, period = 'current', granularity = 'day' }) {
       if (!metric) throw new TypeError('usageReport: query.metric is required')
-      return report(`${metric}\n${period}\n${granularity}`)
+      return report(metric, period, granularity)
     },
     usageAlerts: resource(api.usageAlerts, unlessNotFound),
   }

@@ -13,11 +13,11 @@ import { gzipSync } from 'node:zlib'
 import { describe, expect, test } from 'vitest'
 import { createTestPortal } from '../../helpers/portal.js'
 
-// Issue 14 asks for 6,000 B; the entry was 6,832 B, and is 6,638 B now (the transport about
-// 1 KB gz of it, then the flows, the session machine, the typed API, the client, nanostores,
-// the stores, and issue 18's usage stores and flows). This budget holds today's figure,
-// rounded up, until the rest is found: it must only go down.
-const BUDGET = 6650
+// Issue 14 asks for 6,000 B; the entry was 6,832 B, then 6,638 B, and is 6,487 B now (the
+// transport about 1 KB gz of it, then the flows, the session machine, the typed API, the
+// client, nanostores, the stores, and issue 18's usage stores and flows). This budget holds
+// today's figure, rounded up, until the rest is found: it must only go down.
+const BUDGET = 6490
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 
 interface BuildScript {
